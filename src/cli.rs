@@ -1,0 +1,209 @@
+//! What a user can type: clap definitions only. `settings` turns these into
+//! validated settings; commands never see clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+use crate::report::render::ReportFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "driftmend",
+    version,
+    about = "Keep production ML models healthy: measure drift and data quality, decide, act",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare a current dataset with a reference: per-column drift, dataset
+    /// drift and data quality
+    #[command(after_help = EXIT_CODES_HELP)]
+    Report(ReportArgs),
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// What makes `report` exit with code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    /// Always exit 0 when the report was produced
+    #[default]
+    Never,
+    /// Dataset drift detected
+    Drift,
+    /// Any error-severity quality finding (schema break, emptied column)
+    Quality,
+    /// Either of the above
+    Any,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it)
+    /// or a directory of such files
+    #[arg(long, short = 'r', value_name = "PATH")]
+    pub reference: String,
+
+    /// Current dataset, same forms as --reference
+    #[arg(long, short = 'c', value_name = "PATH")]
+    pub current: String,
+
+    /// CSV field delimiter (one character, `\t` for tab)
+    #[arg(long, value_name = "CHAR", default_value = ",", help_heading = "Input")]
+    pub delimiter: String,
+
+    /// Extra CSV strings read as missing (the empty field always is)
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Input"
+    )]
+    pub null_values: Vec<String>,
+
+    /// Compare only these columns
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub columns: Option<Vec<String>>,
+
+    /// Leave these columns out (e.g. ids, timestamps)
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub exclude: Vec<String>,
+
+    /// Treat these columns as categorical
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub categorical: Vec<String>,
+
+    /// Treat these columns as numerical
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub numerical: Vec<String>,
+
+    /// The label column (reported separately; not counted in dataset drift)
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub target: Option<String>,
+
+    /// The model-output column (reported separately; not counted in dataset drift)
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub prediction: Option<String>,
+
+    /// Drift method for numerical columns: auto, ks, wasserstein,
+    /// jensenshannon, psi, kl_div, hellinger
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "auto",
+        help_heading = "Drift"
+    )]
+    pub num_method: String,
+
+    /// Drift method for categorical columns: auto, chisquare, z,
+    /// jensenshannon, psi, kl_div, hellinger
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "auto",
+        help_heading = "Drift"
+    )]
+    pub cat_method: String,
+
+    /// Method for one column, COL=NAME (repeatable)
+    #[arg(long = "method", value_name = "COL=NAME", help_heading = "Drift")]
+    pub methods: Vec<String>,
+
+    /// Drift threshold for every column (X) or one column (COL=X); repeatable.
+    /// Default: each method's own (0.05 for p-values, 0.1 for distances)
+    #[arg(long = "threshold", value_name = "X|COL=X", help_heading = "Drift")]
+    pub thresholds: Vec<String>,
+
+    /// Binning of numerical values for psi, kl_div and jensenshannon: auto
+    /// (Evidently's) or quantile:N (N bins at reference quantiles)
+    #[arg(
+        long,
+        value_name = "auto|quantile:N",
+        default_value = "auto",
+        help_heading = "Drift"
+    )]
+    pub bins: String,
+
+    /// Dataset drift when at least this share of feature columns drifted
+    #[arg(
+        long,
+        value_name = "SHARE",
+        default_value_t = 0.5,
+        help_heading = "Drift"
+    )]
+    pub drift_share: f64,
+
+    /// Warn when a column's missing share grows by at least this much
+    #[arg(
+        long,
+        value_name = "SHARE",
+        default_value_t = 0.05,
+        help_heading = "Quality"
+    )]
+    pub missing_increase: f64,
+
+    /// Warn when at least this share of current values is outside the reference range
+    #[arg(
+        long,
+        value_name = "SHARE",
+        default_value_t = 0.01,
+        help_heading = "Quality"
+    )]
+    pub out_of_range: f64,
+
+    /// Output format [default: table, or implied by --output's extension: .json, .md]
+    #[arg(long, short = 'f', value_enum, help_heading = "Output")]
+    pub format: Option<ReportFormat>,
+
+    /// Write the report to FILE (atomically) instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// No progress and no notes on stderr (errors still show)
+    #[arg(long, short = 'q', help_heading = "Output")]
+    pub quiet: bool,
+
+    /// When to use colour
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorChoice,
+
+    /// Exit 1 when this is met: never, drift, quality, any
+    #[arg(long, value_enum, default_value_t = FailOn::Never, value_name = "WHEN", help_heading = "Output")]
+    pub fail_on: FailOn,
+}

@@ -1,0 +1,5 @@
+//! One file, one entry function per subcommand.
+
+mod report;
+
+pub use report::report;

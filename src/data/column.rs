@@ -1,0 +1,107 @@
+//! Plain, polars-free column values handed from `data` to the pure core.
+
+/// The storage family of a column, as read from the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    Float,
+    Integer,
+    Boolean,
+    String,
+    Categorical,
+    Temporal,
+    Other,
+}
+
+impl Family {
+    /// Families whose values compare as numbers (an int <-> float change is a
+    /// widening, not a break).
+    pub fn is_number(self) -> bool {
+        matches!(self, Family::Float | Family::Integer)
+    }
+
+    /// Families whose values are labels.
+    pub fn is_label(self) -> bool {
+        matches!(self, Family::Boolean | Family::String | Family::Categorical)
+    }
+
+    /// Whether values of the two families can still be compared: the same
+    /// family, numbers with numbers (int <-> float), or labels with labels
+    /// (str <-> categorical).
+    pub fn comparable(self, other: Family) -> bool {
+        self == other
+            || (self.is_number() && other.is_number())
+            || (self.is_label() && other.is_label())
+    }
+}
+
+/// One column of one dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawColumn {
+    pub name: String,
+    /// The file's type as polars names it (`i64`, `f64`, `str`, `bool`,
+    /// `datetime[μs]`, ...).
+    pub dtype: String,
+    pub family: Family,
+    pub values: Values,
+}
+
+/// A column's values, reduced to what the core needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Integers and floats: the finite values (unsorted, in file order) and
+    /// counts of what was dropped.
+    Numbers {
+        finite: Vec<f64>,
+        null: usize,
+        nan: usize,
+        infinite: usize,
+    },
+    /// Strings, booleans and categoricals: a count per distinct label, sorted
+    /// by label.
+    Labels {
+        counts: Vec<(String, u64)>,
+        null: usize,
+    },
+    /// Dates, datetimes, durations and times: only counted (quality, not
+    /// drift). `min`/`max` are rendered in the column's own unit.
+    Temporal {
+        null: usize,
+        distinct: usize,
+        min: Option<String>,
+        max: Option<String>,
+    },
+    /// Anything else (lists, structs, binary): only nulls are counted.
+    Unsupported { null: usize },
+}
+
+impl Values {
+    /// Rows whose value is missing: null, or NaN for floats.
+    pub fn missing(&self) -> usize {
+        match self {
+            Values::Numbers { null, nan, .. } => null + nan,
+            Values::Labels { null, .. }
+            | Values::Temporal { null, .. }
+            | Values::Unsupported { null } => *null,
+        }
+    }
+}
+
+/// One side of the comparison, loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// What the user passed (`--reference` / `--current`).
+    pub path: String,
+    /// The files read, in order.
+    pub files: Vec<String>,
+    pub rows: usize,
+    pub columns: Vec<RawColumn>,
+    /// Rows equal to an earlier row over all columns.
+    pub duplicated_rows: usize,
+}
+
+impl Dataset {
+    pub fn column(&self, name: &str) -> Option<&RawColumn> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}

@@ -1,0 +1,43 @@
+//! Loading datasets: the only module that touches polars. It reads Parquet
+//! and CSV files (one file, a glob or a directory read as one dataset) and
+//! yields plain columns (`column.rs`) for the pure core.
+
+mod column;
+mod extract;
+mod read;
+mod source;
+
+pub use column::{Dataset, Family, RawColumn, Values};
+pub use read::{load, CsvOptions};
+pub use source::FileFormat;
+
+/// Why a dataset could not be loaded. Every variant names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("`{0}` does not exist")]
+    NotFound(String),
+    #[error("no `.parquet`, `.pq`, `.csv` or `.csv.gz` files match `{0}`")]
+    NoFiles(String),
+    #[error("`{0}` is not a `.parquet`, `.pq`, `.csv` or `.csv.gz` file")]
+    UnknownFormat(String),
+    #[error("bad glob `{spec}`: {reason}")]
+    BadGlob { spec: String, reason: String },
+    #[error("`{spec}` mixes Parquet and CSV files (e.g. `{example}`); point it at one format")]
+    MixedFormats { spec: String, example: String },
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read `{path}`: {message}")]
+    Read { path: String, message: String },
+    #[error("`{0}` has no rows")]
+    NoRows(String),
+    #[error("`{file}` does not match the schema of `{first}`: {detail}")]
+    SchemaMismatch {
+        first: String,
+        file: String,
+        detail: String,
+    },
+}

@@ -1,0 +1,109 @@
+//! driftmend: a batch self-healing step for ML pipelines. It loads a
+//! reference and a current dataset, measures drift and data quality, and
+//! reports (later: decides and acts under guardrails).
+//!
+//! The binary is a thin shell over [`run`]; the pure core lives in `stats`,
+//! `quality` and `report`, the IO in `data` and `commands`.
+
+pub mod atomic_file;
+pub mod cli;
+pub mod commands;
+pub mod data;
+pub mod exit;
+pub mod printer;
+pub mod quality;
+pub mod report;
+pub mod settings;
+pub mod stats;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+use crate::settings::ReportSettings;
+
+/// Parses `args`, runs the command, and maps the outcome to an exit code.
+/// Errors are printed to stderr as `error: ...` with the chain of causes and
+/// a `hint:` where one helps.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to
+            // stderr (exit 2, our usage code).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                ExitStatus::Error.code()
+            } else {
+                0
+            });
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            eprintln!("{}", error_message(&err));
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
+    match command {
+        Command::Report(args) => {
+            let settings = ReportSettings::resolve(args)?;
+            let printer = Printer::new(settings.output.progress, settings.output.quiet);
+            commands::report(settings, &printer)
+        }
+    }
+}
+
+/// `error: <what>` then `  caused by: <why>` lines, then a hint.
+fn error_message(err: &anyhow::Error) -> String {
+    let mut out = format!("error: {err}");
+    for cause in err.chain().skip(1) {
+        out.push_str(&format!("\n  caused by: {cause}"));
+    }
+    if let Some(hint) = hint(err) {
+        out.push_str(&format!("\nhint: {hint}"));
+    }
+    out
+}
+
+fn hint(err: &anyhow::Error) -> Option<&'static str> {
+    use crate::data::DataError;
+    use crate::report::AnalysisError;
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<DataError>() {
+            return match e {
+                DataError::NotFound(_) | DataError::NoFiles(_) => {
+                    Some("check the path; quote globs (`'data/*.parquet'`) so the shell does not expand them")
+                }
+                DataError::NoRows(_) => Some("an empty extract usually means the upstream job failed; check it before comparing"),
+                DataError::Read { .. } => Some("check that the file is complete (not truncated) and in the format its extension says"),
+                DataError::SchemaMismatch { .. } => Some("files read as one dataset must share their columns and types"),
+                _ => None,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<AnalysisError>() {
+            return match e {
+                AnalysisError::UnknownColumn { .. } => {
+                    Some("column names are case-sensitive; see the file's header")
+                }
+                AnalysisError::MethodKind { .. } => {
+                    Some("`driftmend report --help` lists the methods for each kind")
+                }
+                _ => None,
+            };
+        }
+    }
+    None
+}

@@ -1,0 +1,40 @@
+//! Everything written to stderr goes through the `Printer`: progress (only on
+//! a terminal, never with `--quiet`), notes and warnings.
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    progress: bool,
+    quiet: bool,
+}
+
+impl Printer {
+    pub fn new(progress: bool, quiet: bool) -> Printer {
+        Printer { progress, quiet }
+    }
+
+    /// A spinner with a message; invisible when progress is off.
+    pub fn spinner(&self, message: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    }
+
+    /// An informational line on stderr (hidden by `--quiet`).
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+}

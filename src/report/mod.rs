@@ -1,0 +1,9 @@
+//! The report: its model (`model`), how it is built from two datasets
+//! (`build`, pure), and its renderers (`render`).
+
+pub mod build;
+pub mod model;
+pub mod render;
+
+pub use build::{build, AnalysisError, AnalysisSettings, MethodChoice};
+pub use model::Report;

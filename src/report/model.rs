@@ -1,0 +1,245 @@
+//! The report model: everything one comparison found, as plain serde data.
+//! Renderers only read it; its JSON form is the documented schema (see
+//! README, "JSON report").
+
+use serde::Serialize;
+
+use crate::stats::describe::Summary;
+use crate::stats::{Method, ScoreKind};
+
+/// JSON schema version. Bump only on a breaking change of the JSON shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub driftmend_version: String,
+    /// RFC 3339, UTC.
+    pub generated_at: String,
+    pub reference: DatasetInfo,
+    pub current: DatasetInfo,
+    pub options: ReportOptions,
+    pub dataset_drift: DatasetDrift,
+    pub schema: SchemaDiff,
+    pub quality: QualitySummary,
+    pub columns: Vec<ColumnReport>,
+    /// Every finding, dataset-level and per column (a column's findings are
+    /// also listed under that column).
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatasetInfo {
+    pub path: String,
+    pub files: Vec<String>,
+    pub rows: usize,
+    pub columns: usize,
+    /// Share of rows equal to an earlier row.
+    pub duplicated_rows: f64,
+}
+
+/// The options that shaped the verdicts, so a report explains itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportOptions {
+    pub drift_share: f64,
+    pub bins: String,
+    pub target: Option<String>,
+    pub prediction: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DatasetDrift {
+    pub detected: bool,
+    pub drifted_columns: usize,
+    /// Feature columns that got a drift verdict.
+    pub total_columns: usize,
+    pub share: f64,
+    /// `drift_share`: dataset drift when `share >= threshold`.
+    pub threshold: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SchemaDiff {
+    pub missing_in_current: Vec<String>,
+    pub new_in_current: Vec<String>,
+    pub type_changed: Vec<TypeChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeChange {
+    pub column: String,
+    pub reference: String,
+    pub current: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct QualitySummary {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// How a column is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Numerical,
+    Categorical,
+    /// Dates and times: quality checks only.
+    Datetime,
+    /// Free text or identifiers (mostly distinct strings): quality only.
+    Text,
+    /// Types driftmend cannot compare (lists, structs, binary).
+    Unsupported,
+}
+
+impl ColumnKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnKind::Numerical => "numerical",
+            ColumnKind::Categorical => "categorical",
+            ColumnKind::Datetime => "datetime",
+            ColumnKind::Text => "text",
+            ColumnKind::Unsupported => "unsupported",
+        }
+    }
+}
+
+/// What a column is for in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Feature,
+    Target,
+    Prediction,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Feature => "feature",
+            Role::Target => "target",
+            Role::Prediction => "prediction",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnReport {
+    pub name: String,
+    pub kind: ColumnKind,
+    pub role: Role,
+    /// The file types (`i64`, `f64`, `str`, ...); `null` where the column is
+    /// absent.
+    pub dtype: Sides<Option<String>>,
+    /// `null` when the column was not tested for drift.
+    pub method: Option<Method>,
+    pub score: Option<f64>,
+    pub score_kind: Option<ScoreKind>,
+    pub threshold: Option<f64>,
+    /// `null` when not tested.
+    pub drift_detected: Option<bool>,
+    /// Missing share (null, and NaN for floats) per side.
+    pub missing: Sides<Option<f64>>,
+    pub stats: Sides<Option<ColumnStats>>,
+    /// Categorical columns: categories new in current / vanished from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categories: Option<CategoryChanges>,
+    /// Numerical columns: share of current values outside the reference's
+    /// min..max.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_range: Option<f64>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Sides<T> {
+    pub reference: T,
+    pub current: T,
+}
+
+/// Per-side statistics of a column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnStats {
+    pub count: usize,
+    pub missing: usize,
+    pub distinct: usize,
+    /// Numerical columns.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+    /// `+inf`/`-inf` values (dropped before drift tests, like NaN).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub infinite: usize,
+    /// Categorical columns: the most frequent category and its share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top: Option<TopCategory>,
+    /// Datetime columns: earliest and latest value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopCategory {
+    pub value: String,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryChanges {
+    pub new: NewCategories,
+    /// Categories seen in reference and absent from current (up to 5).
+    pub vanished: Vec<String>,
+    pub vanished_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewCategories {
+    pub count: usize,
+    /// Share of current (non-missing) rows holding a new category.
+    pub share: f64,
+    /// Up to 5, most frequent first.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem found, with a stable machine-readable `code`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: FindingCode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// Stable finding codes (part of the JSON schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCode {
+    ColumnMissing,
+    ColumnAdded,
+    TypeChanged,
+    AllMissing,
+    Constant,
+    MissingIncrease,
+    NewCategories,
+    VanishedCategories,
+    OutOfRange,
+    InfiniteValues,
+    DuplicatedRows,
+    TextColumn,
+    MixedTypes,
+    NotTested,
+    RowCount,
+}

@@ -1,0 +1,272 @@
+//! Resolves what the user typed (`cli`) into validated settings. Commands
+//! receive only these.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{ColorChoice, FailOn, ReportArgs};
+use crate::data::CsvOptions;
+use crate::quality::QualitySettings;
+use crate::report::render::ReportFormat;
+use crate::report::{AnalysisSettings, MethodChoice};
+use crate::stats::{Binning, Method};
+
+/// A flag value that makes no sense. Exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid value for `{flag}`: {message}")]
+pub struct SettingsError {
+    pub flag: &'static str,
+    pub message: String,
+}
+
+fn invalid(flag: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        flag,
+        message: message.into(),
+    }
+}
+
+/// Everything `driftmend report` needs, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSettings {
+    pub reference: String,
+    pub current: String,
+    pub csv: CsvOptions,
+    pub analysis: AnalysisSettings,
+    pub output: OutputSettings,
+    pub fail_on: FailOn,
+}
+
+/// Where and how the report is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSettings {
+    pub format: ReportFormat,
+    pub path: Option<PathBuf>,
+    pub quiet: bool,
+    /// Colour on stdout (the report).
+    pub color: bool,
+    /// Terminal width to fit the table to (stdout is a terminal).
+    pub width: Option<u16>,
+    /// Progress bars on stderr.
+    pub progress: bool,
+}
+
+impl ReportSettings {
+    pub fn resolve(args: ReportArgs) -> Result<ReportSettings, SettingsError> {
+        let csv = CsvOptions {
+            delimiter: delimiter(&args.delimiter)?,
+            null_values: args.null_values,
+        };
+        let num_method = method_choice(&args.num_method, "--num-method", true)?;
+        let cat_method = method_choice(&args.cat_method, "--cat-method", false)?;
+        let mut methods = BTreeMap::new();
+        for spec in &args.methods {
+            let (col, name) = spec
+                .split_once('=')
+                .ok_or_else(|| invalid("--method", format!("`{spec}` is not COL=NAME")))?;
+            let method: Method = name.parse().map_err(|e| invalid("--method", e))?;
+            methods.insert(col.trim().to_string(), method);
+        }
+        let mut threshold = None;
+        let mut thresholds = BTreeMap::new();
+        for spec in &args.thresholds {
+            match spec.split_once('=') {
+                Some((col, x)) => {
+                    thresholds.insert(col.trim().to_string(), number(x, "--threshold")?);
+                }
+                None if threshold.is_some() => {
+                    return Err(invalid(
+                        "--threshold",
+                        "give one global threshold (X) and per-column ones as COL=X",
+                    ))
+                }
+                None => threshold = Some(number(spec, "--threshold")?),
+            }
+        }
+        let bins: Binning = args.bins.parse().map_err(|e| invalid("--bins", e))?;
+        let drift_share = share(args.drift_share, "--drift-share")?;
+        let quality = QualitySettings {
+            missing_increase: share(args.missing_increase, "--missing-increase")?,
+            out_of_range: share(args.out_of_range, "--out-of-range")?,
+            ..QualitySettings::default()
+        };
+        if let Some(both) = args.categorical.iter().find(|c| args.numerical.contains(c)) {
+            return Err(invalid(
+                "--categorical",
+                format!("`{both}` is also in `--numerical`; pick one"),
+            ));
+        }
+        let format = args
+            .format
+            .or_else(|| {
+                args.output
+                    .as_deref()
+                    .and_then(ReportFormat::from_extension)
+            })
+            .unwrap_or(ReportFormat::Table);
+        let stdout_tty = args.output.is_none() && std::io::stdout().is_terminal();
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Ok(ReportSettings {
+            reference: args.reference,
+            current: args.current,
+            csv,
+            analysis: AnalysisSettings {
+                columns: args.columns,
+                exclude: args.exclude,
+                categorical: args.categorical,
+                numerical: args.numerical,
+                target: args.target,
+                prediction: args.prediction,
+                num_method,
+                cat_method,
+                methods,
+                threshold,
+                thresholds,
+                drift_share,
+                bins,
+                quality,
+            },
+            output: OutputSettings {
+                format,
+                path: args.output,
+                quiet: args.quiet,
+                color,
+                width: if stdout_tty {
+                    comfy_table::Table::new().width()
+                } else {
+                    None
+                },
+                progress: !args.quiet && std::io::stderr().is_terminal(),
+            },
+            fail_on: args.fail_on,
+        })
+    }
+}
+
+fn method_choice(
+    name: &str,
+    flag: &'static str,
+    numerical: bool,
+) -> Result<MethodChoice, SettingsError> {
+    if name.eq_ignore_ascii_case("auto") {
+        return Ok(MethodChoice::Auto);
+    }
+    let method: Method = name.parse().map_err(|e| invalid(flag, e))?;
+    let fits = if numerical {
+        method.accepts_numerical()
+    } else {
+        method.accepts_categorical()
+    };
+    if !fits {
+        let kind = if numerical {
+            "numerical"
+        } else {
+            "categorical"
+        };
+        return Err(invalid(
+            flag,
+            format!("`{method}` does not apply to {kind} columns"),
+        ));
+    }
+    Ok(MethodChoice::Fixed(method))
+}
+
+fn delimiter(s: &str) -> Result<u8, SettingsError> {
+    match s {
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(invalid(
+            "--delimiter",
+            format!("`{s}` is not a single ASCII character"),
+        )),
+    }
+}
+
+fn number(s: &str, flag: &'static str) -> Result<f64, SettingsError> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| invalid(flag, format!("`{s}` is not a number")))?;
+    if !x.is_finite() || x < 0.0 {
+        return Err(invalid(flag, format!("`{s}` must be a finite number >= 0")));
+    }
+    Ok(x)
+}
+
+fn share(x: f64, flag: &'static str) -> Result<f64, SettingsError> {
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(invalid(flag, format!("`{x}` must be between 0 and 1")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn resolve(extra: &[&str]) -> Result<ReportSettings, SettingsError> {
+        let mut argv = vec!["driftmend", "report", "-r", "a.parquet", "-c", "b.parquet"];
+        argv.extend_from_slice(extra);
+        let cli = crate::cli::Cli::try_parse_from(argv).unwrap();
+        let crate::cli::Command::Report(args) = cli.command;
+        ReportSettings::resolve(args)
+    }
+
+    #[test]
+    fn thresholds_global_and_per_column() {
+        let s = resolve(&["--threshold", "0.2", "--threshold", "income=0.3"]).unwrap();
+        assert_eq!(s.analysis.threshold, Some(0.2));
+        assert_eq!(s.analysis.thresholds["income"], 0.3);
+        let err = resolve(&["--threshold", "0.2", "--threshold", "0.3"]).unwrap_err();
+        assert_eq!(err.flag, "--threshold");
+        assert!(resolve(&["--threshold", "x=abc"]).is_err());
+    }
+
+    #[test]
+    fn methods_are_checked_against_kinds() {
+        let s = resolve(&["--method", "income=psi", "--num-method", "ks"]).unwrap();
+        assert_eq!(s.analysis.methods["income"], Method::Psi);
+        assert_eq!(s.analysis.num_method, MethodChoice::Fixed(Method::Ks));
+        let err = resolve(&["--num-method", "chisquare"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid value for `--num-method`: `chisquare` does not apply to numerical columns"
+        );
+        let err = resolve(&["--method", "income=foo"]).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown drift method `foo`"),
+            "{err}"
+        );
+        assert!(resolve(&["--method", "income"]).is_err());
+    }
+
+    #[test]
+    fn format_follows_output_extension() {
+        let s = resolve(&["--output", "r.json"]).unwrap();
+        assert_eq!(s.output.format, ReportFormat::Json);
+        let s = resolve(&["--output", "r.md", "--format", "json"]).unwrap();
+        assert_eq!(s.output.format, ReportFormat::Json);
+        assert!(!s.output.color);
+    }
+
+    #[test]
+    fn shares_and_delimiters() {
+        assert!(resolve(&["--drift-share", "1.5"]).is_err());
+        assert_eq!(resolve(&["--delimiter", ";"]).unwrap().csv.delimiter, b';');
+        assert_eq!(
+            resolve(&["--delimiter", "\\t"]).unwrap().csv.delimiter,
+            b'\t'
+        );
+        assert!(resolve(&["--delimiter", ";;"]).is_err());
+        assert!(resolve(&["--categorical", "a", "--numerical", "a"]).is_err());
+    }
+}
