@@ -7,11 +7,16 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let shown = path.display();
+    // A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written as it
+    // is: renaming a temp file over it would replace the device itself.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, bytes).with_context(|| format!("cannot write `{shown}`"));
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let shown = path.display();
     let mut tmp = tempfile::Builder::new()
         .prefix(".driftmend-")
         .tempfile_in(dir)
@@ -37,6 +42,12 @@ mod tests {
         write(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn devices_are_written_in_place() {
+        write(Path::new("/dev/null"), b"x").unwrap();
+        assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
     }
 
     #[test]
