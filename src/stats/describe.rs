@@ -19,7 +19,7 @@ pub struct Summary {
 pub fn summarize(sorted: &[f64]) -> Option<Summary> {
     let (&min, &max) = (sorted.first()?, sorted.last()?);
     let n = sorted.len() as f64;
-    let mean = kahan_sum(sorted) / n;
+    let mean = super::sum::sum(sorted) / n;
     let std = (sorted.len() > 1).then(|| {
         let ss: f64 = sorted.iter().map(|x| (x - mean) * (x - mean)).sum();
         (ss / (n - 1.0)).sqrt()
@@ -41,7 +41,7 @@ pub fn population_std(values: &[f64]) -> f64 {
         return f64::NAN;
     }
     let n = values.len() as f64;
-    let mean = kahan_sum(values) / n;
+    let mean = super::sum::sum(values) / n;
     (values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt()
 }
 
@@ -82,22 +82,6 @@ pub fn distinct_union_sorted(a: &[f64], b: &[f64], cap: usize) -> usize {
         }
     }
     n
-}
-
-/// Compensated summation: means of a million values stay exact to the last
-/// digits, so reports don't differ from pandas in the 12th place.
-fn kahan_sum(values: &[f64]) -> f64 {
-    let (mut sum, mut c) = (0.0f64, 0.0f64);
-    for &v in values {
-        let t = sum + v;
-        if sum.abs() >= v.abs() {
-            c += (sum - t) + v;
-        } else {
-            c += (v - t) + sum;
-        }
-        sum = t;
-    }
-    sum + c
 }
 
 #[cfg(test)]

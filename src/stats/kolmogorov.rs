@@ -18,6 +18,7 @@
 //! `durbin_cdf` rescales a matrix power that scipy lets overflow (where scipy
 //! reports a p-value of 0 for near-identical samples).
 
+use super::sum::CompensatedSum;
 use std::f64::consts::{LN_2, PI};
 
 /// Intermediate results are rescaled by 2^±128 when they drift out of range,
@@ -801,29 +802,6 @@ impl ScaledBinomial {
         let (mantissa, exponent) = frexp(self.mantissa * (num as f64 / den as f64));
         self.mantissa = mantissa;
         self.exponent += exponent;
-    }
-}
-
-/// Neumaier's compensated sum, standing in for xsf's double-double total.
-#[derive(Debug, Clone, Copy, Default)]
-struct CompensatedSum {
-    sum: f64,
-    compensation: f64,
-}
-
-impl CompensatedSum {
-    fn add(&mut self, x: f64) {
-        let t = self.sum + x;
-        if self.sum.abs() >= x.abs() {
-            self.compensation += (self.sum - t) + x;
-        } else {
-            self.compensation += (x - t) + self.sum;
-        }
-        self.sum = t;
-    }
-
-    fn value(&self) -> f64 {
-        self.sum + self.compensation
     }
 }
 
