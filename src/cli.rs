@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
+use crate::report::model::Correction;
 use crate::report::render::ReportFormat;
 
 #[derive(Debug, Parser)]
@@ -122,7 +123,8 @@ pub struct ReportArgs {
     pub prediction: Option<String>,
 
     /// Drift method for numerical columns: auto, ks, wasserstein,
-    /// jensenshannon, psi, kl_div, hellinger
+    /// jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises,
+    /// mannw, t_test, welch, es, ed, ed_norm, empirical_mmd
     #[arg(
         long,
         value_name = "NAME",
@@ -132,7 +134,7 @@ pub struct ReportArgs {
     pub num_method: String,
 
     /// Drift method for categorical columns: auto, chisquare, z,
-    /// jensenshannon, psi, kl_div, hellinger
+    /// jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf
     #[arg(
         long,
         value_name = "NAME",
@@ -140,6 +142,14 @@ pub struct ReportArgs {
         help_heading = "Drift"
     )]
     pub cat_method: String,
+
+    /// Drift method for the --target column [default: by its kind]
+    #[arg(long, value_name = "NAME", help_heading = "Drift")]
+    pub target_method: Option<String>,
+
+    /// Drift method for the --prediction column [default: by its kind]
+    #[arg(long, value_name = "NAME", help_heading = "Drift")]
+    pub prediction_method: Option<String>,
 
     /// Method for one column, COL=NAME (repeatable)
     #[arg(long = "method", value_name = "COL=NAME", help_heading = "Drift")]
@@ -160,6 +170,27 @@ pub struct ReportArgs {
     )]
     pub bins: String,
 
+    /// A p-value verdict counts as drift only when the column's effect size
+    /// (normalised Wasserstein or Jensen-Shannon distance) is at least X
+    #[arg(long, value_name = "X", help_heading = "Drift")]
+    pub min_effect: Option<f64>,
+
+    /// Multiple-testing correction across p-value columns
+    #[arg(long, value_enum, default_value_t = Correction::None, value_name = "METHOD", help_heading = "Drift")]
+    pub correction: Correction,
+
+    /// Seed of permutation tests (tvd, empirical_mmd) and subsamples
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Drift")]
+    pub seed: u64,
+
+    /// Permutations behind tvd's and empirical_mmd's p-values [default: 1000 and 200]
+    #[arg(long, value_name = "N", help_heading = "Drift")]
+    pub permutations: Option<usize>,
+
+    /// empirical_mmd compares seeded subsamples of at most N values per side
+    #[arg(long, value_name = "N", default_value_t = 2000, help_heading = "Drift")]
+    pub mmd_sample: usize,
+
     /// Dataset drift when at least this share of feature columns drifted
     #[arg(
         long,
@@ -168,6 +199,19 @@ pub struct ReportArgs {
         help_heading = "Drift"
     )]
     pub drift_share: f64,
+
+    /// Classification: the positive class [default: the larger label, e.g. 1 of 0/1]
+    #[arg(long, value_name = "LABEL", help_heading = "Performance")]
+    pub positive_label: Option<String>,
+
+    /// Classification with score predictions: score >= X is the positive class
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 0.5,
+        help_heading = "Performance"
+    )]
+    pub prediction_threshold: f64,
 
     /// Warn when a column's missing share grows by at least this much
     #[arg(

@@ -10,7 +10,7 @@ use crate::data::CsvOptions;
 use crate::quality::QualitySettings;
 use crate::report::render::ReportFormat;
 use crate::report::{AnalysisSettings, MethodChoice};
-use crate::stats::{Binning, Method};
+use crate::stats::{Binning, Method, MethodOptions};
 
 /// A flag value that makes no sense. Exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +85,27 @@ impl ReportSettings {
             }
         }
         let bins: Binning = args.bins.parse().map_err(|e| invalid("--bins", e))?;
+        let role_method = |name: &Option<String>, flag| match name {
+            None => Ok(MethodChoice::Auto),
+            Some(n) if n.eq_ignore_ascii_case("auto") => Ok(MethodChoice::Auto),
+            Some(n) => n
+                .parse()
+                .map(MethodChoice::Fixed)
+                .map_err(|e| invalid(flag, e)),
+        };
+        let target_method = role_method(&args.target_method, "--target-method")?;
+        let prediction_method = role_method(&args.prediction_method, "--prediction-method")?;
+        if args.permutations == Some(0) {
+            return Err(invalid("--permutations", "needs at least 1"));
+        }
+        if args.mmd_sample < 2 {
+            return Err(invalid("--mmd-sample", "needs at least 2 values per side"));
+        }
+        let min_effect = args
+            .min_effect
+            .map(|x| number(&x.to_string(), "--min-effect"))
+            .transpose()?;
+        let prediction_threshold = share(args.prediction_threshold, "--prediction-threshold")?;
         let drift_share = share(args.drift_share, "--drift-share")?;
         let quality = QualitySettings {
             missing_increase: share(args.missing_increase, "--missing-increase")?,
@@ -130,8 +151,19 @@ impl ReportSettings {
                 threshold,
                 thresholds,
                 drift_share,
-                bins,
+                method_options: MethodOptions {
+                    bins,
+                    seed: args.seed,
+                    permutations: args.permutations,
+                    mmd_sample: args.mmd_sample,
+                },
                 quality,
+                min_effect,
+                correction: args.correction,
+                target_method,
+                prediction_method,
+                positive_label: args.positive_label,
+                prediction_threshold,
             },
             output: OutputSettings {
                 format,

@@ -517,3 +517,381 @@ fn help_documents_exit_codes() {
     );
     assert!(Path::new(BIN).exists());
 }
+
+#[test]
+fn every_method_runs_from_the_command_line() {
+    let numerical = [
+        "ks",
+        "wasserstein",
+        "jensenshannon",
+        "psi",
+        "kl_div",
+        "hellinger",
+        "anderson",
+        "cramer_von_mises",
+        "mannw",
+        "t_test",
+        "welch",
+        "es",
+        "ed",
+        "ed_norm",
+        "empirical_mmd",
+    ];
+    for m in numerical {
+        let r = json_report(
+            &[
+                "-r",
+                REF,
+                "-c",
+                DRIFTED,
+                "--columns",
+                "income,credit_score",
+                "--num-method",
+                m,
+            ],
+            0,
+        );
+        let income = column(&r, "income");
+        assert_eq!(income["method"], m);
+        let score = income["score"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{m}: {income:#}"));
+        assert!(score.is_finite() && score >= 0.0, "{m}: {score}");
+        if income["score_kind"] == "p_value" {
+            assert!(score <= 1.0, "{m}: {score}");
+        }
+        assert_eq!(income["drift_detected"], true, "{m} on a 30% income shift");
+    }
+    for m in [
+        "chisquare",
+        "jensenshannon",
+        "psi",
+        "kl_div",
+        "hellinger",
+        "g_test",
+        "tvd",
+        "linf",
+    ] {
+        let r = json_report(
+            &[
+                "-r",
+                REF,
+                "-c",
+                DRIFTED,
+                "--columns",
+                "country,is_premium",
+                "--cat-method",
+                m,
+            ],
+            0,
+        );
+        let country = column(&r, "country");
+        assert_eq!(country["method"], m);
+        assert!(country["score"].is_number(), "{m}: {country:#}");
+        assert_eq!(country["drift_detected"], true, "{m}");
+    }
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--columns",
+            "is_premium,device",
+            "--cat-method",
+            "fisher_exact",
+        ],
+        0,
+    );
+    assert!(column(&r, "is_premium")["score"].is_number());
+    // Three categories: Fisher's test is undefined there, a finding says so.
+    assert_eq!(column(&r, "device")["score"], Value::Null);
+    assert!(finding_codes(&r, "device").contains(&"not_tested".to_string()));
+}
+
+#[test]
+fn effect_size_is_reported_whatever_the_method() {
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--num-method",
+            "ks",
+        ],
+        0,
+    );
+    for c in r["columns"].as_array().unwrap() {
+        if c["score"].is_number() {
+            assert!(c["effect_size"].as_f64().is_some(), "{}", c["name"]);
+        }
+    }
+    let income = column(&r, "income");
+    let w = json_report(&["-r", REF, "-c", DRIFTED, "--columns", "income"], 0);
+    // For numerical columns the effect size is the normalised Wasserstein
+    // distance, which is also the default method's score.
+    assert_eq!(income["effect_size"], column(&w, "income")["score"]);
+}
+
+#[test]
+fn permutation_tests_are_deterministic_under_a_seed() {
+    let run = |seed: &str| {
+        let r = json_report(
+            &[
+                "-r",
+                REF,
+                "-c",
+                STABLE,
+                "--columns",
+                "country,income",
+                "--cat-method",
+                "tvd",
+                "--num-method",
+                "empirical_mmd",
+                "--seed",
+                seed,
+                "--permutations",
+                "200",
+            ],
+            0,
+        );
+        (
+            column(&r, "country")["score"].clone(),
+            column(&r, "income")["score"].clone(),
+        )
+    };
+    assert_eq!(run("7"), run("7"));
+}
+
+#[test]
+fn corrections_adjust_p_value_verdicts() {
+    let base = &[
+        "-r",
+        "fixtures/small_reference.csv",
+        "-c",
+        "fixtures/small_current.csv",
+        "--exclude",
+        "id",
+        "--num-method",
+        "ks",
+    ];
+    let plain = json_report(base, 0);
+    let mut args = base.to_vec();
+    args.extend(["--correction", "bonferroni"]);
+    let bonf = json_report(&args, 0);
+    let tests = bonf["options"]["correction"]["tests"].as_u64().unwrap();
+    assert!(tests >= 5, "{tests}");
+    let income = column(&bonf, "income");
+    let p = column(&plain, "income")["score"].as_f64().unwrap();
+    let adj = income["p_value_adjusted"].as_f64().unwrap();
+    assert!((adj - (p * tests as f64).min(1.0)).abs() < 1e-12);
+    assert!((income["adjusted_threshold"].as_f64().unwrap() - 0.05 / tests as f64).abs() < 1e-12);
+    let mut args = base.to_vec();
+    args.extend(["--correction", "bh"]);
+    let bh = json_report(&args, 0);
+    assert_eq!(bh["options"]["correction"]["method"], "bh");
+    let drifted = |r: &Value| r["dataset_drift"]["drifted_columns"].as_u64().unwrap();
+    assert!(drifted(&bonf) <= drifted(&bh) && drifted(&bh) <= drifted(&plain));
+}
+
+#[test]
+fn min_effect_overrules_tiny_significant_shifts() {
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--num-method",
+            "ks",
+            "--min-effect",
+            "100",
+        ],
+        0,
+    );
+    for c in r["columns"].as_array().unwrap() {
+        if c["score_kind"] == "p_value" {
+            assert_ne!(c["drift_detected"], true, "{}", c["name"]);
+        }
+    }
+    assert_eq!(column(&r, "income")["small_effect"], true);
+    // Distances are not p-values: `--min-effect` leaves them alone.
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--columns",
+            "income",
+            "--min-effect",
+            "100",
+        ],
+        0,
+    );
+    assert_eq!(column(&r, "income")["drift_detected"], true);
+}
+
+#[test]
+fn classification_performance_and_role_drift() {
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--target",
+            "is_fraud",
+            "--prediction",
+            "fraud_score",
+        ],
+        0,
+    );
+    let p = &r["performance"];
+    assert_eq!(p["task"], "classification");
+    for side in ["reference", "current"] {
+        let m = &p[side];
+        for k in [
+            "accuracy",
+            "precision",
+            "recall",
+            "f1",
+            "macro_f1",
+            "roc_auc",
+            "log_loss",
+        ] {
+            let v = m[k].as_f64().unwrap_or_else(|| panic!("{side}.{k}: {m:#}"));
+            assert!(v.is_finite(), "{side}.{k}");
+        }
+        assert_eq!(m["positive_label"], "1");
+    }
+    let delta = p["delta"]["accuracy"].as_f64().unwrap();
+    let want =
+        p["current"]["accuracy"].as_f64().unwrap() - p["reference"]["accuracy"].as_f64().unwrap();
+    assert!((delta - want).abs() < 1e-12);
+    assert_eq!(p["prediction_drift"]["column"], "fraud_score");
+    assert_eq!(p["target_drift"]["column"], "is_fraud");
+    let custom = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--target",
+            "is_fraud",
+            "--prediction",
+            "fraud_score",
+            "--prediction-method",
+            "psi",
+            "--target-method",
+            "chisquare",
+        ],
+        0,
+    );
+    assert_eq!(custom["performance"]["prediction_drift"]["method"], "psi");
+    assert_eq!(custom["performance"]["target_drift"]["method"], "chisquare");
+}
+
+/// Writes a CSV into `dir` and returns its path.
+fn csv(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn regression_performance_and_missing_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reference = String::from("x,y,yhat\n");
+    let mut current = String::from("x,y,yhat\n");
+    let mut unlabelled = String::from("x,y,yhat\n");
+    for i in 0..60 {
+        let y = (i % 17) as f64 * 1.5;
+        reference.push_str(&format!("{i},{y},{}\n", y + 0.5));
+        current.push_str(&format!(
+            "{i},{y},{}\n",
+            y + if i % 2 == 0 { 2.0 } else { -1.0 }
+        ));
+        unlabelled.push_str(&format!("{i},,{}\n", y + 1.0));
+    }
+    let (r, c, u) = (
+        csv(dir.path(), "r.csv", &reference),
+        csv(dir.path(), "c.csv", &current),
+        csv(dir.path(), "u.csv", &unlabelled),
+    );
+    let rep = json_report(
+        &["-r", &r, "-c", &c, "--target", "y", "--prediction", "yhat"],
+        0,
+    );
+    let p = &rep["performance"];
+    assert_eq!(p["task"], "regression");
+    assert!((p["reference"]["mae"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+    assert!((p["current"]["mae"].as_f64().unwrap() - 1.5).abs() < 1e-12);
+    assert!((p["delta"]["mae"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    // y = 0 on 4 rows: MAPE skips them and says how many.
+    assert_eq!(p["reference"]["mape_skipped_zero_targets"], 4);
+    // Labels not arrived yet: prediction drift only.
+    let rep = json_report(
+        &["-r", &r, "-c", &u, "--target", "y", "--prediction", "yhat"],
+        0,
+    );
+    assert_eq!(rep["performance"]["current"], Value::Null);
+    assert!(rep["performance"]["prediction_drift"]["score"].is_number());
+}
+
+#[test]
+fn bad_labels_are_findings_not_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut one_class = String::from("f,y,p\n");
+    let mut text_pred = String::from("f,y,p\n");
+    for i in 0..40 {
+        one_class.push_str(&format!("{i},1,{}\n", if i % 3 == 0 { 0 } else { 1 }));
+        text_pred.push_str(&format!(
+            "{i},{}.5,{}\n",
+            i * 3,
+            if i % 2 == 0 { "high" } else { "low" }
+        ));
+    }
+    let a = csv(dir.path(), "a.csv", &one_class);
+    let r = json_report(
+        &["-r", &a, "-c", &a, "--target", "y", "--prediction", "p"],
+        0,
+    );
+    let m = &r["performance"]["reference"];
+    assert_eq!(m["accuracy"].as_f64(), Some(26.0 / 40.0));
+    assert!(
+        m["undefined_reason"]
+            .as_str()
+            .unwrap()
+            .contains("one class"),
+        "{m:#}"
+    );
+    let b = csv(dir.path(), "b.csv", &text_pred);
+    let r = json_report(
+        &["-r", &b, "-c", &b, "--target", "y", "--prediction", "p"],
+        0,
+    );
+    let perf_findings: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "performance")
+        .collect();
+    assert!(!perf_findings.is_empty());
+    assert!(
+        perf_findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("non-numeric predictions for a regression task"),
+        "{perf_findings:?}"
+    );
+}

@@ -15,9 +15,14 @@ use crate::{atomic_file, data};
 
 pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus> {
     let spinner = printer.spinner("loading reference and current data");
+    let roles: Vec<String> = [&settings.analysis.target, &settings.analysis.prediction]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
     let (reference, current) = rayon::join(
-        || data::load(&settings.reference, &settings.csv),
-        || data::load(&settings.current, &settings.csv),
+        || data::load(&settings.reference, &settings.csv, &roles),
+        || data::load(&settings.current, &settings.csv, &roles),
     );
     let reference = reference.context("cannot load the reference dataset (`--reference`)")?;
     let current = current.context("cannot load the current dataset (`--current`)")?;

@@ -35,6 +35,17 @@ impl Family {
     }
 }
 
+/// The category label of a number: `3` for whole numbers, else the
+/// shortest text that reads back as the same value (`0.1`, not
+/// `0.1000000000000000055`), so distinct values never share a label.
+pub fn number_label(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// One column of one dataset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawColumn {
@@ -87,6 +98,15 @@ impl Values {
     }
 }
 
+/// A column kept row by row (the target and prediction columns, whose rows
+/// must stay paired for performance metrics). Missing values are `None`
+/// (NaN included).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowValues {
+    Numbers(Vec<Option<f64>>),
+    Labels(Vec<Option<String>>),
+}
+
 /// One side of the comparison, loaded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
@@ -98,6 +118,8 @@ pub struct Dataset {
     pub columns: Vec<RawColumn>,
     /// Rows equal to an earlier row over all columns.
     pub duplicated_rows: usize,
+    /// Row-aligned values of the columns asked for by name (see `load`).
+    pub rows_of: std::collections::BTreeMap<String, RowValues>,
 }
 
 impl Dataset {

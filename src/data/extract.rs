@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use polars::prelude::*;
 
-use super::column::{Family, RawColumn, Values};
+use super::column::{Family, RawColumn, RowValues, Values};
 
 pub(super) fn extract_column(column: &Column) -> PolarsResult<RawColumn> {
     let dtype = column.dtype();
@@ -47,6 +47,25 @@ pub(super) fn extract_column(column: &Column) -> PolarsResult<RawColumn> {
         family,
         values,
     })
+}
+
+/// A column row by row: numbers stay numbers (NaN becomes missing),
+/// everything else becomes text.
+pub(super) fn row_values(column: &Column) -> PolarsResult<RowValues> {
+    let series = column.as_materialized_series();
+    if series.dtype().is_primitive_numeric() {
+        let as_f64 = series.cast(&DataType::Float64)?;
+        let values = as_f64
+            .f64()?
+            .iter()
+            .map(|v| v.filter(|x| !x.is_nan()))
+            .collect();
+        Ok(RowValues::Numbers(values))
+    } else {
+        let text = series.cast(&DataType::String)?;
+        let values = text.str()?.iter().map(|v| v.map(str::to_string)).collect();
+        Ok(RowValues::Labels(values))
+    }
 }
 
 fn family(dtype: &DataType) -> Family {

@@ -7,7 +7,7 @@ mod extract;
 mod read;
 mod source;
 
-pub use column::{Dataset, Family, RawColumn, Values};
+pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
 pub use read::{load, CsvOptions};
 pub use source::FileFormat;
 

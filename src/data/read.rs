@@ -4,7 +4,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::extract::{duplicated_rows, extract_column};
+use super::extract::{duplicated_rows, extract_column, row_values};
 use super::source::{expand, FileFormat};
 use super::{DataError, Dataset};
 
@@ -26,8 +26,9 @@ impl Default for CsvOptions {
 }
 
 /// Loads every file `spec` names as one dataset and reduces it to plain
-/// columns.
-pub fn load(spec: &str, csv: &CsvOptions) -> Result<Dataset, DataError> {
+/// columns. The columns named in `keep_rows` (present or not) are also kept
+/// row by row.
+pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Dataset, DataError> {
     let files = expand(spec)?;
     let mut frame: Option<(String, DataFrame)> = None;
     for (path, format) in &files {
@@ -55,8 +56,15 @@ pub fn load(spec: &str, csv: &CsvOptions) -> Result<Dataset, DataError> {
             .collect::<PolarsResult<Vec<_>>>()
             .map_err(read_err)?
     };
+    let mut rows_of = std::collections::BTreeMap::new();
+    for name in keep_rows {
+        if let Ok(column) = df.column(name) {
+            rows_of.insert(name.clone(), row_values(column).map_err(read_err)?);
+        }
+    }
     Ok(Dataset {
         path: spec.to_string(),
+        rows_of,
         files: files.iter().map(|(p, _)| p.display().to_string()).collect(),
         rows,
         columns,

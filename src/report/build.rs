@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use super::model::*;
-use crate::data::{Dataset, Family, RawColumn, Values};
+use crate::data::{number_label, Dataset, Family, RawColumn, Values};
 use crate::quality::{self, ColumnTypes, QualitySettings};
 use crate::stats::describe::{distinct_sorted, distinct_union_sorted, summarize};
-use crate::stats::{self, Binning, CategoryCounts, Method, Sample};
+use crate::stats::{self, CategoryCounts, Method, MethodOptions, Sample, ScoreKind};
 
 /// Integer columns with at most this many distinct values are categorical
 /// (Evidently's rule).
@@ -28,7 +28,7 @@ pub enum MethodChoice {
 
 /// Everything that decides the numbers in a report (resolved from flags or a
 /// policy file by `settings`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisSettings {
     /// Only these columns (all when `None`).
     pub columns: Option<Vec<String>>,
@@ -43,8 +43,46 @@ pub struct AnalysisSettings {
     pub threshold: Option<f64>,
     pub thresholds: BTreeMap<String, f64>,
     pub drift_share: f64,
-    pub bins: Binning,
+    pub method_options: MethodOptions,
     pub quality: QualitySettings,
+    /// A p-value verdict counts as drift only with at least this effect size.
+    pub min_effect: Option<f64>,
+    pub correction: Correction,
+    /// Methods for the target and prediction columns (`--method COL=...`
+    /// still wins).
+    pub target_method: MethodChoice,
+    pub prediction_method: MethodChoice,
+    /// Classification: the positive class (default: the larger label).
+    pub positive_label: Option<String>,
+    /// Classification with scores: score >= this is the positive class.
+    pub prediction_threshold: f64,
+}
+
+impl Default for AnalysisSettings {
+    fn default() -> Self {
+        AnalysisSettings {
+            columns: None,
+            exclude: Vec::new(),
+            categorical: Vec::new(),
+            numerical: Vec::new(),
+            target: None,
+            prediction: None,
+            num_method: MethodChoice::Auto,
+            cat_method: MethodChoice::Auto,
+            methods: BTreeMap::new(),
+            threshold: None,
+            thresholds: BTreeMap::new(),
+            drift_share: 0.5,
+            method_options: MethodOptions::default(),
+            quality: QualitySettings::default(),
+            min_effect: None,
+            correction: Correction::None,
+            target_method: MethodChoice::Auto,
+            prediction_method: MethodChoice::Auto,
+            positive_label: None,
+            prediction_threshold: crate::stats::performance::DEFAULT_THRESHOLD,
+        }
+    }
 }
 
 /// A request that cannot be honoured for this data. Exit code 2.
@@ -93,7 +131,7 @@ pub fn build(
         .collect();
     let (schema, mut findings) = quality::schema(&types);
 
-    let columns: Vec<ColumnReport> = names
+    let mut columns: Vec<ColumnReport> = names
         .par_iter()
         .map(|n| {
             let own = findings
@@ -112,6 +150,22 @@ pub fn build(
             )
         })
         .collect::<Result<_, _>>()?;
+
+    let tests = correct(&mut columns, s.correction);
+    if let Some(min) = s.min_effect {
+        for c in columns.iter_mut() {
+            if c.score_kind == Some(ScoreKind::PValue)
+                && c.drift_detected == Some(true)
+                && c.effect_size.is_some_and(|e| e < min)
+            {
+                c.drift_detected = Some(false);
+                c.small_effect = true;
+            }
+        }
+    }
+    let (performance, perf_findings) =
+        super::performance::performance(reference, current, &columns, s);
+    findings.extend(perf_findings);
 
     let dup = |d: &Dataset| d.duplicated_rows as f64 / d.rows as f64;
     let (ref_dup, cur_dup) = (dup(reference), dup(current));
@@ -167,16 +221,63 @@ pub fn build(
         current: info(current, cur_dup),
         options: ReportOptions {
             drift_share: s.drift_share,
-            bins: s.bins.to_string(),
+            bins: s.method_options.bins.to_string(),
             target: s.target.clone(),
             prediction: s.prediction.clone(),
+            seed: s.method_options.seed,
+            min_effect: s.min_effect,
+            correction: CorrectionInfo {
+                method: s.correction,
+                tests,
+            },
         },
         dataset_drift,
         schema,
         quality,
         columns,
+        performance,
         findings,
     })
+}
+
+/// Applies the multiple-testing correction to the feature columns tested
+/// with a p-value method: each gets its adjusted p-value (compared with its
+/// own threshold for the verdict) and the raw-p threshold that amounts to.
+/// Returns the number of tests corrected for.
+fn correct(columns: &mut [ColumnReport], correction: Correction) -> usize {
+    let tested: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.role == Role::Feature && c.score_kind == Some(ScoreKind::PValue) && c.score.is_some()
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let m = tested.len();
+    if correction == Correction::None || m == 0 {
+        return m;
+    }
+    let p: Vec<f64> = tested
+        .iter()
+        .map(|&i| columns[i].score.unwrap_or(1.0))
+        .collect();
+    let adjusted = match correction {
+        Correction::Bonferroni => stats::correction::bonferroni(&p),
+        _ => stats::correction::benjamini_hochberg(&p),
+    };
+    for (k, &i) in tested.iter().enumerate() {
+        let c = &mut columns[i];
+        let (Some(method), Some(t)) = (c.method, c.threshold) else {
+            continue;
+        };
+        c.p_value_adjusted = Some(adjusted[k]);
+        c.adjusted_threshold = Some(match correction {
+            Correction::Bonferroni => t / m as f64,
+            _ => stats::correction::bh_threshold(&p, t),
+        });
+        c.drift_detected = Some(method.drifted(adjusted[k], t));
+    }
+    m
 }
 
 fn is_schema_code(code: FindingCode) -> bool {
@@ -365,8 +466,13 @@ fn analyze(
         method: None,
         score: None,
         score_kind: None,
+        statistic: None,
         threshold: None,
+        p_value_adjusted: None,
+        adjusted_threshold: None,
+        effect_size: None,
         drift_detected: None,
+        small_effect: false,
         missing,
         stats,
         categories,
@@ -482,7 +588,7 @@ fn prepare(column: &RawColumn, kind: ColumnKind) -> Prepared {
             sorted.sort_unstable_by(f64::total_cmp);
             let mut counts: Vec<(String, u64)> = Vec::new();
             for run in sorted.chunk_by(|a, b| a == b) {
-                counts.push((quality::number(run[0]), run.len() as u64));
+                counts.push((number_label(run[0]), run.len() as u64));
             }
             Prepared::Labels {
                 counts,
@@ -682,14 +788,23 @@ fn drift(
             }
             *m
         }
-        None => match if numerical {
-            s.num_method
-        } else {
-            s.cat_method
-        } {
-            MethodChoice::Fixed(m) => m,
-            MethodChoice::Auto => Method::auto(numerical, ref_n, distinct),
-        },
+        None => {
+            let role_choice = match report.role {
+                Role::Target => s.target_method,
+                Role::Prediction => s.prediction_method,
+                Role::Feature => MethodChoice::Auto,
+            };
+            let kind_choice = if numerical {
+                s.num_method
+            } else {
+                s.cat_method
+            };
+            match (role_choice, kind_choice) {
+                (MethodChoice::Fixed(m), _) if fits(m, numerical) => m,
+                (_, MethodChoice::Fixed(m)) => m,
+                _ => Method::auto(numerical, ref_n, distinct),
+            }
+        }
     };
     let threshold = s
         .thresholds
@@ -700,10 +815,12 @@ fn drift(
     report.method = Some(method);
     report.score_kind = Some(method.score_kind());
     report.threshold = Some(threshold);
-    match stats::compute(method, sample, s.bins) {
+    report.effect_size = stats::effect_size(sample).ok();
+    match stats::compute(method, sample, &s.method_options) {
         Ok(score) => {
-            report.score = Some(score);
-            report.drift_detected = Some(method.drifted(score, threshold));
+            report.score = Some(score.value);
+            report.statistic = score.statistic;
+            report.drift_detected = Some(method.drifted(score.value, threshold));
         }
         Err(e) => findings.push(quality::finding(
             Severity::Warning,
@@ -713,6 +830,14 @@ fn drift(
         )),
     }
     Ok(())
+}
+
+fn fits(method: Method, numerical: bool) -> bool {
+    if numerical {
+        method.accepts_numerical()
+    } else {
+        method.accepts_categorical()
+    }
 }
 
 /// Aligns two label-count lists over the union of labels (sorted).

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod model;
+mod performance;
 pub mod render;
 
 pub use build::{build, AnalysisError, AnalysisSettings, MethodChoice};

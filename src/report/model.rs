@@ -23,6 +23,10 @@ pub struct Report {
     pub schema: SchemaDiff,
     pub quality: QualitySummary,
     pub columns: Vec<ColumnReport>,
+    /// Model performance, target drift and prediction drift; present when
+    /// `--target` and/or `--prediction` name a column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performance: Option<Performance>,
     /// Every finding, dataset-level and per column (a column's findings are
     /// also listed under that column).
     pub findings: Vec<Finding>,
@@ -45,6 +49,34 @@ pub struct ReportOptions {
     pub bins: String,
     pub target: Option<String>,
     pub prediction: Option<String>,
+    /// Seed of permutation tests and subsamples.
+    pub seed: u64,
+    /// A p-value verdict counts as drift only with at least this effect size.
+    pub min_effect: Option<f64>,
+    /// Multiple-testing correction across the p-value columns.
+    pub correction: CorrectionInfo,
+}
+
+/// How p-value thresholds were adjusted for testing many columns at once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorrectionInfo {
+    /// `none`, `bonferroni` or `bh` (Benjamini-Hochberg).
+    pub method: Correction,
+    /// Number of p-value tests the correction spans (feature columns tested
+    /// with a p-value method).
+    pub tests: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Correction {
+    /// Each column at its own threshold
+    #[default]
+    None,
+    /// Threshold divided by the number of tests (family-wise error rate)
+    Bonferroni,
+    /// Benjamini-Hochberg step-up (false discovery rate)
+    Bh,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,9 +167,27 @@ pub struct ColumnReport {
     pub method: Option<Method>,
     pub score: Option<f64>,
     pub score_kind: Option<ScoreKind>,
+    /// The method's test statistic or distance besides its score (KS D,
+    /// Anderson-Darling A2, TVD distance, MMD^2, ...), where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistic: Option<f64>,
     pub threshold: Option<f64>,
+    /// With `--correction`: the p-value after adjustment (Bonferroni or
+    /// Benjamini-Hochberg), compared with `threshold` for the verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value_adjusted: Option<f64>,
+    /// With `--correction`: the threshold on the raw p-value the adjustment
+    /// amounts to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted_threshold: Option<f64>,
+    /// Effect size on a common scale whatever the method: normalised
+    /// Wasserstein (numerical) or Jensen-Shannon distance (categorical).
+    pub effect_size: Option<f64>,
     /// `null` when not tested.
     pub drift_detected: Option<bool>,
+    /// The p-value was below the threshold but `--min-effect` overruled it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub small_effect: bool,
     /// Missing share (null, and NaN for floats) per side.
     pub missing: Sides<Option<f64>>,
     pub stats: Sides<Option<ColumnStats>>,
@@ -241,5 +291,49 @@ pub enum FindingCode {
     TextColumn,
     MixedTypes,
     NotTested,
-    RowCount,
+    /// Performance metrics could not be computed (single class, bad labels,
+    /// non-numeric predictions, ...).
+    Performance,
+}
+
+/// Model performance on each side, and target/prediction drift.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Performance {
+    /// `classification` or `regression`; `null` without a target.
+    pub task: Option<Task>,
+    pub target: Option<String>,
+    pub prediction: Option<String>,
+    /// Per side; `null` where the side lacks labels or predictions.
+    pub reference: Option<Metrics>,
+    pub current: Option<Metrics>,
+    /// current - reference, per metric both sides have.
+    pub delta: std::collections::BTreeMap<String, f64>,
+    pub target_drift: Option<RoleDrift>,
+    pub prediction_drift: Option<RoleDrift>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    Classification,
+    Regression,
+}
+
+/// Metrics of one side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Metrics {
+    Classification(crate::stats::performance::ClassificationMetrics),
+    Regression(crate::stats::performance::RegressionMetrics),
+}
+
+/// The drift verdict of the target or prediction column (also listed in
+/// `columns` with its role).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleDrift {
+    pub column: String,
+    pub method: Option<Method>,
+    pub score: Option<f64>,
+    pub threshold: Option<f64>,
+    pub drift_detected: Option<bool>,
 }

@@ -5,7 +5,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{binning, categorical, distance, ks, CategoryCounts, Sample, Shares, StatsError};
+use super::mmd::MmdOptions;
+use super::test_result::TestResult;
+use super::{
+    anderson, binning, categorical, contingency, cramer, distance, energy, epps, ks, mmd, ranks,
+    ttest, CategoryCounts, Sample, Shares, StatsError,
+};
 
 /// What a score is: a p-value (small means drift) or a distance (large means
 /// drift).
@@ -17,24 +22,83 @@ pub enum ScoreKind {
 }
 
 /// A drift method as named on the command line and in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {
-    #[serde(rename = "ks")]
     Ks,
-    #[serde(rename = "chisquare")]
     ChiSquare,
-    #[serde(rename = "z")]
     Z,
-    #[serde(rename = "wasserstein")]
     Wasserstein,
-    #[serde(rename = "jensenshannon")]
     JensenShannon,
-    #[serde(rename = "psi")]
     Psi,
-    #[serde(rename = "kl_div")]
     KlDiv,
-    #[serde(rename = "hellinger")]
     Hellinger,
+    Anderson,
+    CramerVonMises,
+    MannWhitney,
+    TTest,
+    Welch,
+    EppsSingleton,
+    Energy,
+    EnergyNorm,
+    Mmd,
+    FisherExact,
+    GTest,
+    Tvd,
+    Linf,
+}
+
+impl serde::Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// What a method computed: its score (what the threshold applies to) and,
+/// where the method has one besides, its test statistic or distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    pub value: f64,
+    pub statistic: Option<f64>,
+}
+
+impl Score {
+    fn of(value: f64) -> Score {
+        Score {
+            value,
+            statistic: None,
+        }
+    }
+
+    fn with(value: f64, statistic: f64) -> Score {
+        Score {
+            value,
+            statistic: Some(statistic),
+        }
+    }
+}
+
+/// Knobs of the methods that bin, sample or permute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodOptions {
+    pub bins: Binning,
+    /// Seed of every permutation test and subsample: same seed, same report.
+    pub seed: u64,
+    /// Permutations behind `tvd`'s and `empirical_mmd`'s p-values; `None`
+    /// for each method's default (1000 and 200).
+    pub permutations: Option<usize>,
+    /// `empirical_mmd` subsamples each side to at most this many values.
+    pub mmd_sample: usize,
+}
+
+impl Default for MethodOptions {
+    fn default() -> Self {
+        MethodOptions {
+            bins: Binning::Evidently,
+            seed: 0,
+            permutations: None,
+            mmd_sample: MmdOptions::default().max_per_side,
+        }
+    }
 }
 
 /// How numerical values are binned for the histogram-based methods (`psi`,
@@ -80,7 +144,7 @@ impl fmt::Display for Binning {
 }
 
 impl Method {
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 21] = [
         Method::Ks,
         Method::ChiSquare,
         Method::Z,
@@ -89,6 +153,19 @@ impl Method {
         Method::Psi,
         Method::KlDiv,
         Method::Hellinger,
+        Method::Anderson,
+        Method::CramerVonMises,
+        Method::MannWhitney,
+        Method::TTest,
+        Method::Welch,
+        Method::EppsSingleton,
+        Method::Energy,
+        Method::EnergyNorm,
+        Method::Mmd,
+        Method::FisherExact,
+        Method::GTest,
+        Method::Tvd,
+        Method::Linf,
     ];
 
     pub fn name(self) -> &'static str {
@@ -101,39 +178,120 @@ impl Method {
             Method::Psi => "psi",
             Method::KlDiv => "kl_div",
             Method::Hellinger => "hellinger",
+            Method::Anderson => "anderson",
+            Method::CramerVonMises => "cramer_von_mises",
+            Method::MannWhitney => "mannw",
+            Method::TTest => "t_test",
+            Method::Welch => "welch",
+            Method::EppsSingleton => "es",
+            Method::Energy => "ed",
+            Method::EnergyNorm => "ed_norm",
+            Method::Mmd => "empirical_mmd",
+            Method::FisherExact => "fisher_exact",
+            Method::GTest => "g_test",
+            Method::Tvd => "tvd",
+            Method::Linf => "linf",
+        }
+    }
+
+    /// Names other tools (Evidently, NannyML, Alibi Detect, frouros, scipy)
+    /// use for the same method, compared after `normalize`.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Method::Ks => &["kolmogorovsmirnov", "kstest", "ks2samp"],
+            Method::ChiSquare => &["chi2", "chisq", "chisquaretest", "chi2test"],
+            Method::Z => &["ztest", "proportionsztest"],
+            Method::Wasserstein => &["wassersteindistance", "wassersteinnorm", "emd"],
+            Method::JensenShannon => &["js", "jensenshannondistance", "jsdistance"],
+            Method::Psi => &["populationstabilityindex"],
+            Method::KlDiv => &["kl", "kldivergence", "kullbackleibler"],
+            Method::Hellinger => &["hellingerdistance"],
+            Method::Anderson => &["andersondarling", "andersonksamp", "ad"],
+            Method::CramerVonMises => &["cvm", "cvmtest", "cramervonmises2samp", "cramer"],
+            Method::MannWhitney => &["mannwhitney", "mannwhitneyu", "mannwhitneyutest", "mwu"],
+            Method::TTest => &["ttest", "student", "studentt", "ttestind"],
+            Method::Welch => &["welchttest", "welcht"],
+            Method::EppsSingleton => &["eppssingleton", "eppssingleton2samp"],
+            Method::Energy => &["energydistance", "energy"],
+            Method::EnergyNorm => &["energydistancenorm", "energynorm"],
+            Method::Mmd => &["mmd", "maximummeandiscrepancy"],
+            Method::FisherExact => &["fisher", "fisherexacttest"],
+            Method::GTest => &["g", "gstattest", "loglikelihoodratio"],
+            Method::Tvd => &["totalvariation", "totalvariationdistance"],
+            Method::Linf => &["linfinity", "infinitynorm", "linfinitydistance"],
         }
     }
 
     pub fn score_kind(self) -> ScoreKind {
         match self {
-            Method::Ks | Method::ChiSquare | Method::Z => ScoreKind::PValue,
-            _ => ScoreKind::Distance,
+            Method::Wasserstein
+            | Method::JensenShannon
+            | Method::Psi
+            | Method::KlDiv
+            | Method::Hellinger
+            | Method::Energy
+            | Method::EnergyNorm
+            | Method::Linf => ScoreKind::Distance,
+            _ => ScoreKind::PValue,
         }
     }
 
+    /// Each method's default threshold (Evidently's where it has the method).
     pub fn default_threshold(self) -> f64 {
-        match self.score_kind() {
-            ScoreKind::PValue => 0.05,
-            ScoreKind::Distance => 0.1,
+        match self {
+            Method::Ks
+            | Method::ChiSquare
+            | Method::Z
+            | Method::MannWhitney
+            | Method::TTest
+            | Method::Welch
+            | Method::EppsSingleton => 0.05,
+            _ => 0.1,
         }
     }
 
+    /// Whether a user may pick this method for numerical columns.
     pub fn accepts_numerical(self) -> bool {
-        !matches!(self, Method::ChiSquare | Method::Z)
+        !matches!(
+            self,
+            Method::ChiSquare
+                | Method::Z
+                | Method::FisherExact
+                | Method::GTest
+                | Method::Tvd
+                | Method::Linf
+        )
     }
 
+    /// Whether a user may pick this method for categorical columns.
     pub fn accepts_categorical(self) -> bool {
-        !matches!(self, Method::Ks | Method::Wasserstein)
+        matches!(
+            self,
+            Method::ChiSquare
+                | Method::Z
+                | Method::JensenShannon
+                | Method::Psi
+                | Method::KlDiv
+                | Method::Hellinger
+                | Method::FisherExact
+                | Method::GTest
+                | Method::Tvd
+                | Method::Linf
+        )
     }
 
-    /// The verdict for a score, with each method's own comparison: KS flags
-    /// `p <= t` while chi-square and z flag `p < t` (as Evidently does);
-    /// distances flag `d >= t`.
+    /// The verdict for a score, with each method's own comparison as
+    /// Evidently makes it: `p <= t` for KS and Cramer-von Mises, `p < t` for
+    /// the other p-values, `d > t` for energy distance, `d >= t` for the
+    /// other distances.
     pub fn drifted(self, score: f64, threshold: f64) -> bool {
         match self {
-            Method::Ks => score <= threshold,
-            Method::ChiSquare | Method::Z => score < threshold,
-            _ => score >= threshold,
+            Method::Ks | Method::CramerVonMises => score <= threshold,
+            Method::Energy | Method::EnergyNorm => score > threshold,
+            _ => match self.score_kind() {
+                ScoreKind::PValue => score < threshold,
+                ScoreKind::Distance => score >= threshold,
+            },
         }
     }
 
@@ -153,6 +311,14 @@ impl Method {
     }
 }
 
+/// Lower case, letters and digits only: `Mann-Whitney U` -> `mannwhitneyu`.
+fn normalize(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -163,20 +329,10 @@ impl FromStr for Method {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase();
-        let alias = match wanted.as_str() {
-            "kolmogorov_smirnov" | "kolmogorov-smirnov" => "ks",
-            "chi2" | "chi_square" | "chi-square" => "chisquare",
-            "z_test" | "ztest" => "z",
-            "wasserstein_distance" | "wasserstein_norm" => "wasserstein",
-            "js" | "jensen_shannon" | "jensen-shannon" => "jensenshannon",
-            "kl" | "kl_divergence" => "kl_div",
-            "hellinger_distance" => "hellinger",
-            other => other,
-        };
+        let wanted = normalize(s);
         Method::ALL
             .into_iter()
-            .find(|m| m.name() == alias)
+            .find(|m| normalize(m.name()) == wanted || m.aliases().contains(&wanted.as_str()))
             .ok_or_else(|| {
                 let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
                 format!(
@@ -189,29 +345,98 @@ impl FromStr for Method {
 
 /// Computes `method`'s score on `sample`. The caller has checked that the
 /// method accepts the sample's kind; a mismatch is reported, not a panic.
-pub fn compute(method: Method, sample: Sample<'_>, bins: Binning) -> Result<f64, StatsError> {
+pub fn compute(
+    method: Method,
+    sample: Sample<'_>,
+    opts: &MethodOptions,
+) -> Result<Score, StatsError> {
     match sample {
         Sample::Numerical { reference, current } => {
             non_empty(reference.len() as u64, current.len() as u64)?;
-            match method {
-                Method::Ks => ks::ks_2samp(reference, current).map(|r| r.p_value),
-                Method::Wasserstein => distance::wasserstein_norm(reference, current),
-                Method::Hellinger => distance::hellinger_numerical(reference, current),
-                Method::ChiSquare | Method::Z => {
-                    let counts = binning::distinct_counts(reference, current);
-                    categorical_score(method, &counts)
-                }
-                Method::JensenShannon | Method::Psi | Method::KlDiv => {
-                    let shares = binning::numerical_shares(reference, current, bins)?;
-                    Ok(share_score(method, shares))
-                }
-            }
+            numerical_score(method, reference, current, opts)
         }
         Sample::Categorical(counts) => {
             non_empty(counts.reference_total(), counts.current_total())?;
-            categorical_score(method, counts)
+            categorical_score(method, counts, opts)
         }
     }
+}
+
+fn numerical_score(
+    method: Method,
+    reference: &[f64],
+    current: &[f64],
+    opts: &MethodOptions,
+) -> Result<Score, StatsError> {
+    let test = |r: TestResult| Score::with(r.p_value, r.statistic);
+    Ok(match method {
+        Method::Ks => {
+            ks::ks_2samp(reference, current).map(|r| Score::with(r.p_value, r.statistic))?
+        }
+        Method::Wasserstein => Score::of(distance::wasserstein_norm(reference, current)?),
+        Method::Hellinger => Score::of(distance::hellinger_numerical(reference, current)?),
+        Method::Anderson => anderson::anderson_ksamp(reference, current)
+            .map(|r| Score::with(r.significance_level, r.statistic))?,
+        Method::CramerVonMises => test(cramer::cramer_von_mises(reference, current)?),
+        Method::MannWhitney => test(ranks::mann_whitney(reference, current)?),
+        Method::TTest => test(ttest::student(reference, current)?),
+        Method::Welch => test(ttest::welch(reference, current)?),
+        Method::EppsSingleton => test(epps::epps_singleton(reference, current)?),
+        Method::Energy => Score::of(energy::energy_distance(reference, current)),
+        Method::EnergyNorm => Score::of(energy::energy_distance_norm(reference, current)?),
+        Method::Mmd => {
+            let defaults = MmdOptions::default();
+            let r = mmd::mmd_test(
+                reference,
+                current,
+                MmdOptions {
+                    max_per_side: opts.mmd_sample,
+                    permutations: opts.permutations.unwrap_or(defaults.permutations),
+                    seed: opts.seed,
+                },
+            )?;
+            Score::with(r.p_value, r.statistic)
+        }
+        Method::JensenShannon | Method::Psi | Method::KlDiv => Score::of(share_score(
+            method,
+            binning::numerical_shares(reference, current, opts.bins)?,
+        )),
+        // Few distinct values (Evidently's `auto` picks these for numerical
+        // columns with 2..5 values): one category per distinct value.
+        _ => categorical_score(method, &binning::distinct_counts(reference, current), opts)?,
+    })
+}
+
+fn categorical_score(
+    method: Method,
+    counts: &CategoryCounts,
+    opts: &MethodOptions,
+) -> Result<Score, StatsError> {
+    Ok(match method {
+        Method::ChiSquare => Score::of(categorical::chisquare(counts)?),
+        Method::Z => Score::of(categorical::z_test(counts)?),
+        Method::FisherExact => Score::of(contingency::fisher_exact(counts)?),
+        Method::GTest => Score::of(contingency::g_test(counts)?),
+        Method::Tvd => {
+            let permutations = opts
+                .permutations
+                .unwrap_or(contingency::DEFAULT_PERMUTATIONS);
+            let r = contingency::tvd(counts, permutations, opts.seed)?;
+            Score::with(r.p_value, r.distance)
+        }
+        Method::Linf => Score::of(contingency::linf(counts)?),
+        Method::Hellinger => Score::of(distance::hellinger_shares(&binning::category_shares(
+            counts,
+        ))),
+        Method::JensenShannon | Method::Psi | Method::KlDiv => {
+            Score::of(share_score(method, binning::category_shares(counts)))
+        }
+        other => {
+            return Err(StatsError::Undefined(format!(
+                "`{other}` needs numerical values"
+            )));
+        }
+    })
 }
 
 fn non_empty(reference: u64, current: u64) -> Result<(), StatsError> {
@@ -222,22 +447,6 @@ fn non_empty(reference: u64, current: u64) -> Result<(), StatsError> {
         return Err(StatsError::Empty(super::Side::Current));
     }
     Ok(())
-}
-
-fn categorical_score(method: Method, counts: &CategoryCounts) -> Result<f64, StatsError> {
-    match method {
-        Method::ChiSquare => categorical::chisquare(counts),
-        Method::Z => categorical::z_test(counts),
-        Method::Hellinger => Ok(distance::hellinger_shares(&binning::category_shares(
-            counts,
-        ))),
-        Method::JensenShannon | Method::Psi | Method::KlDiv => {
-            Ok(share_score(method, binning::category_shares(counts)))
-        }
-        Method::Ks | Method::Wasserstein => Err(StatsError::Undefined(format!(
-            "`{method}` needs numerical values"
-        ))),
-    }
 }
 
 fn share_score(method: Method, mut shares: Shares) -> f64 {
@@ -253,6 +462,22 @@ fn share_score(method: Method, mut shares: Shares) -> f64 {
             }
         }
         _ => unreachable!("share_score is only called for share-based methods"),
+    }
+}
+
+/// The effect size reported on every column whatever its method, so verdicts
+/// can be weighed on a common scale: the normalised Wasserstein distance for
+/// numerical columns, the Jensen-Shannon distance for categorical ones.
+pub fn effect_size(sample: Sample<'_>) -> Result<f64, StatsError> {
+    match sample {
+        Sample::Numerical { reference, current } => {
+            non_empty(reference.len() as u64, current.len() as u64)?;
+            distance::wasserstein_norm(reference, current)
+        }
+        Sample::Categorical(counts) => {
+            non_empty(counts.reference_total(), counts.current_total())?;
+            Ok(distance::jensen_shannon(&binning::category_shares(counts)))
+        }
     }
 }
 
@@ -279,6 +504,13 @@ mod tests {
             assert_eq!(m.name().parse::<Method>().unwrap(), m);
         }
         assert_eq!("JS".parse::<Method>().unwrap(), Method::JensenShannon);
+        assert_eq!(
+            "Mann-Whitney U".parse::<Method>().unwrap(),
+            Method::MannWhitney
+        );
+        assert_eq!("CVMTest".parse::<Method>().unwrap(), Method::CramerVonMises);
+        assert_eq!("l_infinity".parse::<Method>().unwrap(), Method::Linf);
+        assert_eq!("kolmogorov_smirnov".parse::<Method>().unwrap(), Method::Ks);
         let err = "kss".parse::<Method>().unwrap_err();
         assert!(err.contains("unknown drift method `kss`"), "{err}");
     }
@@ -289,6 +521,9 @@ mod tests {
         assert!(!Method::ChiSquare.drifted(0.05, 0.05));
         assert!(Method::Psi.drifted(0.1, 0.1));
         assert!(!Method::Psi.drifted(0.09, 0.1));
+        assert!(Method::CramerVonMises.drifted(0.1, 0.1));
+        assert!(!Method::Energy.drifted(0.1, 0.1));
+        assert!(!Method::Tvd.drifted(0.1, 0.1));
     }
 
     #[test]

@@ -5,18 +5,30 @@
 //! number here is checked against scipy / Evidently reference values kept in
 //! `fixtures/reference/` (see `scripts/reference/`).
 
+pub mod anderson;
 pub mod binning;
 pub mod categorical;
+pub mod contingency;
+pub mod correction;
+pub mod cramer;
 pub mod describe;
 pub mod distance;
+pub mod energy;
+pub mod epps;
 pub mod error;
 pub mod kolmogorov;
 pub mod ks;
 pub mod method;
+pub mod mmd;
+pub mod performance;
+pub mod ranks;
 pub mod rng;
+pub mod sum;
+pub mod test_result;
+pub mod ttest;
 
 pub use error::{Side, StatsError};
-pub use method::{compute, Binning, Method, ScoreKind};
+pub use method::{compute, effect_size, Binning, Method, MethodOptions, Score, ScoreKind};
 
 /// Counts per category for both sides, aligned: index `i` is the same
 /// category on both sides. Built over the union of categories seen on either

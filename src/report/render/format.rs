@@ -1,6 +1,6 @@
 //! Number and verdict formatting shared by the text renderers.
 
-use crate::report::model::{ColumnReport, Report};
+use crate::report::model::{ColumnReport, Metrics, Performance, Report, Task};
 
 /// A score short enough for a table: p-values near zero in scientific
 /// notation, everything else to 4 decimals.
@@ -70,6 +70,7 @@ pub enum Paint {
     Red,
     Green,
     Yellow,
+    Bold,
     Dim,
 }
 
@@ -81,9 +82,109 @@ pub fn paint(text: &str, paint: Paint, on: bool) -> String {
         Paint::Red => "1;31",
         Paint::Green => "32",
         Paint::Yellow => "33",
+        Paint::Bold => "1",
         Paint::Dim => "2",
     };
     format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The threshold cell: the adjusted raw-p threshold when a correction
+/// applied (marked), else the column's threshold.
+pub fn threshold_cell(c: &ColumnReport) -> String {
+    match (c.adjusted_threshold, c.threshold) {
+        (Some(adj), _) => format!("{} (adj.)", fmt_score(adj)),
+        (None, Some(t)) => fmt_score(t),
+        _ => "-".to_string(),
+    }
+}
+
+/// The verdict word of a column.
+pub fn verdict(c: &ColumnReport) -> &'static str {
+    match c.drift_detected {
+        Some(true) => "DRIFT",
+        Some(false) if c.small_effect => "ok (small effect)",
+        Some(false) => "ok",
+        None => "not tested",
+    }
+}
+
+/// Rows of the performance table: metric, reference, current, delta.
+pub fn performance_rows(p: &Performance) -> Vec<[String; 4]> {
+    let values = |m: &Option<Metrics>| -> Vec<(String, Option<f64>)> {
+        match m {
+            Some(m) => match serde_json::to_value(m) {
+                Ok(serde_json::Value::Object(map)) => map
+                    .into_iter()
+                    .filter(|(k, v)| {
+                        v.is_number() && k != "rows" && k != "mape_skipped_zero_targets"
+                    })
+                    .map(|(k, v)| (k, v.as_f64()))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        }
+    };
+    let (r, c) = (values(&p.reference), values(&p.current));
+    let mut names: Vec<String> = r.iter().chain(&c).map(|(k, _)| k.clone()).collect();
+    names.sort_by_key(|n| {
+        METRIC_ORDER
+            .iter()
+            .position(|m| m == n)
+            .unwrap_or(usize::MAX)
+    });
+    names.dedup();
+    let get = |side: &[(String, Option<f64>)], n: &str| {
+        side.iter()
+            .find(|(k, _)| k == n)
+            .and_then(|(_, v)| *v)
+            .map(|v| format!("{v:.4}"))
+            .unwrap_or_else(|| "-".into())
+    };
+    names
+        .iter()
+        .map(|n| {
+            let delta = p
+                .delta
+                .get(n)
+                .map(|d| format!("{d:+.4}"))
+                .unwrap_or_else(|| "-".into());
+            [n.clone(), get(&r, n), get(&c, n), delta]
+        })
+        .collect()
+}
+
+const METRIC_ORDER: [&str; 13] = [
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "macro_precision",
+    "macro_recall",
+    "macro_f1",
+    "roc_auc",
+    "log_loss",
+    "mae",
+    "rmse",
+    "mape",
+    "r2",
+];
+
+/// `Performance (classification; target `y`, prediction `p`)`.
+pub fn performance_title(p: &Performance) -> String {
+    let task = match p.task {
+        Some(Task::Classification) => "classification",
+        Some(Task::Regression) => "regression",
+        None => "no task",
+    };
+    let mut parts = vec![task.to_string()];
+    if let Some(t) = &p.target {
+        parts.push(format!("target `{t}`"));
+    }
+    if let Some(pr) = &p.prediction {
+        parts.push(format!("prediction `{pr}`"));
+    }
+    format!("Performance ({})", parts.join(", "))
 }
 
 /// Thousands separators for row counts.

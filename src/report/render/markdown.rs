@@ -3,7 +3,10 @@
 
 use std::io::{self, Write};
 
-use super::format::{display_order, fmt_count, fmt_score, headline, missing_pair};
+use super::format::{
+    display_order, fmt_count, fmt_score, headline, missing_pair, performance_rows,
+    performance_title, threshold_cell, verdict,
+};
 use super::RenderOptions;
 use crate::report::model::{Report, Role, Severity};
 
@@ -37,9 +40,8 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
     writeln!(w, "|---|---|---|---:|---:|:---:|---|")?;
     for c in display_order(report) {
         let verdict = match c.drift_detected {
-            Some(true) => "**DRIFT**",
-            Some(false) => "ok",
-            None => "not tested",
+            Some(true) => "**DRIFT**".to_string(),
+            _ => verdict(c).to_string(),
         };
         let role = match c.role {
             Role::Feature => String::new(),
@@ -47,14 +49,28 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
         };
         writeln!(
             w,
-            "| `{}`{role} | {} | {} | {} | {} | {verdict} | {} |",
+            "| `{}`{role} | {} | {} | {} | {} | {} | {verdict} | {} |",
             escape(&c.name),
             c.kind.name(),
             c.method.map(|m| m.name()).unwrap_or("-"),
             c.score.map(fmt_score).unwrap_or_else(|| "-".into()),
-            c.threshold.map(fmt_score).unwrap_or_else(|| "-".into()),
+            threshold_cell(c),
+            c.effect_size.map(fmt_score).unwrap_or_else(|| "-".into()),
             missing_pair(c).replace("->", "→"),
         )?;
+    }
+    if let Some(p) = &report.performance {
+        writeln!(w, "\n### {}\n", escape(&performance_title(p)))?;
+        let rows = performance_rows(p);
+        if rows.is_empty() {
+            writeln!(w, "No side has both labels and predictions.")?;
+        } else {
+            writeln!(w, "| Metric | Reference | Current | Delta |")?;
+            writeln!(w, "|---|---:|---:|---:|")?;
+            for [name, r, c, d] in rows {
+                writeln!(w, "| {name} | {r} | {c} | {d} |")?;
+            }
+        }
     }
     if !report.findings.is_empty() {
         writeln!(w, "\n### Findings\n")?;

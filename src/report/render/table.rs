@@ -5,19 +5,22 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::format::{display_order, fmt_count, fmt_score, headline, missing_pair, paint, Paint};
+use super::format::{
+    display_order, fmt_count, fmt_score, headline, missing_pair, paint, performance_rows,
+    performance_title, threshold_cell, verdict, Paint,
+};
 use super::RenderOptions;
-use crate::report::model::{Report, Severity};
+use crate::report::model::{Report, Role, Severity};
 
 pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::Result<()> {
     let on = opts.color;
     let (drifted, text) = headline(report);
-    let verdict = if drifted {
+    let headline_text = if drifted {
         paint(&text, Paint::Red, on)
     } else {
         paint(&text, Paint::Green, on)
     };
-    writeln!(w, "{verdict}")?;
+    writeln!(w, "{headline_text}")?;
     for (label, d) in [
         ("reference", &report.reference),
         ("current", &report.current),
@@ -58,55 +61,58 @@ pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::R
     };
     writeln!(w, "{}\n", paint(&quality, quality_paint, on))?;
 
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if on {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    if let Some(width) = opts.width {
-        table.set_width(width);
-    }
-    table.set_header(
-        [
-            "Column",
-            "Kind",
-            "Method",
-            "Score",
-            "Threshold",
-            "Drift",
-            "Missing ref -> cur",
-        ]
-        .into_iter()
-        .map(|h| Cell::new(h).add_attribute(Attribute::Bold)),
-    );
+    let mut table = new_table(on, opts.width);
+    table.set_header(header(&[
+        "Column",
+        "Kind",
+        "Method",
+        "Score",
+        "Threshold",
+        "Effect",
+        "Drift",
+        "Missing ref -> cur",
+    ]));
     for c in display_order(report) {
-        let drift = match c.drift_detected {
-            Some(true) => Cell::new("DRIFT")
-                .fg(Color::Red)
-                .add_attribute(Attribute::Bold),
-            Some(false) => Cell::new("ok").fg(Color::Green),
-            None => Cell::new("not tested").fg(Color::DarkGrey),
+        let color = match c.drift_detected {
+            Some(true) => Color::Red,
+            Some(false) => Color::Green,
+            None => Color::DarkGrey,
         };
         let mut name = c.name.clone();
-        if c.role != crate::report::model::Role::Feature {
+        if c.role != Role::Feature {
             name.push_str(&format!(" ({})", c.role.name()));
         }
+        let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+        let dash = || "-".to_string();
         table.add_row(vec![
             Cell::new(name),
             Cell::new(c.kind.name()),
             Cell::new(c.method.map(|m| m.name()).unwrap_or("-")),
-            Cell::new(c.score.map(fmt_score).unwrap_or_else(|| "-".into()))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(c.threshold.map(fmt_score).unwrap_or_else(|| "-".into()))
-                .set_alignment(CellAlignment::Right),
-            drift,
+            right(c.score.map(fmt_score).unwrap_or_else(dash)),
+            right(threshold_cell(c)),
+            right(c.effect_size.map(fmt_score).unwrap_or_else(dash)),
+            Cell::new(verdict(c)).fg(color),
             Cell::new(missing_pair(c)),
         ]);
     }
     writeln!(w, "{table}")?;
+
+    if let Some(p) = &report.performance {
+        writeln!(w, "\n{}", paint(&performance_title(p), Paint::Bold, on))?;
+        let rows = performance_rows(p);
+        if rows.is_empty() {
+            writeln!(w, "  no side has both labels and predictions")?;
+        } else {
+            let mut perf = new_table(on, opts.width);
+            perf.set_header(header(&["Metric", "Reference", "Current", "Delta"]));
+            for [name, r, c, d] in rows {
+                let mut row = vec![Cell::new(name)];
+                row.extend([r, c, d].map(|v| Cell::new(v).set_alignment(CellAlignment::Right)));
+                perf.add_row(row);
+            }
+            writeln!(w, "{perf}")?;
+        }
+    }
 
     if !report.findings.is_empty() {
         writeln!(w)?;
@@ -121,4 +127,26 @@ pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::R
         }
     }
     Ok(())
+}
+
+fn new_table(color: bool, width: Option<u16>) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    if let Some(width) = width {
+        table.set_width(width);
+    }
+    table
+}
+
+fn header(names: &[&str]) -> Vec<Cell> {
+    names
+        .iter()
+        .map(|h| Cell::new(h).add_attribute(Attribute::Bold))
+        .collect()
 }
