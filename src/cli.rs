@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::exit::EXIT_CODES_HELP;
+use crate::exit::{EXIT_CODES_HELP, RUN_EXIT_CODES_HELP};
 use crate::report::model::Correction;
 use crate::report::render::ReportFormat;
 
@@ -28,6 +28,128 @@ pub enum Command {
     /// drift and data quality
     #[command(after_help = EXIT_CODES_HELP)]
     Report(ReportArgs),
+    /// Run a policy: report, decide under guardrails, act, remember, audit
+    #[command(after_help = RUN_EXIT_CODES_HELP)]
+    Run(RunArgs),
+    /// Check or explain a policy file
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// List actions waiting for approval
+    Pending(StateArgs),
+    /// Approve a pending action: it runs now, under the same guardrails
+    #[command(after_help = RUN_EXIT_CODES_HELP)]
+    Approve(DecideArgs),
+    /// Reject a pending action
+    Reject(DecideArgs),
+    /// Show the audit log, or verify its hash chain
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Report every problem with file:line:col and field path (exit 0 or 2)
+    Validate(PolicyFileArgs),
+    /// Print the resolved policy with every default filled in
+    Explain(PolicyFileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyFileArgs {
+    /// The policy file
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Don't read the reference dataset to check column names
+    #[arg(long)]
+    pub no_data: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// The policy whose state to use (required)
+    #[arg(long, value_name = "FILE", env = "DRIFTMEND_POLICY", global = true)]
+    pub policy: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table, global = true)]
+    pub format: ListFormat,
+    /// The time to act as (RFC 3339), for tests and backfills
+    #[arg(long, value_name = "RFC3339", global = true)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The approval id (see `driftmend pending`)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Why (kept in the audit log)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Wait up to this long for another run's lock (e.g. 30s)
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Only records newer than this (e.g. 24h, 7d)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the log's hash chain (exit 0 intact, 1 broken)
+    Verify,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The policy file
+    #[arg(long, value_name = "FILE", env = "DRIFTMEND_POLICY")]
+    pub policy: PathBuf,
+    /// Decide and print what would run; run nothing, change no state
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: don't append the dry-run record to the audit log
+    #[arg(long, requires = "dry_run")]
+    pub no_audit: bool,
+    /// Override the policy's reference dataset
+    #[arg(long, value_name = "PATH")]
+    pub reference: Option<String>,
+    /// Override the policy's current dataset
+    #[arg(long, value_name = "PATH")]
+    pub current: Option<String>,
+    /// The time to act as (RFC 3339), for tests and backfills
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Wait up to this long for another run of the policy (e.g. 30s)
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
+    /// Exit 0 (not 1) when a rule fired and was handled, for schedulers
+    /// that treat any non-zero exit as a failed task
+    #[arg(long)]
+    pub exit_zero_when_handled: bool,
+    /// Also write the full report (JSON) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report_output: Option<PathBuf>,
+    /// Output format of the run summary
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// No progress and no notes on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// When to colour the output.

@@ -8,10 +8,17 @@ use std::process::ExitCode;
 pub enum ExitStatus {
     /// 0: ran, and nothing met `--fail-on`.
     Success,
-    /// 1: ran, and the `--fail-on` condition was met (drift or quality errors).
+    /// 1: `report`: the `--fail-on` condition was met. `run`: a rule fired
+    /// and was handled (acted, queued or observed). `audit verify`: the
+    /// chain is broken.
     Failure,
     /// 2: usage, configuration or input error; nothing was decided.
     Error,
+    /// 3: `run`/`approve`: an action failed (or a guardrail blocked it and
+    /// its escalation failed).
+    ActionFailed,
+    /// 4: another run of the same policy holds the lock.
+    Locked,
 }
 
 impl ExitStatus {
@@ -20,6 +27,8 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Error => 2,
+            ExitStatus::ActionFailed => 3,
+            ExitStatus::Locked => 4,
         }
     }
 }
@@ -37,3 +46,13 @@ Exit codes:
   1  ran; the `--fail-on` condition was met (dataset drift and/or quality errors)
   2  usage, configuration or input error (missing or unreadable file, no rows,
      unknown column or method, method not valid for a column)";
+
+/// The exit-code table of `run` and `approve`.
+pub const RUN_EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  healthy: no rule fired (or --exit-zero-when-handled and all went well)
+  1  a rule fired and was handled: acted, queued for approval, observed, or
+     blocked by a guardrail and escalated
+  2  usage, configuration or input error (bad policy, missing data, ...)
+  3  an action failed
+  4  another run of the same policy holds the lock (see --lock-timeout)";

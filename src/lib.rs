@@ -1,19 +1,22 @@
 //! driftmend: a batch self-healing step for ML pipelines. It loads a
 //! reference and a current dataset, measures drift and data quality, and
-//! reports (later: decides and acts under guardrails).
+//! reports; with a policy it decides and acts under guardrails.
 //!
 //! The binary is a thin shell over [`run`]; the pure core lives in `stats`,
 //! `quality` and `report`, the IO in `data` and `commands`.
 
+pub mod actions;
 pub mod atomic_file;
 pub mod cli;
 pub mod commands;
 pub mod data;
 pub mod exit;
+pub mod policy;
 pub mod printer;
 pub mod quality;
 pub mod report;
 pub mod settings;
+pub mod state;
 pub mod stats;
 
 use std::ffi::OsString;
@@ -21,10 +24,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{AuditCommand, Cli, Command, PolicyCommand};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
-use crate::settings::ReportSettings;
+use crate::settings::{ReportSettings, RunSettings, StateSettings};
 
 /// Parses `args`, runs the command, and maps the outcome to an exit code.
 /// Errors are printed to stderr as `error: ...` with the chain of causes and
@@ -62,6 +65,43 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
             let settings = ReportSettings::resolve(args)?;
             let printer = Printer::new(settings.output.progress, settings.output.quiet);
             commands::report(settings, &printer)
+        }
+        Command::Run(args) => {
+            let settings = RunSettings::resolve(args)?;
+            let printer = Printer::new(settings.progress, settings.quiet);
+            commands::run(settings, &printer)
+        }
+        Command::Policy(PolicyCommand::Validate(args)) => {
+            commands::validate(&args.file, !args.no_data)
+        }
+        Command::Policy(PolicyCommand::Explain(args)) => commands::explain(&args.file),
+        Command::Pending(args) => commands::pending(StateSettings::resolve(&args)?),
+        Command::Approve(args) => {
+            let lock_timeout = settings::parse_duration(&args.lock_timeout, "--lock-timeout")?;
+            commands::approve(
+                StateSettings::resolve(&args.state)?,
+                &args.id,
+                args.reason,
+                lock_timeout,
+            )
+        }
+        Command::Reject(args) => {
+            let lock_timeout = settings::parse_duration(&args.lock_timeout, "--lock-timeout")?;
+            commands::reject(
+                StateSettings::resolve(&args.state)?,
+                &args.id,
+                args.reason,
+                lock_timeout,
+            )
+        }
+        Command::Audit(args) => {
+            let since = args
+                .since
+                .as_deref()
+                .map(|d| settings::parse_duration(d, "--since"))
+                .transpose()?;
+            let verify = matches!(args.command, Some(AuditCommand::Verify));
+            commands::audit(StateSettings::resolve(&args.state)?, since, verify)
         }
     }
 }

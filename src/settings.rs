@@ -3,10 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::cli::{ColorChoice, FailOn, ReportArgs};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::cli::{ColorChoice, FailOn, ListFormat, ReportArgs, RunArgs, StateArgs};
 use crate::data::CsvOptions;
+use crate::policy::Policy;
 use crate::quality::QualitySettings;
 use crate::report::render::ReportFormat;
 use crate::report::{AnalysisSettings, MethodChoice};
@@ -25,6 +30,221 @@ fn invalid(flag: &'static str, message: impl Into<String>) -> SettingsError {
         flag,
         message: message.into(),
     }
+}
+
+/// A policy file with problems: every one, with file:line:col.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PolicyProblems {
+    pub file: String,
+    pub problems: Vec<crate::policy::PolicyError>,
+}
+
+impl std::fmt::Display for PolicyProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "`{}` has {n} {}",
+            self.file,
+            if n == 1 { "problem" } else { "problems" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads and validates a policy file.
+pub fn load_policy(path: &Path) -> anyhow::Result<(Policy, PathBuf)> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the policy `{shown}`"))?;
+    let policy = crate::policy::load(&shown, &text).map_err(|problems| PolicyProblems {
+        file: shown.clone(),
+        problems,
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((policy, dir))
+}
+
+/// Everything `driftmend run` needs, resolved.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub policy: Policy,
+    pub policy_file: PathBuf,
+    /// The policy file's directory: relative paths in the policy start here.
+    pub base_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub report: ReportSettings,
+    pub now: DateTime<Utc>,
+    pub dry_run: bool,
+    pub audit: bool,
+    pub lock_timeout: Duration,
+    pub exit_zero_when_handled: bool,
+    pub report_output: Option<PathBuf>,
+    pub format: ListFormat,
+    pub quiet: bool,
+    pub progress: bool,
+}
+
+impl RunSettings {
+    pub fn resolve(args: RunArgs) -> anyhow::Result<RunSettings> {
+        let (policy, base_dir) = load_policy(&args.policy)?;
+        let now = parse_now(args.now.as_deref())?;
+        let lock_timeout = parse_duration(&args.lock_timeout, "--lock-timeout")?;
+        let ctx = crate::actions::context::RunContext::new(now, base_dir.clone());
+        let render =
+            |t: &crate::policy::template::Template, what: &str| -> anyhow::Result<String> {
+                let mut secrets = crate::policy::template::Secrets::default();
+                let rendered = t.render(&ctx, &mut secrets).map_err(|e| {
+                    anyhow::anyhow!("cannot render `data.{what}` (`{}`): {e}", t.source())
+                })?;
+                Ok(rendered.value)
+            };
+        let in_base = |p: String| -> String {
+            if Path::new(&p).is_absolute() {
+                p
+            } else {
+                base_dir.join(p).display().to_string()
+            }
+        };
+        let reference = match args.reference {
+            Some(r) => r,
+            None => in_base(render(&policy.data.reference, "reference")?),
+        };
+        let current = match args.current {
+            Some(c) => c,
+            None => in_base(render(&policy.data.current, "current")?),
+        };
+        let report_args = report_args(&policy, reference, current);
+        let report = ReportSettings::resolve(report_args)
+            .map_err(|e| anyhow::anyhow!("`report:` in `{}`: {e}", args.policy.display()))?;
+        let state_dir = state_dir(&policy, &base_dir);
+        Ok(RunSettings {
+            policy,
+            policy_file: args.policy,
+            base_dir,
+            state_dir,
+            report,
+            now,
+            dry_run: args.dry_run,
+            audit: !args.no_audit,
+            lock_timeout,
+            exit_zero_when_handled: args.exit_zero_when_handled,
+            report_output: args.report_output,
+            format: args.format,
+            quiet: args.quiet,
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+        })
+    }
+}
+
+/// The `report:` section as the flags `driftmend report` would get, so both
+/// resolve through one path.
+fn report_args(policy: &Policy, reference: String, current: String) -> ReportArgs {
+    let r = &policy.report;
+    let mut thresholds: Vec<String> = r.threshold.iter().map(|t| t.to_string()).collect();
+    thresholds.extend(r.thresholds.iter().map(|(c, t)| format!("{c}={t}")));
+    ReportArgs {
+        reference,
+        current,
+        delimiter: policy.data.delimiter.to_string(),
+        null_values: policy.data.null_values.clone(),
+        columns: r.columns.clone(),
+        exclude: r.exclude.clone(),
+        categorical: r.categorical.clone(),
+        numerical: r.numerical.clone(),
+        target: r.target.clone(),
+        prediction: r.prediction.clone(),
+        num_method: r.num_method.clone().unwrap_or_else(|| "auto".into()),
+        cat_method: r.cat_method.clone().unwrap_or_else(|| "auto".into()),
+        target_method: r.target_method.clone(),
+        prediction_method: r.prediction_method.clone(),
+        methods: r.methods.iter().map(|(c, m)| format!("{c}={m}")).collect(),
+        thresholds,
+        bins: r.bins.clone().unwrap_or_else(|| "auto".into()),
+        min_effect: r.min_effect,
+        correction: match r.correction.as_deref() {
+            Some("bonferroni") => crate::report::model::Correction::Bonferroni,
+            Some("bh") => crate::report::model::Correction::Bh,
+            _ => crate::report::model::Correction::None,
+        },
+        seed: r.seed.unwrap_or(0),
+        permutations: r.permutations,
+        mmd_sample: r.mmd_sample.unwrap_or(2000),
+        drift_share: r.drift_share.unwrap_or(0.5),
+        positive_label: r.positive_label.clone(),
+        prediction_threshold: r.prediction_threshold.unwrap_or(0.5),
+        missing_increase: r.missing_increase.unwrap_or(0.05),
+        out_of_range: r.out_of_range.unwrap_or(0.01),
+        format: Some(ReportFormat::Json),
+        output: None,
+        quiet: true,
+        color: ColorChoice::Never,
+        fail_on: FailOn::Never,
+    }
+}
+
+/// What the state commands (`pending`, `approve`, `reject`, `audit`) need.
+#[derive(Debug, Clone)]
+pub struct StateSettings {
+    pub policy: Policy,
+    pub base_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub format: ListFormat,
+    pub now: DateTime<Utc>,
+}
+
+impl StateSettings {
+    pub fn resolve(args: &StateArgs) -> anyhow::Result<StateSettings> {
+        let file = args.policy.as_ref().ok_or_else(|| {
+            invalid(
+                "--policy",
+                "missing: pass `--policy FILE` or set `DRIFTMEND_POLICY`",
+            )
+        })?;
+        let (policy, base_dir) = load_policy(file)?;
+        let state_dir = state_dir(&policy, &base_dir);
+        Ok(StateSettings {
+            policy,
+            base_dir,
+            state_dir,
+            format: args.format,
+            now: parse_now(args.now.as_deref())?,
+        })
+    }
+}
+
+fn state_dir(policy: &Policy, base_dir: &Path) -> PathBuf {
+    if Path::new(&policy.state_dir).is_absolute() {
+        PathBuf::from(&policy.state_dir)
+    } else {
+        base_dir.join(&policy.state_dir)
+    }
+}
+
+/// `--now`, or the clock.
+pub fn parse_now(now: Option<&str>) -> anyhow::Result<DateTime<Utc>> {
+    match now {
+        None => Ok(Utc::now()),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                invalid(
+                    "--now",
+                    format!("`{text}` is not an RFC 3339 time ({e}), e.g. 2026-11-22T03:00:00Z"),
+                )
+                .into()
+            }),
+    }
+}
+
+pub fn parse_duration(text: &str, flag: &'static str) -> Result<Duration, SettingsError> {
+    crate::policy::duration::parse(text).map_err(|e| invalid(flag, e.to_string()))
 }
 
 /// Everything `driftmend report` needs, resolved.
@@ -249,8 +469,10 @@ mod tests {
         let mut argv = vec!["driftmend", "report", "-r", "a.parquet", "-c", "b.parquet"];
         argv.extend_from_slice(extra);
         let cli = crate::cli::Cli::try_parse_from(argv).unwrap();
-        let crate::cli::Command::Report(args) = cli.command;
-        ReportSettings::resolve(args)
+        match cli.command {
+            crate::cli::Command::Report(args) => ReportSettings::resolve(args),
+            other => panic!("parsed as {other:?}"),
+        }
     }
 
     #[test]

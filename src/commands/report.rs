@@ -14,6 +14,13 @@ use crate::settings::ReportSettings;
 use crate::{atomic_file, data};
 
 pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus> {
+    let report = compute(&settings, printer)?;
+    write_report(&report, &settings, printer)?;
+    Ok(status(&report, settings.fail_on))
+}
+
+/// Loads both datasets and builds the report (shared with `run`).
+pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     let spinner = printer.spinner("loading reference and current data");
     let roles: Vec<String> = [&settings.analysis.target, &settings.analysis.prediction]
         .into_iter()
@@ -38,11 +45,8 @@ pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus>
         env!("CARGO_PKG_VERSION"),
         &now,
     )?;
-    drop((reference, current));
     spinner.finish_and_clear();
-
-    write_report(&report, &settings, printer)?;
-    Ok(status(&report, settings.fail_on))
+    Ok(report)
 }
 
 fn write_report(report: &Report, settings: &ReportSettings, printer: &Printer) -> Result<()> {

@@ -1,0 +1,213 @@
+//! The human-in-the-loop queue: `pending` lists queued actions, `approve`
+//! runs one now (under the same guardrails as `run`), `reject` drops it.
+//! Every step is audited.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use serde_json::json;
+
+use super::policy_state::{expire, Session};
+use crate::actions::build::build;
+use crate::actions::context::RunContext;
+use crate::actions::Status;
+use crate::cli::ListFormat;
+use crate::exit::ExitStatus;
+use crate::policy::decide::{self, RunFacts};
+use crate::policy::state::PendingApproval;
+use crate::settings::StateSettings;
+
+pub fn pending(s: StateSettings) -> Result<ExitStatus> {
+    let Some(mut session) = Session::open(&s.state_dir, &s.policy, Duration::ZERO)? else {
+        return Ok(ExitStatus::Locked);
+    };
+    let expired = expire(&mut session, s.now);
+    audit_expired(&mut session, &s, &expired)?;
+    if !expired.is_empty() {
+        session.save()?;
+    }
+    let mut out = Vec::new();
+    match s.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &session.state.pending)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table if session.state.pending.is_empty() => {
+            writeln!(out, "No actions are waiting for approval.")?
+        }
+        ListFormat::Table => {
+            for p in &session.state.pending {
+                writeln!(
+                    out,
+                    "{}  action `{}` for rule `{}` (run {}), expires {}",
+                    p.id,
+                    p.action,
+                    p.rule,
+                    p.run_id,
+                    decide::stamp(p.expires_at)
+                )?;
+                if let Some(argv) = p.request.get("argv").and_then(|a| a.as_array()) {
+                    let shown: Vec<&str> = argv.iter().filter_map(|a| a.as_str()).collect();
+                    writeln!(out, "    $ {}", shown.join(" "))?;
+                }
+            }
+        }
+    }
+    std::io::stdout().write_all(&out)?;
+    Ok(ExitStatus::Success)
+}
+
+pub fn approve(
+    s: StateSettings,
+    id: &str,
+    reason: Option<String>,
+    lock_timeout: Duration,
+) -> Result<ExitStatus> {
+    let Some(mut session) = Session::open(&s.state_dir, &s.policy, lock_timeout)? else {
+        return Ok(ExitStatus::Locked);
+    };
+    let p = take(&mut session, &s, id)?;
+    let policy = &s.policy;
+    let facts = RunFacts {
+        now: s.now,
+        run_id: &p.run_id,
+        quality_errors: p.quality_errors,
+    };
+    if let Err((guardrail, why)) = decide::check(policy, &session.state, &p.action, facts) {
+        // Still wanted, not allowed yet: it stays queued.
+        session.state.pending.push(p.clone());
+        session.audit(record(
+            &s,
+            &p,
+            "blocked",
+            json!({ "guardrail": guardrail, "reason": why, "by": who() }),
+        ))?;
+        session.save()?;
+        eprintln!("error: `{}` is blocked by a guardrail: {why}\nhint: it stays queued; approve it again later", p.action);
+        return Ok(ExitStatus::Failure);
+    }
+    let Some(spec) = policy.actions.get(&p.action) else {
+        bail!(
+            "action `{}` is no longer defined in the policy; `driftmend reject {id}`",
+            p.action
+        );
+    };
+    let ctx = RunContext::new(s.now, s.base_dir.clone()).with_values(p.context.clone());
+    let (action, _) = build(spec, &ctx, &s.base_dir).map_err(anyhow::Error::msg)?;
+    decide::record_start(policy, &mut session.state, &p.action, s.now);
+    let outcome = action.execute();
+    decide::record(policy, &mut session.state, &p.action, outcome.status, s.now);
+    session.audit(record(
+        &s,
+        &p,
+        "approved",
+        json!({ "by": who(), "reason": reason, "request": action.describe(), "outcome": outcome }),
+    ))?;
+    session.save()?;
+    println!("{}: `{}` {}", p.id, p.action, outcome.message);
+    Ok(if outcome.status == Status::Succeeded {
+        ExitStatus::Success
+    } else {
+        ExitStatus::ActionFailed
+    })
+}
+
+pub fn reject(
+    s: StateSettings,
+    id: &str,
+    reason: Option<String>,
+    lock_timeout: Duration,
+) -> Result<ExitStatus> {
+    let Some(mut session) = Session::open(&s.state_dir, &s.policy, lock_timeout)? else {
+        return Ok(ExitStatus::Locked);
+    };
+    let p = take(&mut session, &s, id)?;
+    session.audit(record(
+        &s,
+        &p,
+        "rejected",
+        json!({ "by": who(), "reason": reason }),
+    ))?;
+    session.save()?;
+    println!("{}: rejected `{}`", p.id, p.action);
+    Ok(ExitStatus::Success)
+}
+
+/// Removes approval `id` from the queue (after expiring old ones).
+fn take(session: &mut Session, s: &StateSettings, id: &str) -> Result<PendingApproval> {
+    let expired = expire(session, s.now);
+    audit_expired(session, s, &expired)?;
+    if let Some(p) = expired.iter().find(|p| p.id == id) {
+        session.save()?;
+        bail!(
+            "approval `{id}` expired at {}; the next run decides again",
+            decide::stamp(p.expires_at)
+        );
+    }
+    match session.state.pending.iter().position(|p| p.id == id) {
+        Some(i) => Ok(session.state.pending.remove(i)),
+        None => {
+            let known: Vec<&str> = session
+                .state
+                .pending
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect();
+            bail!(
+                "no pending approval `{id}`{}",
+                if known.is_empty() {
+                    " (the queue is empty)".to_string()
+                } else {
+                    format!("; pending: {}", known.join(", "))
+                }
+            )
+        }
+    }
+}
+
+fn audit_expired(
+    session: &mut Session,
+    s: &StateSettings,
+    expired: &[PendingApproval],
+) -> Result<()> {
+    for p in expired {
+        session.audit(record(
+            s,
+            p,
+            "expired",
+            json!({ "expired_at": decide::stamp(p.expires_at) }),
+        ))?;
+    }
+    Ok(())
+}
+
+fn record(
+    s: &StateSettings,
+    p: &PendingApproval,
+    result: &str,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let mut r = json!({
+        "kind": "approval",
+        "at": decide::stamp(s.now),
+        "policy": s.policy.name,
+        "run_id": p.run_id,
+        "approval_id": p.id,
+        "rule": p.rule,
+        "action": p.action,
+        "result": result,
+        "dry_run": false,
+    });
+    if let (Some(r), serde_json::Value::Object(extra)) = (r.as_object_mut(), extra) {
+        r.extend(extra);
+    }
+    r
+}
+
+/// Who acted, for the audit log.
+fn who() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_string())
+}

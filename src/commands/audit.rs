@@ -1,0 +1,112 @@
+//! `driftmend audit`: show the audit log (optionally only recent records),
+//! or `audit verify` its hash chain.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::ListFormat;
+use crate::exit::ExitStatus;
+use crate::settings::StateSettings;
+use crate::state::audit;
+
+pub fn audit(
+    s: StateSettings,
+    since: Option<std::time::Duration>,
+    verify: bool,
+) -> Result<ExitStatus> {
+    let path = s.state_dir.join("audit.jsonl");
+    if verify {
+        let v = audit::verify(&path)?;
+        return Ok(match v.first_problem {
+            None => {
+                println!(
+                    "`{}`: {} records, hash chain intact",
+                    path.display(),
+                    v.records
+                );
+                ExitStatus::Success
+            }
+            Some((line, what)) => {
+                eprintln!("error: `{}` line {line}: {what}", path.display());
+                ExitStatus::Failure
+            }
+        });
+    }
+    let cutoff = since.map(|d| s.now - crate::policy::decide::chrono_duration(d));
+    let records: Vec<serde_json::Value> = audit::read(&path)?
+        .into_iter()
+        .filter(|r| match (cutoff, r.get("at").and_then(|a| a.as_str())) {
+            (Some(c), Some(at)) => chrono::DateTime::parse_from_rfc3339(at).is_ok_and(|t| t >= c),
+            (Some(_), None) => false,
+            (None, _) => true,
+        })
+        .collect();
+    let mut out = Vec::new();
+    match s.format {
+        ListFormat::Json => {
+            for r in &records {
+                serde_json::to_writer(&mut out, r)?;
+                writeln!(out)?;
+            }
+        }
+        ListFormat::Table => {
+            for r in &records {
+                let field = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let what = match field("kind").as_str() {
+                    "run" => field("summary"),
+                    "rule" => format!(
+                        "rule `{}` {}",
+                        field("rule"),
+                        if r.get("fired").and_then(|f| f.as_bool()) == Some(true) {
+                            "fired"
+                        } else {
+                            "did not fire"
+                        }
+                    ),
+                    "decision" | "action" => {
+                        let verdict = r.get("verdict").and_then(|v| v.as_str()).unwrap_or("");
+                        let reason = r
+                            .get("reason")
+                            .and_then(|m| m.as_str())
+                            .map(|m| format!(": {m}"))
+                            .unwrap_or_default();
+                        let outcome = r
+                            .get("outcome")
+                            .and_then(|o| o.get("message"))
+                            .and_then(|m| m.as_str())
+                            .map(|m| format!(": {m}"))
+                            .unwrap_or_default();
+                        format!(
+                            "`{}` for rule `{}`: {verdict}{reason}{outcome}",
+                            field("action"),
+                            field("rule")
+                        )
+                    }
+                    "approval" => format!(
+                        "approval `{}` of `{}`: {}",
+                        field("approval_id"),
+                        field("action"),
+                        field("result")
+                    ),
+                    _ => String::new(),
+                };
+                let dry = if r.get("dry_run").and_then(|d| d.as_bool()) == Some(true) {
+                    " (dry run)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "{:>5}  {}  {:<8} {}{dry}",
+                    r.get("seq").and_then(|s| s.as_u64()).unwrap_or(0),
+                    field("at"),
+                    field("kind"),
+                    what
+                )?;
+            }
+        }
+    }
+    std::io::stdout().write_all(&out)?;
+    Ok(ExitStatus::Success)
+}

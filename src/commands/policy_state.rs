@@ -1,0 +1,73 @@
+//! A policy's state session, shared by `run`, `approve`, `reject` and
+//! `pending`: the lock, the loaded state and the audit log, saved atomically
+//! at the end.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use chrono::{DateTime, Utc};
+
+use crate::policy::state::{PendingApproval, PolicyState, STATE_VERSION};
+use crate::policy::Policy;
+use crate::state::{self, AuditLog, StateError, StateLock};
+
+pub struct Session {
+    pub state: PolicyState,
+    state_path: PathBuf,
+    audit: AuditLog,
+    _lock: StateLock,
+}
+
+impl Session {
+    /// Takes the lock (waiting up to `lock_timeout`) and loads the state.
+    /// `Ok(None)` when another run holds the lock: the message is printed
+    /// here and the caller exits with its own code.
+    pub fn open(dir: &Path, policy: &Policy, lock_timeout: Duration) -> Result<Option<Session>> {
+        let lock = match state::lock::acquire(dir, lock_timeout) {
+            Ok(lock) => lock,
+            Err(e @ StateError::Held { .. }) => {
+                eprintln!("error: {e}\nhint: runs of one policy never overlap; wait for it, or pass `--lock-timeout 5m` to wait");
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let state_path = dir.join("state.json");
+        let state: PolicyState = state::store::load(&state_path, STATE_VERSION)?
+            .unwrap_or_else(|| PolicyState::new(&policy.name));
+        if state.policy != policy.name {
+            bail!(
+                "`{}` belongs to policy `{}`, not `{}`; give each policy its own `state_dir`",
+                state_path.display(),
+                state.policy,
+                policy.name
+            );
+        }
+        let audit = AuditLog::open(&dir.join("audit.jsonl"))?;
+        Ok(Some(Session {
+            state,
+            state_path,
+            audit,
+            _lock: lock,
+        }))
+    }
+
+    pub fn audit(&mut self, record: serde_json::Value) -> Result<()> {
+        self.audit.append(record)?;
+        Ok(())
+    }
+
+    pub fn save(&self) -> Result<()> {
+        state::store::save(&self.state_path, &self.state)?;
+        Ok(())
+    }
+}
+
+/// Removes approvals that expired by `now` and returns them.
+pub fn expire(session: &mut Session, now: DateTime<Utc>) -> Vec<PendingApproval> {
+    let (expired, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut session.state.pending)
+        .into_iter()
+        .partition(|p| p.expires_at <= now);
+    session.state.pending = kept;
+    expired
+}

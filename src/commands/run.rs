@@ -1,0 +1,434 @@
+//! `driftmend run`: one scheduled step. Under the policy's lock: load the
+//! state, build the report, diagnose it, evaluate the rules, decide under
+//! the guardrails, run/queue/observe the actions, then save the state and
+//! append the audit trail. `--dry-run` decides and prints but runs nothing
+//! and saves no state.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::policy_state::{self, Session};
+use crate::actions::context::RunContext;
+use crate::actions::{build::build, Outcome, Status};
+use crate::cli::ListFormat;
+use crate::exit::ExitStatus;
+use crate::policy::decide::{self, Decision, RuleEval, RunFacts, Verdict};
+use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
+use crate::policy::expr::Value;
+use crate::policy::metrics;
+use crate::policy::state::{PendingApproval, RunSummary, KEPT_RUNS};
+use crate::printer::Printer;
+use crate::report::Report;
+use crate::settings::RunSettings;
+
+/// One decision and, when it ran, its outcome.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Handled {
+    #[serde(flatten)]
+    decision: Decision,
+    /// The request as it runs (or would), secrets redacted.
+    request: serde_json::Value,
+    outcome: Option<Outcome>,
+    /// Set when the decision was queued.
+    approval_id: Option<String>,
+}
+
+pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
+    let Some(mut session) = Session::open(&s.state_dir, &s.policy, s.lock_timeout)? else {
+        return Ok(ExitStatus::Locked);
+    };
+    let now = s.now;
+    let run_id = run_id(&s.policy.name, now);
+    let expired = policy_state::expire(&mut session, now);
+
+    let report = super::report::compute(&s.report, printer)?;
+    if let Some(path) = &s.report_output {
+        let mut buf = serde_json::to_vec_pretty(&report)?;
+        buf.push(b'\n');
+        crate::atomic_file::write(path, &buf)?;
+    }
+    let diagnosis = diagnose(&report);
+    let lookup =
+        |p: &crate::policy::expr::MetricPath| metrics::lookup(&report, &diagnosis, &p.segments);
+
+    let policy = &s.policy;
+    let state = &mut session.state;
+    decide::prune_window(policy, state, now);
+    let evals = decide::evaluate_rules(policy, state, &lookup);
+    let facts = RunFacts {
+        now,
+        run_id: &run_id,
+        quality_errors: report.quality.errors,
+    };
+    let decisions = decide::plan(policy, state, &evals, facts);
+
+    let mut handled: Vec<Handled> = Vec::new();
+    let mut queue: Vec<Decision> = decisions;
+    while !queue.is_empty() {
+        let decision = queue.remove(0);
+        let ctx = context(&s, &run_id, &report, &diagnosis, &decision);
+        let built = policy
+            .actions
+            .get(&decision.action)
+            .ok_or_else(|| format!("action `{}` is not defined", decision.action))
+            .and_then(|spec| build(spec, &ctx, &s.base_dir));
+        let request = match &built {
+            Ok((action, _)) => action.describe(),
+            Err(e) => json!({ "error": e }),
+        };
+        let mut h = Handled {
+            decision: decision.clone(),
+            request,
+            outcome: None,
+            approval_id: None,
+        };
+        match (&decision.verdict, built) {
+            (Verdict::Run, Ok((action, _))) if !s.dry_run => {
+                decide::record_start(policy, state, &decision.action, now);
+                let outcome = action.execute();
+                decide::record(policy, state, &decision.action, outcome.status, now);
+                if outcome.status != Status::Succeeded {
+                    queue.extend(decide::escalate(policy, state, &decision, facts));
+                }
+                h.outcome = Some(outcome);
+            }
+            (Verdict::Run, Err(e)) if !s.dry_run => {
+                // Could not even render it (a missing secret): a failure the
+                // operator must see, and escalated like one.
+                h.outcome = Some(Outcome {
+                    status: Status::Failed,
+                    message: e,
+                    detail: serde_json::Value::Null,
+                    duration_ms: 0,
+                });
+                decide::record(policy, state, &decision.action, Status::Failed, now);
+                queue.extend(decide::escalate(policy, state, &decision, facts));
+            }
+            (Verdict::Queue, _) if !s.dry_run => {
+                let id = format!("{}-{}", policy.name, state.next_approval);
+                state.next_approval += 1;
+                state.pending.push(PendingApproval {
+                    id: id.clone(),
+                    rule: decision.rule.clone(),
+                    action: decision.action.clone(),
+                    run_id: run_id.clone(),
+                    created_at: now,
+                    expires_at: now + decide::chrono_duration(policy.guardrails.approval_expiry),
+                    quality_errors: report.quality.errors,
+                    context: ctx.values().clone(),
+                    request: h.request.clone(),
+                });
+                h.approval_id = Some(id);
+            }
+            (Verdict::Blocked { .. }, _) => {
+                queue.extend(decide::escalate(policy, state, &decision, facts));
+            }
+            _ => {}
+        }
+        handled.push(h);
+    }
+
+    let incident = diagnosis.incident;
+    if incident == Incident::Healthy {
+        decide::record_healthy(state);
+    }
+    state.runs.push(RunSummary {
+        id: run_id.clone(),
+        at: now,
+        incident: incident.name().to_string(),
+        drift_share: report.dataset_drift.share,
+        drifted_columns: report.dataset_drift.drifted_columns,
+        quality_errors: report.quality.errors,
+        dry_run: s.dry_run,
+    });
+    if state.runs.len() > KEPT_RUNS {
+        let extra = state.runs.len() - KEPT_RUNS;
+        state.runs.drain(..extra);
+    }
+
+    if s.audit {
+        audit_run(
+            &mut session,
+            &s,
+            &run_id,
+            &report,
+            &diagnosis,
+            &evals,
+            &handled,
+            &expired,
+        )?;
+    }
+    if !s.dry_run {
+        session.save()?;
+    }
+    drop(session);
+
+    let failed = handled.iter().any(|h| {
+        h.outcome
+            .as_ref()
+            .is_some_and(|o| o.status != Status::Succeeded)
+    });
+    let fired = evals.iter().any(|e| e.fired);
+    let status = if failed {
+        ExitStatus::ActionFailed
+    } else if fired && !s.exit_zero_when_handled {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    };
+    print_summary(&s, &run_id, &diagnosis, &evals, &handled, status)?;
+    Ok(status)
+}
+
+/// `run-20261122T030000Z-1a2b3c`: sortable, and unique per policy and time.
+fn run_id(policy: &str, now: DateTime<Utc>) -> String {
+    let key = decide::idempotency_key(policy, &now.to_rfc3339(), "", "");
+    format!("run-{}-{}", now.format("%Y%m%dT%H%M%SZ"), &key[..6])
+}
+
+/// The template values an action may use: the run, the rule, the summary,
+/// and every metric path its templates name.
+fn context(
+    s: &RunSettings,
+    run_id: &str,
+    report: &Report,
+    diagnosis: &Diagnosis,
+    d: &Decision,
+) -> RunContext {
+    let mut values = BTreeMap::new();
+    let text = |v: &str| Value::Text(v.to_string());
+    values.insert("rule.name".to_string(), text(&d.rule));
+    if let Some(rule) = s.policy.rules.iter().find(|r| r.name == d.rule) {
+        values.insert("rule.when".to_string(), text(&rule.when_text));
+    }
+    values.insert("run.id".to_string(), text(run_id));
+    values.insert("run.time".to_string(), text(&decide::stamp(s.now)));
+    values.insert("run.dry_run".to_string(), Value::Bool(s.dry_run));
+    values.insert("policy.name".to_string(), text(&s.policy.name));
+    values.insert("action.name".to_string(), text(&d.action));
+    values.insert("summary".to_string(), text(&diagnosis.summary));
+    if let Some(spec) = s.policy.actions.get(&d.action) {
+        for (_, t) in spec.templates() {
+            for p in t.paths() {
+                let dotted = p.dotted();
+                if !values.contains_key(&dotted) {
+                    values.insert(dotted, metrics::lookup(report, diagnosis, &p.segments));
+                }
+            }
+        }
+    }
+    RunContext::new(s.now, s.base_dir.clone()).with_values(values)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn audit_run(
+    session: &mut Session,
+    s: &RunSettings,
+    run_id: &str,
+    report: &Report,
+    diagnosis: &Diagnosis,
+    evals: &[RuleEval],
+    handled: &[Handled],
+    expired: &[PendingApproval],
+) -> Result<()> {
+    let at = decide::stamp(s.now);
+    let base = |kind: &str| {
+        json!({
+            "kind": kind,
+            "at": at,
+            "policy": s.policy.name,
+            "run_id": run_id,
+            "dry_run": s.dry_run,
+        })
+    };
+    let merge = |mut a: serde_json::Value, b: serde_json::Value| {
+        if let (Some(a), serde_json::Value::Object(b)) = (a.as_object_mut(), b) {
+            a.extend(b);
+        }
+        a
+    };
+    for p in expired {
+        session.audit(merge(
+            base("approval"),
+            json!({ "approval_id": p.id, "action": p.action, "rule": p.rule, "result": "expired", "expired_at": decide::stamp(p.expires_at) }),
+        ))?;
+    }
+    session.audit(merge(
+        base("run"),
+        json!({
+            "mode": s.policy.guardrails.mode,
+            "reference": report.reference.path,
+            "current": report.current.path,
+            "incident": diagnosis.incident,
+            "summary": diagnosis.summary,
+            "evidence": diagnosis.evidence,
+            "drift_share": report.dataset_drift.share,
+            "quality_errors": report.quality.errors,
+            "quality_warnings": report.quality.warnings,
+        }),
+    ))?;
+    for e in evals {
+        let evidence: serde_json::Map<String, serde_json::Value> = e
+            .evidence
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+            .collect();
+        session.audit(merge(
+            base("rule"),
+            json!({
+                "rule": e.rule, "holds": e.holds, "error": e.error, "consecutive": e.consecutive,
+                "required": e.required, "fired": e.fired, "evidence": evidence,
+            }),
+        ))?;
+    }
+    for h in handled {
+        let kind = if h.outcome.is_some() {
+            "action"
+        } else {
+            "decision"
+        };
+        let evidence: serde_json::Map<String, serde_json::Value> = evals
+            .iter()
+            .find(|e| e.rule == h.decision.rule)
+            .map(|e| {
+                e.evidence
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        session.audit(merge(
+            merge(base(kind), serde_json::to_value(h)?),
+            json!({ "evidence": evidence }),
+        ))?;
+    }
+    Ok(())
+}
+
+fn print_summary(
+    s: &RunSettings,
+    run_id: &str,
+    diagnosis: &Diagnosis,
+    evals: &[RuleEval],
+    handled: &[Handled],
+    status: ExitStatus,
+) -> Result<()> {
+    let mut out = Vec::new();
+    match s.format {
+        ListFormat::Json => {
+            let doc = json!({
+                "run_id": run_id,
+                "policy": s.policy.name,
+                "mode": s.policy.guardrails.mode,
+                "dry_run": s.dry_run,
+                "incident": diagnosis.incident,
+                "summary": diagnosis.summary,
+                "evidence": diagnosis.evidence,
+                "rules": evals,
+                "decisions": handled,
+                "exit_code": status.code(),
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        ListFormat::Table => write_table(&mut out, s, run_id, diagnosis, evals, handled)?,
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}
+
+fn write_table(
+    w: &mut Vec<u8>,
+    s: &RunSettings,
+    run_id: &str,
+    diagnosis: &Diagnosis,
+    evals: &[RuleEval],
+    handled: &[Handled],
+) -> std::io::Result<()> {
+    let mode = serde_json::to_value(s.policy.guardrails.mode).ok();
+    let mode = mode.as_ref().and_then(|m| m.as_str()).unwrap_or("?");
+    writeln!(
+        w,
+        "{run_id}  policy `{}`  mode {mode}{}",
+        s.policy.name,
+        if s.dry_run {
+            "  (dry run: nothing runs, no state saved)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(w, "{}", diagnosis.summary)?;
+    writeln!(w, "\nRules:")?;
+    for e in evals {
+        let state = match (e.holds, &e.error) {
+            (_, Some(err)) => format!("error: {err}"),
+            (Some(true), _) if e.fired => {
+                format!("FIRED ({}/{} consecutive runs)", e.consecutive, e.required)
+            }
+            (Some(true), _) => format!(
+                "holds ({}/{} consecutive runs; not yet)",
+                e.consecutive, e.required
+            ),
+            _ => "does not hold".to_string(),
+        };
+        let evidence: Vec<String> = e
+            .evidence
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        writeln!(w, "  {:<24} {state}", e.rule)?;
+        if !evidence.is_empty() {
+            writeln!(w, "  {:<24} {}", "", evidence.join(", "))?;
+        }
+    }
+    if handled.is_empty() {
+        writeln!(w, "\nNo actions.")?;
+        return Ok(());
+    }
+    writeln!(w, "\nActions:")?;
+    for h in handled {
+        let d = &h.decision;
+        let source = match &d.escalation_of {
+            Some(of) => format!("escalation of `{of}`"),
+            None => format!("rule `{}`", d.rule),
+        };
+        let verdict = match (&d.verdict, &h.outcome) {
+            (_, Some(o)) => format!("ran: {} ({})", status_word(o.status), o.message),
+            (Verdict::Run, None) => "would run".to_string(),
+            (Verdict::Queue, None) => match &h.approval_id {
+                Some(id) => format!("queued for approval: `driftmend approve {id}`"),
+                None => "would be queued for approval".to_string(),
+            },
+            (Verdict::Observe { would }, None) => match would.as_ref() {
+                Verdict::Blocked { reason, .. } => {
+                    format!("observed (auto mode would be blocked: {reason})")
+                }
+                _ => "observed (auto mode would run it)".to_string(),
+            },
+            (Verdict::Blocked { reason, .. }, None) => format!("BLOCKED: {reason}"),
+        };
+        writeln!(w, "  {:<16} {source}: {verdict}", d.action)?;
+        if let Some(argv) = h.request.get("argv").and_then(|a| a.as_array()) {
+            let shown: Vec<&str> = argv.iter().filter_map(|a| a.as_str()).collect();
+            writeln!(w, "  {:<16} $ {}", "", shown.join(" "))?;
+        } else if let Some(err) = h.request.get("error").and_then(|e| e.as_str()) {
+            writeln!(w, "  {:<16} cannot render: {err}", "")?;
+        }
+    }
+    Ok(())
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Succeeded => "succeeded",
+        Status::Failed => "FAILED",
+        Status::Unknown => "outcome unknown",
+    }
+}

@@ -1,0 +1,1521 @@
+//! The `when:` expression language of policy rules: parsing and evaluation.
+//! Pure: metric values come from the caller's lookup function; nothing here
+//! reads files, the environment or the clock.
+//!
+//! # Grammar
+//!
+//! ```text
+//! expr       := or
+//! or         := and ( "or" and )*
+//! and        := not ( "and" not )*
+//! not        := "not" not | comparison
+//! comparison := operand ( ( "==" | "!=" | "<" | "<=" | ">" | ">=" ) operand )?
+//! operand    := number | string | "true" | "false" | "null" | path | "(" expr ")"
+//! path       := name ( "." name | "[" string "]" )*
+//! name       := [A-Za-z_][A-Za-z0-9_-]*
+//! number     := -?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?      e.g. 0.3, 5, 1e-3, -2
+//! string     := '"' any text without '"' '"' | "'" any text without "'" "'"
+//! ```
+//!
+//! - Precedence, loosest first: `or`, `and`, `not`, comparison. So
+//!   `not a > 1 and b` is `(not (a > 1)) and b`.
+//! - Comparisons do not chain: `a < b < c` is an error; write
+//!   `a < b and b < c`.
+//! - Keywords (`and`, `or`, `not`, `true`, `false`, `null`) are lowercase;
+//!   `AND` or `True` is an error rather than a metric name.
+//! - Strings have no escape sequences: to put a `"` in a string, quote it
+//!   with `'`, and the other way round.
+//! - A path names a metric, e.g. `dataset.drift_share`,
+//!   `column.income.score`, `quality.errors`. A name that is not an
+//!   identifier goes in brackets: `column["annual income"].missing.current`.
+//!   No spaces inside a path.
+//! - An expression is at most 4096 bytes and nests at most 64 levels of
+//!   parentheses and `not`.
+//!
+//! # Semantics
+//!
+//! - Numbers compare as 64-bit floats; strings compare by their bytes
+//!   (`==`, `!=` and ordering); booleans only with `==` and `!=`.
+//! - A comparison with `null` on either side is false, except `x == null`
+//!   (true when `x` is null) and `x != null` (true when it is not). A metric
+//!   the run does not have is null.
+//! - Comparing values of different types (a number with a string, a boolean
+//!   with a number) or ordering booleans is an error at evaluation, pointing
+//!   at the operator.
+//! - `and`, `or` and `not` need true/false operands; `and` and `or`
+//!   short-circuit, so `false and x > "a"` is false without looking at `x`.
+//! - A null operand where true/false is needed (a missing metric, `null`)
+//!   counts as false. The whole expression must be true/false as well.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The longest expression accepted, in bytes.
+pub const MAX_LENGTH: usize = 4096;
+/// The deepest nesting of parentheses and `not` accepted; bounds recursion
+/// in the parser and the evaluator, so no input can overflow the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// A parsed `when:` expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    root: Node,
+}
+
+/// The literal `true`: what a rule with a skipped `when` deserialises to.
+impl Default for Expr {
+    fn default() -> Self {
+        Expr {
+            root: Node::Literal {
+                value: Value::Bool(true),
+                text: "true".to_string(),
+                offset: 0,
+            },
+        }
+    }
+}
+
+/// A metric (or context) path such as `column["annual income"].score`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricPath {
+    pub segments: Vec<String>,
+    /// Byte offset of the path in the source it was parsed from.
+    pub offset: usize,
+    /// Byte length of the path in that source.
+    pub len: usize,
+}
+
+impl MetricPath {
+    /// The canonical text: identifiers joined by `.`, any other name in
+    /// brackets (`column["annual income"].missing`), so it parses back to the
+    /// same segments. (A name holding both quote characters cannot be
+    /// written in the language and never comes out of [`parse`].)
+    pub fn dotted(&self) -> String {
+        let mut out = String::new();
+        for (i, segment) in self.segments.iter().enumerate() {
+            if is_identifier(segment) {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(segment);
+            } else {
+                let quote = if segment.contains('"') { '\'' } else { '"' };
+                out.push('[');
+                out.push(quote);
+                out.push_str(segment);
+                out.push(quote);
+                out.push(']');
+            }
+        }
+        out
+    }
+}
+
+/// A value a path or literal evaluates to.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    Number(f64),
+    Bool(bool),
+    Text(String),
+    Null,
+}
+
+impl Value {
+    /// How messages name the type: "found a number".
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "true/false",
+            Value::Text(_) => "a string",
+            Value::Null => "null",
+        }
+    }
+}
+
+/// Numbers as the shortest text that parses back to the same `f64` (`0.3`,
+/// `2`, `1e-7`); strings as they are, unquoted.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Number(x) => f.write_str(&format_number(*x)),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Text(s) => f.write_str(s),
+            Value::Null => f.write_str("null"),
+        }
+    }
+}
+
+fn format_number(x: f64) -> String {
+    if x == 0.0 {
+        // Also turns -0 into 0.
+        "0".to_string()
+    } else if x.is_nan() {
+        "NaN".to_string()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else if (1e-6..1e16).contains(&x.abs()) {
+        // Rust's `Display` for floats is the shortest round-trip text, but
+        // never uses an exponent: keep it for everyday magnitudes only.
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// A parse or evaluation error, with the byte offset in the source it is
+/// about (the caller turns it into a line and column).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ExprError {
+    pub message: String,
+    pub offset: usize,
+}
+
+impl ExprError {
+    fn new(offset: usize, message: impl Into<String>) -> Self {
+        ExprError {
+            message: message.into(),
+            offset,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    fn apply<T: PartialOrd + ?Sized>(self, a: &T, b: &T) -> bool {
+        // PartialOrd operators, not `partial_cmp`, so NaN compares unequal
+        // to everything, as IEEE says.
+        match self {
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Logic {
+    And,
+    Or,
+}
+
+impl Logic {
+    fn keyword(self) -> &'static str {
+        match self {
+            Logic::And => "and",
+            Logic::Or => "or",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Literal {
+        value: Value,
+        /// The literal as written, for messages.
+        text: String,
+        offset: usize,
+    },
+    Path(MetricPath),
+    Not {
+        operand: Box<Node>,
+        offset: usize,
+    },
+    /// A chain `a and b and c` kept flat, so long chains do not make a deep
+    /// tree. `op_offsets[i]` is the operator between operands `i` and `i+1`.
+    Logical {
+        op: Logic,
+        operands: Vec<Node>,
+        op_offsets: Vec<usize>,
+    },
+    Compare {
+        op: CmpOp,
+        lhs: Box<Node>,
+        rhs: Box<Node>,
+        offset: usize,
+    },
+}
+
+impl Node {
+    fn offset(&self) -> usize {
+        match self {
+            Node::Literal { offset, .. } | Node::Not { offset, .. } => *offset,
+            Node::Path(p) => p.offset,
+            Node::Logical { operands, .. } => operands.first().map_or(0, Node::offset),
+            Node::Compare { lhs, .. } => lhs.offset(),
+        }
+    }
+
+    /// Binding strength, to print parentheses only where needed.
+    fn precedence(&self) -> u8 {
+        match self {
+            Node::Logical { op: Logic::Or, .. } => 1,
+            Node::Logical { op: Logic::And, .. } => 2,
+            Node::Not { .. } => 3,
+            Node::Compare { .. } => 4,
+            Node::Literal { .. } | Node::Path(_) => 5,
+        }
+    }
+
+    fn write_operand(&self, f: &mut fmt::Formatter<'_>, min: u8) -> fmt::Result {
+        if self.precedence() < min {
+            write!(f, "({self})")
+        } else {
+            write!(f, "{self}")
+        }
+    }
+}
+
+/// Canonical text of an expression (also used to quote an operand in a
+/// message).
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Literal { text, .. } => f.write_str(text),
+            Node::Path(p) => f.write_str(&p.dotted()),
+            Node::Not { operand, .. } => {
+                f.write_str("not ")?;
+                operand.write_operand(f, 3)
+            }
+            Node::Logical { op, operands, .. } => {
+                for (i, operand) in operands.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, " {} ", op.keyword())?;
+                    }
+                    // `a or (b or c)` keeps its parentheses: harmless.
+                    operand.write_operand(f, self.precedence() + 1)?;
+                }
+                Ok(())
+            }
+            Node::Compare { op, lhs, rhs, .. } => {
+                lhs.write_operand(f, 5)?;
+                write!(f, " {} ", op.symbol())?;
+                rhs.write_operand(f, 5)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.root.fmt(f)
+    }
+}
+
+/// Parses a `when:` expression.
+pub fn parse(source: &str) -> Result<Expr, ExprError> {
+    if source.len() > MAX_LENGTH {
+        return Err(ExprError::new(
+            MAX_LENGTH,
+            format!(
+                "the expression is {} bytes long, more than the limit of {MAX_LENGTH}; split the rule",
+                source.len()
+            ),
+        ));
+    }
+    let tokens = lex(source)?;
+    if tokens.len() == 1 {
+        return Err(ExprError::new(
+            0,
+            "the expression is empty: expected a condition such as `dataset.drift_share >= 0.3`",
+        ));
+    }
+    let mut parser = Parser {
+        source,
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let root = parser.parse_or()?;
+    let next = parser.peek();
+    match next.kind {
+        TokenKind::End => Ok(Expr { root }),
+        TokenKind::RParen => Err(ExprError::new(
+            next.offset,
+            "unexpected `)`: there is no `(` for it to close",
+        )),
+        _ => Err(ExprError::new(
+            next.offset,
+            format!(
+                "expected `and`, `or` or the end of the expression, found {}",
+                parser.found(next)
+            ),
+        )),
+    }
+}
+
+impl Expr {
+    /// Every metric path used, in source order (repeats included).
+    pub fn paths(&self) -> Vec<&MetricPath> {
+        let mut out = Vec::new();
+        collect_paths(&self.root, &mut out);
+        out
+    }
+
+    /// Evaluates the expression; `lookup` gives each path's value
+    /// ([`Value::Null`] for a metric the run does not have).
+    pub fn eval(&self, lookup: &dyn Fn(&MetricPath) -> Value) -> Result<bool, ExprError> {
+        eval_bool(&self.root, lookup, &|found| {
+            format!("the condition must be true/false, found {found}")
+        })
+    }
+}
+
+fn collect_paths<'a>(node: &'a Node, out: &mut Vec<&'a MetricPath>) {
+    match node {
+        Node::Literal { .. } => {}
+        Node::Path(p) => out.push(p),
+        Node::Not { operand, .. } => collect_paths(operand, out),
+        Node::Logical { operands, .. } => {
+            for operand in operands {
+                collect_paths(operand, out);
+            }
+        }
+        Node::Compare { lhs, rhs, .. } => {
+            collect_paths(lhs, out);
+            collect_paths(rhs, out);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- evaluation
+
+type Lookup<'a> = &'a dyn Fn(&MetricPath) -> Value;
+
+fn eval_value(node: &Node, lookup: Lookup<'_>) -> Result<Value, ExprError> {
+    match node {
+        Node::Literal { value, .. } => Ok(value.clone()),
+        Node::Path(p) => Ok(lookup(p)),
+        _ => eval_bool(node, lookup, &|_| String::new()).map(Value::Bool),
+    }
+}
+
+/// Evaluates `node` where true/false is needed. `message` words the error
+/// for any other value, given "a number (`x.y`)"; only a literal or a path
+/// can produce one, and the error points at the node itself.
+fn eval_bool(
+    node: &Node,
+    lookup: Lookup<'_>,
+    message: &dyn Fn(&str) -> String,
+) -> Result<bool, ExprError> {
+    eval_bool_at(node, lookup, node.offset(), message)
+}
+
+/// Like [`eval_bool`], with the offset the error points at.
+fn eval_bool_at(
+    node: &Node,
+    lookup: Lookup<'_>,
+    error_offset: usize,
+    message: &dyn Fn(&str) -> String,
+) -> Result<bool, ExprError> {
+    match node {
+        Node::Literal { .. } | Node::Path(_) => match eval_value(node, lookup)? {
+            Value::Bool(b) => Ok(b),
+            Value::Null => Ok(false),
+            other => Err(ExprError::new(
+                error_offset,
+                message(&format!("{} (`{node}`)", other.kind())),
+            )),
+        },
+        Node::Not { operand, offset } => {
+            let b = eval_bool_at(operand, lookup, *offset, &|found| {
+                format!("`not` needs true/false, found {found}")
+            })?;
+            Ok(!b)
+        }
+        Node::Logical {
+            op,
+            operands,
+            op_offsets,
+        } => {
+            let keyword = op.keyword();
+            let needs =
+                |found: &str| format!("`{keyword}` needs true/false on both sides, found {found}");
+            for (i, operand) in operands.iter().enumerate() {
+                // Point at the operator next to the offending operand.
+                let at = op_offsets
+                    .get(i.saturating_sub(1))
+                    .copied()
+                    .unwrap_or_else(|| operand.offset());
+                let b = eval_bool_at(operand, lookup, at, &needs)?;
+                match (op, b) {
+                    (Logic::And, false) => return Ok(false),
+                    (Logic::Or, true) => return Ok(true),
+                    _ => {}
+                }
+            }
+            Ok(*op == Logic::And)
+        }
+        Node::Compare {
+            op,
+            lhs,
+            rhs,
+            offset,
+        } => {
+            let left = eval_value(lhs, lookup)?;
+            let right = eval_value(rhs, lookup)?;
+            compare(*op, *offset, (lhs, &left), (rhs, &right))
+        }
+    }
+}
+
+fn compare(
+    op: CmpOp,
+    offset: usize,
+    (lhs, left): (&Node, &Value),
+    (rhs, right): (&Node, &Value),
+) -> Result<bool, ExprError> {
+    match (left, right) {
+        (Value::Null, Value::Null) => Ok(op == CmpOp::Eq),
+        (Value::Null, _) | (_, Value::Null) => Ok(op == CmpOp::Ne),
+        (Value::Number(a), Value::Number(b)) => Ok(op.apply(a, b)),
+        (Value::Text(a), Value::Text(b)) => Ok(op.apply(a.as_str(), b.as_str())),
+        (Value::Bool(a), Value::Bool(b)) => match op {
+            CmpOp::Eq | CmpOp::Ne => Ok(op.apply(a, b)),
+            _ => Err(ExprError::new(
+                offset,
+                format!(
+                    "`{}` cannot order true/false values (`{lhs}` and `{rhs}`); use `==` or `!=`",
+                    op.symbol()
+                ),
+            )),
+        },
+        _ => Err(ExprError::new(
+            offset,
+            format!(
+                "`{}` cannot compare {} (`{lhs}`) with {} (`{rhs}`)",
+                op.symbol(),
+                left.kind(),
+                right.kind()
+            ),
+        )),
+    }
+}
+
+// ------------------------------------------------------------------- lexing
+
+#[derive(Debug, Clone, PartialEq)]
+enum TokenKind {
+    Number(f64),
+    Text(String),
+    Path(MetricPath),
+    True,
+    False,
+    Null,
+    And,
+    Or,
+    Not,
+    LParen,
+    RParen,
+    Cmp(CmpOp),
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Token {
+    kind: TokenKind,
+    offset: usize,
+    len: usize,
+}
+
+const KEYWORDS: [&str; 6] = ["and", "or", "not", "true", "false", "null"];
+
+pub(crate) fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+pub(crate) fn is_ident_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// Whether `text` can be written as a bare path segment.
+fn is_identifier(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.first().is_some_and(|&b| is_ident_start(b)) && bytes.iter().all(|&b| is_ident_continue(b))
+}
+
+/// The end of the identifier starting at `pos` (which must start one).
+pub(crate) fn scan_ident(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).is_some_and(|&b| is_ident_continue(b)) {
+        pos += 1;
+    }
+    pos
+}
+
+/// What is at `pos`, for "found ..." in messages.
+pub(crate) fn describe_at(source: &str, pos: usize) -> String {
+    match source.get(pos..).and_then(|rest| rest.chars().next()) {
+        None => "the end of the expression".to_string(),
+        Some(c) if c.is_whitespace() => "a space".to_string(),
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+/// Parses the quoted string whose opening quote is at `start`; returns its
+/// contents and the offset just after the closing quote.
+pub(crate) fn parse_string_at(source: &str, start: usize) -> Result<(String, usize), ExprError> {
+    let bytes = source.as_bytes();
+    let quote = match bytes.get(start) {
+        Some(&q @ (b'"' | b'\'')) => q,
+        _ => {
+            return Err(ExprError::new(
+                start,
+                format!(
+                    "expected a quoted string, found {}",
+                    describe_at(source, start)
+                ),
+            ))
+        }
+    };
+    // Quotes are ASCII, so these offsets are char boundaries.
+    match bytes[start + 1..].iter().position(|&b| b == quote) {
+        Some(len) => Ok((
+            source[start + 1..start + 1 + len].to_string(),
+            start + 2 + len,
+        )),
+        None => Err(ExprError::new(
+            start,
+            format!(
+                "unterminated string: expected a closing `{}`",
+                char::from(quote)
+            ),
+        )),
+    }
+}
+
+/// Parses the metric path starting at `start` in `source` (no keyword
+/// check: that belongs to the caller's language). Returns the path, with
+/// offsets into `source`, and the offset just after it.
+pub(crate) fn parse_path_at(source: &str, start: usize) -> Result<(MetricPath, usize), ExprError> {
+    let bytes = source.as_bytes();
+    if !bytes.get(start).is_some_and(|&b| is_ident_start(b)) {
+        return Err(ExprError::new(
+            start,
+            format!("expected a name, found {}", describe_at(source, start)),
+        ));
+    }
+    let mut pos = scan_ident(bytes, start);
+    let mut segments = vec![source[start..pos].to_string()];
+    loop {
+        match bytes.get(pos) {
+            Some(b'.') => {
+                let name_start = pos + 1;
+                if !bytes.get(name_start).is_some_and(|&b| is_ident_start(b)) {
+                    let hint = if bytes.get(name_start).is_some_and(u8::is_ascii_digit) {
+                        format!(
+                            "; a name that is not an identifier goes in brackets, e.g. `{}[\"{}\"]`",
+                            &source[start..pos],
+                            &source[name_start..scan_ident(bytes, name_start)]
+                        )
+                    } else {
+                        String::new()
+                    };
+                    return Err(ExprError::new(
+                        name_start,
+                        format!(
+                            "expected a name after `.`, found {}{hint}",
+                            describe_at(source, name_start)
+                        ),
+                    ));
+                }
+                pos = scan_ident(bytes, name_start);
+                segments.push(source[name_start..pos].to_string());
+            }
+            Some(b'[') => {
+                let quote_at = pos + 1;
+                if !matches!(bytes.get(quote_at), Some(b'"' | b'\'')) {
+                    return Err(ExprError::new(
+                        quote_at,
+                        format!(
+                            "expected a quoted name after `[`, e.g. `column[\"annual income\"]`, found {}",
+                            describe_at(source, quote_at)
+                        ),
+                    ));
+                }
+                let (name, end) = parse_string_at(source, quote_at)?;
+                if name.is_empty() {
+                    return Err(ExprError::new(
+                        quote_at,
+                        "a name in brackets cannot be empty",
+                    ));
+                }
+                if bytes.get(end) != Some(&b']') {
+                    return Err(ExprError::new(
+                        end,
+                        format!(
+                            "expected `]` after the name, found {}",
+                            describe_at(source, end)
+                        ),
+                    ));
+                }
+                segments.push(name);
+                pos = end + 1;
+            }
+            _ => break,
+        }
+    }
+    let path = MetricPath {
+        segments,
+        offset: start,
+        len: pos - start,
+    };
+    Ok((path, pos))
+}
+
+fn lex(source: &str) -> Result<Vec<Token>, ExprError> {
+    let bytes = source.as_bytes();
+    let mut tokens = Vec::new();
+    let mut pos = 0;
+    loop {
+        // Skip whitespace, Unicode included (a pasted non-breaking space).
+        while let Some(c) = source[pos..].chars().next().filter(|c| c.is_whitespace()) {
+            pos += c.len_utf8();
+        }
+        let Some(&b) = bytes.get(pos) else {
+            tokens.push(Token {
+                kind: TokenKind::End,
+                offset: pos,
+                len: 0,
+            });
+            return Ok(tokens);
+        };
+        let start = pos;
+        let next = bytes.get(pos + 1).copied();
+        let (kind, end) = match b {
+            b'(' => (TokenKind::LParen, pos + 1),
+            b')' => (TokenKind::RParen, pos + 1),
+            b'=' if next == Some(b'=') => (TokenKind::Cmp(CmpOp::Eq), pos + 2),
+            b'!' if next == Some(b'=') => (TokenKind::Cmp(CmpOp::Ne), pos + 2),
+            b'<' if next == Some(b'=') => (TokenKind::Cmp(CmpOp::Le), pos + 2),
+            b'>' if next == Some(b'=') => (TokenKind::Cmp(CmpOp::Ge), pos + 2),
+            b'<' => (TokenKind::Cmp(CmpOp::Lt), pos + 1),
+            b'>' => (TokenKind::Cmp(CmpOp::Gt), pos + 1),
+            b'=' | b'!' | b'&' | b'|' => return Err(unknown_operator(b, next, start)),
+            b'"' | b'\'' => {
+                let (text, end) = parse_string_at(source, pos)?;
+                (TokenKind::Text(text), end)
+            }
+            b'0'..=b'9' | b'-' => lex_number(source, pos)?,
+            b if is_ident_start(b) => lex_word(source, pos)?,
+            _ => {
+                return Err(ExprError::new(
+                    start,
+                    format!("unexpected character {}", describe_at(source, start)),
+                ))
+            }
+        };
+        tokens.push(Token {
+            kind,
+            offset: start,
+            len: end - start,
+        });
+        pos = end;
+    }
+}
+
+fn unknown_operator(b: u8, next: Option<u8>, offset: usize) -> ExprError {
+    let message = match (b, next) {
+        (b'=', _) => "unknown operator `=`; use `==`",
+        (b'!', _) => "unknown operator `!`; use `not` or `!=`",
+        (b'&', Some(b'&')) => "unknown operator `&&`; use `and`",
+        (b'|', Some(b'|')) => "unknown operator `||`; use `or`",
+        (b'&', _) => "unknown operator `&`; use `and`",
+        _ => "unknown operator `|`; use `or`",
+    };
+    ExprError::new(offset, message)
+}
+
+fn lex_number(source: &str, start: usize) -> Result<(TokenKind, usize), ExprError> {
+    let bytes = source.as_bytes();
+    let digits = |mut p: usize| {
+        while bytes.get(p).is_some_and(u8::is_ascii_digit) {
+            p += 1;
+        }
+        p
+    };
+    let mut pos = start;
+    if bytes[pos] == b'-' {
+        pos += 1;
+        if !bytes.get(pos).is_some_and(u8::is_ascii_digit) {
+            return Err(ExprError::new(
+                start,
+                "unexpected `-`: a negative number is written `-2` (there is no arithmetic)",
+            ));
+        }
+    }
+    pos = digits(pos);
+    if bytes.get(pos) == Some(&b'.') && bytes.get(pos + 1).is_some_and(u8::is_ascii_digit) {
+        pos = digits(pos + 1);
+    }
+    if matches!(bytes.get(pos), Some(b'e' | b'E')) {
+        let mut exp = pos + 1;
+        if matches!(bytes.get(exp), Some(b'+' | b'-')) {
+            exp += 1;
+        }
+        if bytes.get(exp).is_some_and(u8::is_ascii_digit) {
+            pos = digits(exp);
+        }
+    }
+    // `5abc`, `1.`, `0.3.4`, `1e`: one bad word, reported whole.
+    if bytes
+        .get(pos)
+        .is_some_and(|&b| is_ident_continue(b) || b == b'.')
+    {
+        let mut end = pos;
+        while bytes
+            .get(end)
+            .is_some_and(|&b| is_ident_continue(b) || b == b'.')
+        {
+            end += 1;
+        }
+        return Err(ExprError::new(
+            start,
+            format!("`{}` is not a number", &source[start..end]),
+        ));
+    }
+    let text = &source[start..pos];
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok((TokenKind::Number(x), pos)),
+        _ => Err(ExprError::new(
+            start,
+            format!("`{text}` is out of range for a number"),
+        )),
+    }
+}
+
+fn lex_word(source: &str, start: usize) -> Result<(TokenKind, usize), ExprError> {
+    let end = scan_ident(source.as_bytes(), start);
+    let word = &source[start..end];
+    let keyword = match word {
+        "and" => Some(TokenKind::And),
+        "or" => Some(TokenKind::Or),
+        "not" => Some(TokenKind::Not),
+        "true" => Some(TokenKind::True),
+        "false" => Some(TokenKind::False),
+        "null" => Some(TokenKind::Null),
+        _ => None,
+    };
+    if let Some(kind) = keyword {
+        return Ok((kind, end));
+    }
+    let (path, end) = parse_path_at(source, start)?;
+    if let [only] = path.segments.as_slice() {
+        let lower = only.to_ascii_lowercase();
+        if KEYWORDS.contains(&lower.as_str()) {
+            return Err(ExprError::new(
+                start,
+                format!("`{only}` is not a keyword: keywords are lowercase, write `{lower}`"),
+            ));
+        }
+    }
+    Ok((TokenKind::Path(path), end))
+}
+
+// ------------------------------------------------------------------ parsing
+
+struct Parser<'a> {
+    source: &'a str,
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Token {
+        // `lex` always ends the list with `End`, and `advance` never moves
+        // past it; the fallback only keeps this total.
+        self.tokens
+            .get(self.pos)
+            .or(self.tokens.last())
+            .cloned()
+            .unwrap_or(Token {
+                kind: TokenKind::End,
+                offset: self.source.len(),
+                len: 0,
+            })
+    }
+
+    fn advance(&mut self) {
+        if self.pos + 1 < self.tokens.len() {
+            self.pos += 1;
+        }
+    }
+
+    fn found(&self, token: Token) -> String {
+        match token.kind {
+            TokenKind::End => "the end of the expression".to_string(),
+            _ => format!(
+                "`{}`",
+                self.source
+                    .get(token.offset..token.offset + token.len)
+                    .unwrap_or_default()
+            ),
+        }
+    }
+
+    fn enter(&mut self, offset: usize) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ExprError::new(
+                offset,
+                format!(
+                    "the expression nests more than {MAX_DEPTH} levels of parentheses and `not`; simplify it"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn parse_or(&mut self) -> Result<Node, ExprError> {
+        self.parse_chain(Logic::Or)
+    }
+
+    /// `operand (keyword operand)*` for `or` (operands: `and` chains) and
+    /// `and` (operands: `not` terms).
+    fn parse_chain(&mut self, op: Logic) -> Result<Node, ExprError> {
+        let operand = |p: &mut Self| match op {
+            Logic::Or => p.parse_chain(Logic::And),
+            Logic::And => p.parse_not(),
+        };
+        let first = operand(self)?;
+        let keyword = match op {
+            Logic::Or => TokenKind::Or,
+            Logic::And => TokenKind::And,
+        };
+        let mut operands = vec![first];
+        let mut op_offsets = Vec::new();
+        while self.peek().kind == keyword {
+            op_offsets.push(self.peek().offset);
+            self.advance();
+            operands.push(operand(self)?);
+        }
+        if operands.len() == 1 {
+            return Ok(operands.remove(0));
+        }
+        Ok(Node::Logical {
+            op,
+            operands,
+            op_offsets,
+        })
+    }
+
+    fn parse_not(&mut self) -> Result<Node, ExprError> {
+        let token = self.peek();
+        if token.kind != TokenKind::Not {
+            return self.parse_comparison();
+        }
+        self.advance();
+        self.enter(token.offset)?;
+        let operand = self.parse_not()?;
+        self.depth -= 1;
+        Ok(Node::Not {
+            operand: Box::new(operand),
+            offset: token.offset,
+        })
+    }
+
+    fn parse_comparison(&mut self) -> Result<Node, ExprError> {
+        let lhs = self.parse_operand()?;
+        let TokenKind::Cmp(op) = self.peek().kind else {
+            return Ok(lhs);
+        };
+        let offset = self.peek().offset;
+        self.advance();
+        let rhs = self.parse_operand()?;
+        let next = self.peek();
+        if let TokenKind::Cmp(second) = next.kind {
+            return Err(ExprError::new(
+                next.offset,
+                format!(
+                    "comparisons cannot be chained: write `a {} b and b {} c`",
+                    op.symbol(),
+                    second.symbol()
+                ),
+            ));
+        }
+        Ok(Node::Compare {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+            offset,
+        })
+    }
+
+    fn parse_operand(&mut self) -> Result<Node, ExprError> {
+        let token = self.peek();
+        let literal = |value: Value| Node::Literal {
+            value,
+            text: self
+                .source
+                .get(token.offset..token.offset + token.len)
+                .unwrap_or_default()
+                .to_string(),
+            offset: token.offset,
+        };
+        let node = match &token.kind {
+            TokenKind::Number(x) => literal(Value::Number(*x)),
+            TokenKind::Text(s) => literal(Value::Text(s.clone())),
+            TokenKind::True => literal(Value::Bool(true)),
+            TokenKind::False => literal(Value::Bool(false)),
+            TokenKind::Null => literal(Value::Null),
+            TokenKind::Path(p) => Node::Path(p.clone()),
+            TokenKind::LParen => {
+                self.advance();
+                self.enter(token.offset)?;
+                let inner = self.parse_or()?;
+                self.depth -= 1;
+                let close = self.peek();
+                return match close.kind {
+                    TokenKind::RParen => {
+                        self.advance();
+                        Ok(inner)
+                    }
+                    TokenKind::End => Err(ExprError::new(
+                        token.offset,
+                        "unclosed `(`: expected `)`, found the end of the expression",
+                    )),
+                    _ => Err(ExprError::new(
+                        close.offset,
+                        format!("expected `and`, `or` or `)`, found {}", self.found(close)),
+                    )),
+                };
+            }
+            _ => return Err(self.expected_value(token)),
+        };
+        self.advance();
+        Ok(node)
+    }
+
+    fn expected_value(&self, found: Token) -> ExprError {
+        let after = match self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)) {
+            Some(prev) => format!(" after {}", self.found(prev.clone())),
+            None => String::new(),
+        };
+        let hint = match (
+            &found.kind,
+            self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)),
+        ) {
+            (TokenKind::Not, Some(prev)) if matches!(prev.kind, TokenKind::Cmp(_)) => {
+                "; put `not ...` in parentheses"
+            }
+            _ => "",
+        };
+        ExprError::new(
+            found.offset,
+            format!("expected a value{after}, found {}{hint}", self.found(found)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn path(text: &str) -> MetricPath {
+        match parse_path_at(text, 0) {
+            Ok((p, end)) if end == text.len() => p,
+            other => panic!("bad test path {text:?}: {other:?}"),
+        }
+    }
+
+    /// A lookup over `(dotted path, value)` pairs; anything else is null.
+    fn lookup_in(values: &[(&str, Value)]) -> impl Fn(&MetricPath) -> Value {
+        let values: Vec<(String, Value)> = values
+            .iter()
+            .map(|(k, v)| (path(k).dotted(), v.clone()))
+            .collect();
+        move |p: &MetricPath| {
+            values
+                .iter()
+                .find(|(k, _)| *k == p.dotted())
+                .map_or(Value::Null, |(_, v)| v.clone())
+        }
+    }
+
+    fn metrics() -> impl Fn(&MetricPath) -> Value {
+        lookup_in(&[
+            ("dataset.drift_share", Value::Number(0.42)),
+            ("quality.errors", Value::Number(0.0)),
+            ("column.tenure_days.missing.current", Value::Number(0.07)),
+            ("column.income.score", Value::Number(0.3)),
+            (
+                r#"column["annual income"].missing.current"#,
+                Value::Number(0.01),
+            ),
+            ("incident.type", Value::Text("covariate_drift".into())),
+            ("column.income.drifted", Value::Bool(true)),
+            ("column.age.drifted", Value::Bool(false)),
+            ("column.income.note", Value::Null),
+        ])
+    }
+
+    fn eval_with(source: &str, lookup: &dyn Fn(&MetricPath) -> Value) -> Result<bool, ExprError> {
+        parse(source)
+            .unwrap_or_else(|e| panic!("{source:?} should parse: {e}"))
+            .eval(lookup)
+    }
+
+    #[test]
+    fn issue_examples_parse_and_evaluate() {
+        let m = metrics();
+        let cases = [
+            ("dataset.drift_share >= 0.3 and quality.errors == 0", true),
+            (
+                "quality.errors > 0 or column.tenure_days.missing.current > 0.05",
+                true,
+            ),
+            (r#"incident.type == "covariate_drift""#, true),
+            (r#"incident.type == 'label_drift'"#, false),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(eval_with(source, &m), Ok(expected), "{source}");
+        }
+    }
+
+    #[test]
+    fn evaluates() {
+        let m = metrics();
+        let cases: &[(&str, bool)] = &[
+            // numbers
+            ("column.income.score == 0.3", true),
+            ("column.income.score != 0.3", false),
+            ("column.income.score < 0.31", true),
+            ("column.income.score <= 0.3", true),
+            ("column.income.score > 0.3", false),
+            ("column.income.score >= 3e-1", true),
+            ("quality.errors > -2", true),
+            ("-2 < quality.errors", true),
+            ("1e-3 < 0.01", true),
+            ("5 == 5.0", true),
+            // null semantics: missing metrics are null
+            ("column.nope.score > 0.1", false),
+            ("column.nope.score < 0.1", false),
+            ("column.nope.score == 0.1", false),
+            ("column.nope.score != 0.1", true),
+            ("column.nope.score == null", true),
+            ("column.nope.score != null", false),
+            ("null == column.income.score", false),
+            ("column.income.score != null", true),
+            ("null == null", true),
+            ("null != null", false),
+            ("null <= null", false),
+            ("column.income.note == null", true),
+            ("null < 1", false),
+            (r#"null >= "a""#, false),
+            ("null == true", false),
+            // null in boolean position is false
+            ("column.nope.drifted", false),
+            ("not column.nope.drifted", true),
+            ("column.nope.drifted or true", true),
+            ("null", false),
+            // booleans
+            ("column.income.drifted", true),
+            ("column.income.drifted and not column.age.drifted", true),
+            ("column.income.drifted == true", true),
+            ("column.age.drifted != false", false),
+            ("(column.income.score > 0.1) == true", true),
+            ("true", true),
+            ("false", false),
+            // precedence: or < and < not < comparison
+            ("true or false and false", true),
+            ("(true or false) and false", false),
+            ("not false and false", false),
+            ("not (false and false)", true),
+            ("not column.income.score > 0.5", true),
+            ("not not true", true),
+            ("false or false or true", true),
+            ("true and true and false", false),
+            // strings and brackets
+            (r#"incident.type == 'covariate_drift'"#, true),
+            (r#"incident.type != "x""#, true),
+            (r#"incident.type > "a""#, true),
+            (r#"'b' > "a""#, true),
+            (r#"'say "hi"' == 'say "hi"'"#, true),
+            (r#"column["annual income"].missing.current < 0.05"#, true),
+            (r#"column['annual income'].missing.current < 0.05"#, true),
+            (r#"column["income"].score == column.income.score"#, true),
+            // whitespace is free between tokens
+            ("  quality.errors==0\n and\tdataset.drift_share>0.4 ", true),
+        ];
+        for &(source, expected) in cases {
+            assert_eq!(eval_with(source, &m), Ok(expected), "{source}");
+        }
+    }
+
+    #[test]
+    fn short_circuits() {
+        // The right side would be a type error if evaluated.
+        let m = metrics();
+        assert_eq!(
+            eval_with(r#"false and quality.errors > "a""#, &m),
+            Ok(false)
+        );
+        assert_eq!(eval_with(r#"true or quality.errors > "a""#, &m), Ok(true));
+        assert_eq!(
+            eval_with("column.nope.x and dataset.drift_share", &m),
+            Ok(false)
+        );
+        // ... and the lookup is not even asked.
+        let asked = std::cell::RefCell::new(Vec::new());
+        let spy = |p: &MetricPath| {
+            asked.borrow_mut().push(p.dotted());
+            Value::Bool(false)
+        };
+        assert_eq!(eval_with("a.b and c.d and e.f", &spy), Ok(false));
+        assert_eq!(*asked.borrow(), ["a.b"]);
+    }
+
+    #[test]
+    fn evaluation_errors() {
+        let m = metrics();
+        let cases: &[(&str, &str, usize)] = &[
+            (
+                "dataset.drift_share and quality.errors == 0",
+                "`and` needs true/false on both sides, found a number (`dataset.drift_share`)",
+                20,
+            ),
+            (
+                "quality.errors == 0 and dataset.drift_share",
+                "`and` needs true/false on both sides, found a number (`dataset.drift_share`)",
+                20,
+            ),
+            (
+                "false or 'yes'",
+                "`or` needs true/false on both sides, found a string (`'yes'`)",
+                6,
+            ),
+            (
+                "not dataset.drift_share",
+                "`not` needs true/false, found a number (`dataset.drift_share`)",
+                0,
+            ),
+            (
+                "dataset.drift_share",
+                "the condition must be true/false, found a number (`dataset.drift_share`)",
+                0,
+            ),
+            (
+                r#"dataset.drift_share >= "high""#,
+                r#"`>=` cannot compare a number (`dataset.drift_share`) with a string (`"high"`)"#,
+                20,
+            ),
+            (
+                r#"incident.type == 1"#,
+                "`==` cannot compare a string (`incident.type`) with a number (`1`)",
+                14,
+            ),
+            (
+                "column.income.drifted == 1",
+                "`==` cannot compare true/false (`column.income.drifted`) with a number (`1`)",
+                22,
+            ),
+            (
+                "column.income.drifted < true",
+                "`<` cannot order true/false values (`column.income.drifted` and `true`); use `==` or `!=`",
+                22,
+            ),
+            (
+                "(quality.errors > 1 or true) > 0",
+                "`>` cannot compare true/false (`quality.errors > 1 or true`) with a number (`0`)",
+                29,
+            ),
+        ];
+        for &(source, message, offset) in cases {
+            let err = eval_with(source, &m).expect_err(source);
+            assert_eq!(err.message, message, "{source}");
+            assert_eq!(err.offset, offset, "{source}");
+        }
+    }
+
+    #[test]
+    fn nan_compares_unequal() {
+        let lookup = |_: &MetricPath| Value::Number(f64::NAN);
+        assert_eq!(eval_with("a.b == a.b", &lookup), Ok(false));
+        assert_eq!(eval_with("a.b != a.b", &lookup), Ok(true));
+        assert_eq!(eval_with("a.b < 1 or a.b >= 1", &lookup), Ok(false));
+    }
+
+    #[test]
+    fn parse_errors() {
+        let deep_parens = format!("{}true{}", "(".repeat(65), ")".repeat(65));
+        let deep_nots = format!("{}true", "not ".repeat(65));
+        let long = format!("a.b == '{}'", "x".repeat(MAX_LENGTH));
+        let cases: Vec<(&str, &str, usize)> = vec![
+            ("", "the expression is empty: expected a condition such as `dataset.drift_share >= 0.3`", 0),
+            ("   ", "the expression is empty: expected a condition such as `dataset.drift_share >= 0.3`", 0),
+            ("dataset.drift_share >=", "expected a value after `>=`, found the end of the expression", 22),
+            ("dataset.drift_share = 0.3", "unknown operator `=`; use `==`", 20),
+            ("a.b => 1", "unknown operator `=`; use `==`", 4),
+            ("!a.b", "unknown operator `!`; use `not` or `!=`", 0),
+            ("a.b && c.d", "unknown operator `&&`; use `and`", 4),
+            ("a.b || c.d", "unknown operator `||`; use `or`", 4),
+            ("a.b & c.d", "unknown operator `&`; use `and`", 4),
+            ("0 < a.b < 1", "comparisons cannot be chained: write `a < b and b < c`", 8),
+            ("a.b == c.d == true", "comparisons cannot be chained: write `a == b and b == c`", 11),
+            ("a.b > 1 AND c.d", "`AND` is not a keyword: keywords are lowercase, write `and`", 8),
+            ("a.b == True", "`True` is not a keyword: keywords are lowercase, write `true`", 7),
+            ("a.b > 1 c.d", "expected `and`, `or` or the end of the expression, found `c.d`", 8),
+            ("a.b > 1)", "unexpected `)`: there is no `(` for it to close", 7),
+            ("(a.b > 1", "unclosed `(`: expected `)`, found the end of the expression", 0),
+            ("(a.b > 1 c.d)", "expected `and`, `or` or `)`, found `c.d`", 9),
+            ("()", "expected a value after `(`, found `)`", 1),
+            ("a.b and", "expected a value after `and`, found the end of the expression", 7),
+            ("and a.b", "expected a value, found `and`", 0),
+            ("a.b > not c.d", "expected a value after `>`, found `not`; put `not ...` in parentheses", 6),
+            ("a.b > 'open", "unterminated string: expected a closing `'`", 6),
+            ("a.b > \"open", "unterminated string: expected a closing `\"`", 6),
+            ("a.b > 1.5.2", "`1.5.2` is not a number", 6),
+            ("a.b > 5abc", "`5abc` is not a number", 6),
+            ("a.b > 1.", "`1.` is not a number", 6),
+            ("a.b > 1e", "`1e` is not a number", 6),
+            ("a.b > 1e999", "`1e999` is out of range for a number", 6),
+            ("a.b > - 2", "unexpected `-`: a negative number is written `-2` (there is no arithmetic)", 6),
+            ("a.b > $x", "unexpected character `$`", 6),
+            ("a.b > é", "unexpected character `é`", 6),
+            ("a. b > 1", "expected a name after `.`, found a space", 2),
+            ("column.", "expected a name after `.`, found the end of the expression", 7),
+            ("column.2023_sales.score > 1", "expected a name after `.`, found `2`; a name that is not an identifier goes in brackets, e.g. `column[\"2023_sales\"]`", 7),
+            ("column[income].score", "expected a quoted name after `[`, e.g. `column[\"annual income\"]`, found `i`", 7),
+            ("column[\"\"].score", "a name in brackets cannot be empty", 7),
+            ("column[\"a\".score", "expected `]` after the name, found `.`", 10),
+            ("column[\"a\"", "expected `]` after the name, found the end of the expression", 10),
+            ("[\"a\"] > 1", "unexpected character `[`", 0),
+            ("true.x", "unexpected character `.`", 4),
+            (&deep_parens, "the expression nests more than 64 levels of parentheses and `not`; simplify it", 64),
+            (&deep_nots, "the expression nests more than 64 levels of parentheses and `not`; simplify it", 256),
+            (&long, "the expression is 4105 bytes long, more than the limit of 4096; split the rule", 4096),
+        ];
+        for (source, message, offset) in cases {
+            let err = parse(source).expect_err(source);
+            assert_eq!(err.message, message, "{source}");
+            assert_eq!(err.offset, offset, "{source}");
+        }
+    }
+
+    #[test]
+    fn nesting_at_the_limit_is_accepted() {
+        let parens = format!("{}true{}", "(".repeat(64), ")".repeat(64));
+        assert_eq!(eval_with(&parens, &metrics()), Ok(true));
+        let nots = format!("{}true", "not ".repeat(64));
+        assert_eq!(eval_with(&nots, &metrics()), Ok(true));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        // Over the length limit: rejected before any recursion.
+        let huge = "(".repeat(10_000);
+        assert!(parse(&huge).is_err());
+        // Within the length limit: the depth limit catches it.
+        let deep = format!("{}a.b{}", "(".repeat(2000), ")".repeat(2000));
+        let err = parse(&deep).expect_err("too deep");
+        assert_eq!(err.offset, 64);
+    }
+
+    #[test]
+    fn long_flat_chains_are_fine() {
+        // 580 operands are a flat list, not a 580-deep tree.
+        let source = vec!["a.b"; 580].join(" or ");
+        assert!(source.len() <= MAX_LENGTH);
+        let lookup = |_: &MetricPath| Value::Bool(false);
+        assert_eq!(eval_with(&source, &lookup), Ok(false));
+    }
+
+    #[test]
+    fn paths_in_source_order_with_spans() {
+        let source =
+            r#"quality.errors > 0 or (column["annual income"].missing.current > 0.05 and not x.y)"#;
+        let expr = parse(source).unwrap();
+        let paths = expr.paths();
+        let dotted: Vec<String> = paths.iter().map(|p| p.dotted()).collect();
+        assert_eq!(
+            dotted,
+            [
+                "quality.errors",
+                r#"column["annual income"].missing.current"#,
+                "x.y"
+            ]
+        );
+        let spans: Vec<&str> = paths
+            .iter()
+            .map(|p| &source[p.offset..p.offset + p.len])
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                "quality.errors",
+                r#"column["annual income"].missing.current"#,
+                "x.y"
+            ]
+        );
+        assert_eq!(
+            paths[1].segments,
+            ["column", "annual income", "missing", "current"]
+        );
+    }
+
+    #[test]
+    fn dotted_brackets_only_non_identifiers() {
+        let cases = [
+            ("column.income.score", "column.income.score"),
+            (r#"column["income"].score"#, "column.income.score"),
+            (r#"column['a "b"'].score"#, r#"column['a "b"'].score"#),
+            (r#"column["2023"]"#, r#"column["2023"]"#),
+            ("column.tenure-days.and", "column.tenure-days.and"),
+        ];
+        for (source, dotted) in cases {
+            let p = path(source);
+            assert_eq!(p.dotted(), dotted);
+            // The canonical text parses back to the same segments.
+            assert_eq!(path(&p.dotted()).segments, p.segments);
+        }
+    }
+
+    #[test]
+    fn display_is_canonical_and_reparses() {
+        let cases = [
+            ("a.b>=0.3 and(c.d==0)", "a.b >= 0.3 and c.d == 0"),
+            ("(a.b or c.d) and e.f", "(a.b or c.d) and e.f"),
+            ("a.b or (c.d and e.f)", "a.b or c.d and e.f"),
+            ("not (a.b and c.d)", "not (a.b and c.d)"),
+            ("not a.b > 1", "not a.b > 1"),
+            ("(a.b > 1) == true", "(a.b > 1) == true"),
+            ("x.y == 'it'", "x.y == 'it'"),
+        ];
+        for (source, canonical) in cases {
+            let expr = parse(source).unwrap();
+            assert_eq!(expr.to_string(), canonical);
+            assert_eq!(parse(canonical).unwrap().to_string(), canonical);
+        }
+    }
+
+    #[test]
+    fn default_is_true() {
+        assert_eq!(Expr::default().eval(&|_| Value::Null), Ok(true));
+        assert!(Expr::default().paths().is_empty());
+    }
+
+    #[test]
+    fn values_display_and_serialize() {
+        let cases = [
+            (Value::Number(0.3), "0.3", "0.3"),
+            (Value::Number(2.0), "2", "2.0"),
+            (Value::Number(-0.0), "0", "-0.0"),
+            (Value::Number(1e-7), "1e-7", "1e-7"),
+            (Value::Number(1e20), "1e20", "1e+20"),
+            (Value::Number(123456.5), "123456.5", "123456.5"),
+            (Value::Bool(true), "true", "true"),
+            (Value::Text("a b".into()), "a b", "\"a b\""),
+            (Value::Null, "null", "null"),
+        ];
+        for (value, display, json) in cases {
+            assert_eq!(value.to_string(), display);
+            assert_eq!(serde_json::to_string(&value).unwrap(), json);
+        }
+    }
+
+    /// Bits of the language, so random inputs reach deep parser states.
+    fn fragment() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "(",
+            ")",
+            " ",
+            "and",
+            "or",
+            "not",
+            "==",
+            "!=",
+            "<",
+            "<=",
+            ">",
+            ">=",
+            "=",
+            "!",
+            "a.b",
+            "x",
+            ".",
+            "[",
+            "]",
+            "[\"q r\"]",
+            "'s'",
+            "\"",
+            "'",
+            "0.3",
+            "-2",
+            "1e-3",
+            "1e",
+            "true",
+            "false",
+            "null",
+            "é",
+            "\u{a0}",
+            "&&",
+            "-",
+            "AND",
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(source in any::<String>()) {
+            if let Ok(expr) = parse(&source) {
+                let _ = expr.eval(&|_| Value::Null);
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            let source = String::from_utf8_lossy(&bytes);
+            let _ = parse(&source);
+        }
+
+        #[test]
+        fn token_soup_never_panics(
+            parts in prop::collection::vec(fragment(), 0..40),
+            value in prop_oneof![
+                Just(Value::Null),
+                Just(Value::Bool(true)),
+                Just(Value::Bool(false)),
+                Just(Value::Number(0.3)),
+                Just(Value::Number(f64::NAN)),
+                Just(Value::Text("t".into())),
+            ],
+        ) {
+            let source = parts.concat();
+            match parse(&source) {
+                Ok(expr) => {
+                    let _ = expr.eval(&|_| value.clone());
+                    // What Display prints parses back to the same tree.
+                    let again = parse(&expr.to_string());
+                    prop_assert!(again.is_ok(), "{} -> {}", source, expr);
+                }
+                Err(e) => prop_assert!(e.offset <= source.len()),
+            }
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! The metric paths a policy can use in `when:` and in templates, checked
+//! (`check`) and looked up in a report (`lookup`). One schema serves both, so
+//! `policy validate` accepts exactly what a run can evaluate. Pure.
+
+use super::diagnosis::Diagnosis;
+use super::expr::Value;
+use crate::report::model::{ColumnReport, ColumnStats, Metrics, Report, RoleDrift};
+
+const DATASET: &[&str] = &[
+    "drift_share",
+    "drift_detected",
+    "drifted_columns",
+    "total_columns",
+];
+const COLUMN: &[&str] = &[
+    "score",
+    "drift_detected",
+    "effect_size",
+    "threshold",
+    "statistic",
+    "p_value_adjusted",
+    "method",
+    "kind",
+    "missing",
+    "new_categories",
+    "new_category_share",
+    "vanished_categories",
+    "out_of_range",
+    "stats",
+];
+const MISSING: &[&str] = &["reference", "current", "increase"];
+const SIDES: &[&str] = &["reference", "current"];
+const STATS: &[&str] = &[
+    "count", "missing", "distinct", "mean", "std", "min", "p25", "p50", "p75", "max",
+];
+const QUALITY: &[&str] = &["errors", "warnings"];
+const SCHEMA: &[&str] = &["missing_in_current", "new_in_current", "type_changed"];
+const ROWS: &[&str] = &["reference", "current"];
+const DUPLICATES: &[&str] = &["reference", "current"];
+const PERFORMANCE: &[&str] = &[
+    "reference",
+    "current",
+    "delta",
+    "target_drift",
+    "prediction_drift",
+];
+const PERF_METRICS: &[&str] = &[
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "macro_precision",
+    "macro_recall",
+    "macro_f1",
+    "roc_auc",
+    "log_loss",
+    "mae",
+    "rmse",
+    "mape",
+    "r2",
+    "rows",
+];
+const ROLE_DRIFT: &[&str] = &["score", "drift_detected", "threshold"];
+const INCIDENT: &[&str] = &["type"];
+const ROOTS: &[&str] = &[
+    "dataset",
+    "column",
+    "quality",
+    "schema",
+    "rows",
+    "duplicates",
+    "performance",
+    "incident",
+];
+
+/// Checks a metric path's shape; with `columns`, also that a column it names
+/// exists. The error says what is allowed at the first wrong segment.
+pub fn check(path: &[String], columns: Option<&[String]>) -> Result<(), String> {
+    let seg = |i: usize| path.get(i).map(String::as_str);
+    let one_of = |i: usize, allowed: &[&str], what: &str| -> Result<(), String> {
+        match seg(i) {
+            Some(s) if allowed.contains(&s) => Ok(()),
+            Some(s) => Err(format!(
+                "unknown {what} `{s}` in `{}`; expected one of: {}",
+                dotted(path),
+                allowed.join(", ")
+            )),
+            None => Err(format!(
+                "`{}` is incomplete; expected one of: {}",
+                dotted(path),
+                allowed.join(", ")
+            )),
+        }
+    };
+    let end = |n: usize| {
+        if path.len() > n {
+            Err(format!(
+                "`{}` goes on after `{}`",
+                dotted(path),
+                path[..n].join(".")
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    one_of(0, ROOTS, "metric")?;
+    match seg(0) {
+        Some("dataset") => one_of(1, DATASET, "field").and(end(2)),
+        Some("quality") => one_of(1, QUALITY, "field").and(end(2)),
+        Some("schema") => one_of(1, SCHEMA, "field").and(end(2)),
+        Some("rows") => one_of(1, ROWS, "field").and(end(2)),
+        Some("duplicates") => one_of(1, DUPLICATES, "field").and(end(2)),
+        Some("incident") => one_of(1, INCIDENT, "field").and(end(2)),
+        Some("column") => {
+            let name = seg(1).ok_or_else(|| {
+                "`column` needs a column name, e.g. `column.income.score`".to_string()
+            })?;
+            if let Some(cols) = columns {
+                if !cols.iter().any(|c| c == name) {
+                    return Err(format!(
+                        "unknown column `{name}` in `{}`{}",
+                        dotted(path),
+                        suggest(name, cols)
+                    ));
+                }
+            }
+            one_of(2, COLUMN, "column field")?;
+            match seg(2) {
+                Some("missing") => one_of(3, MISSING, "field").and(end(4)),
+                Some("stats") => one_of(3, SIDES, "side")
+                    .and(one_of(4, STATS, "statistic"))
+                    .and(end(5)),
+                _ => end(3),
+            }
+        }
+        Some("performance") => {
+            one_of(1, PERFORMANCE, "field")?;
+            match seg(1) {
+                Some("target_drift" | "prediction_drift") => {
+                    one_of(2, ROLE_DRIFT, "field").and(end(3))
+                }
+                _ => one_of(2, PERF_METRICS, "metric").and(end(3)),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The value of a (checked) path in a report. A path that is well formed
+/// but has no value in this run (a column absent, no performance section, a
+/// column not tested) is `Null`.
+pub fn lookup(report: &Report, diagnosis: &Diagnosis, path: &[String]) -> Value {
+    if check(path, None).is_err() {
+        return Value::Null;
+    }
+    let s = |i: usize| path[i].as_str();
+    let num = |x: f64| Value::Number(x);
+    let count = |n: usize| Value::Number(n as f64);
+    let opt = |x: Option<f64>| x.map(Value::Number).unwrap_or(Value::Null);
+    match s(0) {
+        "dataset" => {
+            let d = &report.dataset_drift;
+            match s(1) {
+                "drift_share" => num(d.share),
+                "drift_detected" => Value::Bool(d.detected),
+                "drifted_columns" => count(d.drifted_columns),
+                _ => count(d.total_columns),
+            }
+        }
+        "quality" => match s(1) {
+            "errors" => count(report.quality.errors),
+            _ => count(report.quality.warnings),
+        },
+        "schema" => match s(1) {
+            "missing_in_current" => count(report.schema.missing_in_current.len()),
+            "new_in_current" => count(report.schema.new_in_current.len()),
+            _ => count(report.schema.type_changed.len()),
+        },
+        "rows" => match s(1) {
+            "reference" => count(report.reference.rows),
+            _ => count(report.current.rows),
+        },
+        "duplicates" => match s(1) {
+            "reference" => num(report.reference.duplicated_rows),
+            _ => num(report.current.duplicated_rows),
+        },
+        "incident" => Value::Text(diagnosis.incident.name().to_string()),
+        "column" => match report.columns.iter().find(|c| c.name == path[1]) {
+            Some(c) => column_value(c, &path[2..]),
+            None => Value::Null,
+        },
+        _ => match &report.performance {
+            None => Value::Null,
+            Some(p) => match s(1) {
+                "target_drift" => role_value(p.target_drift.as_ref(), s(2)),
+                "prediction_drift" => role_value(p.prediction_drift.as_ref(), s(2)),
+                "delta" => opt(p.delta.get(s(2)).copied()),
+                side => {
+                    let m = if side == "reference" {
+                        &p.reference
+                    } else {
+                        &p.current
+                    };
+                    opt(m.as_ref().and_then(|m| metric(m, s(2))))
+                }
+            },
+        },
+    }
+}
+
+fn column_value(c: &ColumnReport, rest: &[String]) -> Value {
+    let opt = |x: Option<f64>| x.map(Value::Number).unwrap_or(Value::Null);
+    let text = |x: Option<&str>| x.map(|s| Value::Text(s.to_string())).unwrap_or(Value::Null);
+    match rest[0].as_str() {
+        "score" => opt(c.score),
+        "drift_detected" => c.drift_detected.map(Value::Bool).unwrap_or(Value::Null),
+        "effect_size" => opt(c.effect_size),
+        "threshold" => opt(c.threshold),
+        "statistic" => opt(c.statistic),
+        "p_value_adjusted" => opt(c.p_value_adjusted),
+        "method" => text(c.method.map(|m| m.name())),
+        "kind" => text(Some(c.kind.name())),
+        "missing" => match rest[1].as_str() {
+            "reference" => opt(c.missing.reference),
+            "current" => opt(c.missing.current),
+            _ => opt(c
+                .missing
+                .current
+                .zip(c.missing.reference)
+                .map(|(cur, r)| cur - r)),
+        },
+        "new_categories" => opt(c.categories.as_ref().map(|x| x.new.count as f64)),
+        "new_category_share" => opt(c.categories.as_ref().map(|x| x.new.share)),
+        "vanished_categories" => opt(c.categories.as_ref().map(|x| x.vanished_count as f64)),
+        "out_of_range" => opt(c.out_of_range),
+        _ => {
+            let side = if rest[1] == "reference" {
+                &c.stats.reference
+            } else {
+                &c.stats.current
+            };
+            opt(side.as_ref().and_then(|st| stat(st, &rest[2])))
+        }
+    }
+}
+
+fn stat(st: &ColumnStats, name: &str) -> Option<f64> {
+    let summary = st.summary.as_ref();
+    match name {
+        "count" => Some(st.count as f64),
+        "missing" => Some(st.missing as f64),
+        "distinct" => Some(st.distinct as f64),
+        "mean" => summary.map(|s| s.mean),
+        "std" => summary.and_then(|s| s.std),
+        "min" => summary.map(|s| s.min),
+        "p25" => summary.map(|s| s.p25),
+        "p50" => summary.map(|s| s.p50),
+        "p75" => summary.map(|s| s.p75),
+        _ => summary.map(|s| s.max),
+    }
+}
+
+fn metric(m: &Metrics, name: &str) -> Option<f64> {
+    match m {
+        Metrics::Classification(c) => match name {
+            "rows" => Some(c.rows as f64),
+            "accuracy" => Some(c.accuracy),
+            "precision" => c.precision,
+            "recall" => c.recall,
+            "f1" => c.f1,
+            "macro_precision" => c.macro_precision,
+            "macro_recall" => c.macro_recall,
+            "macro_f1" => c.macro_f1,
+            "roc_auc" => c.roc_auc,
+            "log_loss" => c.log_loss,
+            _ => None,
+        },
+        Metrics::Regression(r) => match name {
+            "rows" => Some(r.rows as f64),
+            "mae" => Some(r.mae),
+            "rmse" => Some(r.rmse),
+            "mape" => r.mape,
+            "r2" => r.r2,
+            _ => None,
+        },
+    }
+}
+
+fn role_value(r: Option<&RoleDrift>, field: &str) -> Value {
+    let Some(r) = r else { return Value::Null };
+    let opt = |x: Option<f64>| x.map(Value::Number).unwrap_or(Value::Null);
+    match field {
+        "score" => opt(r.score),
+        "threshold" => opt(r.threshold),
+        _ => r.drift_detected.map(Value::Bool).unwrap_or(Value::Null),
+    }
+}
+
+fn dotted(path: &[String]) -> String {
+    path.join(".")
+}
+
+/// ` (did you mean `income`?)` when a known name is close.
+pub fn suggest(name: &str, known: &[String]) -> String {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Vec<String> {
+        s.split('.').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn valid_paths() {
+        let cols = vec!["income".to_string(), "tenure_days".to_string()];
+        for ok in [
+            "dataset.drift_share",
+            "quality.errors",
+            "column.tenure_days.missing.current",
+            "column.income.stats.current.mean",
+            "column.income.new_categories",
+            "performance.delta.accuracy",
+            "performance.prediction_drift.drift_detected",
+            "incident.type",
+            "schema.missing_in_current",
+        ] {
+            assert_eq!(check(&p(ok), Some(&cols)), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn invalid_paths_say_what_is_allowed() {
+        let cols = vec!["income".to_string()];
+        let err = check(&p("dataset.drift"), Some(&cols)).unwrap_err();
+        assert!(
+            err.starts_with(
+                "unknown field `drift` in `dataset.drift`; expected one of: drift_share"
+            ),
+            "{err}"
+        );
+        let err = check(&p("column.incme.score"), Some(&cols)).unwrap_err();
+        assert_eq!(
+            err,
+            "unknown column `incme` in `column.incme.score` (did you mean `income`?)"
+        );
+        assert!(check(&p("column.income.missing"), Some(&cols))
+            .unwrap_err()
+            .contains("incomplete"));
+        assert!(check(&p("quality.errors.count"), None)
+            .unwrap_err()
+            .contains("goes on after"));
+        assert!(check(&p("datasets.x"), None)
+            .unwrap_err()
+            .contains("unknown metric `datasets`"));
+        // Without a column list any name is accepted.
+        assert_eq!(check(&p("column.whatever.score"), None), Ok(()));
+    }
+}

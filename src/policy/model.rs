@@ -1,0 +1,215 @@
+//! The resolved policy: what a validated policy file says, with defaults
+//! filled in. Built by `load` from YAML; read by `decide` (pure) and the
+//! `run` command. Serialises back to YAML-compatible JSON for `policy
+//! explain`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::expr::Expr;
+use super::template::Template;
+
+/// The only policy format version this build reads.
+pub const POLICY_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub version: u32,
+    pub name: String,
+    pub data: DataSpec,
+    /// Report options (same names as `driftmend report` flags, snake_case).
+    pub report: ReportSpec,
+    /// Directory of `state.json`, `audit.jsonl` and the lock, relative to the
+    /// policy file's directory unless absolute. Default `.driftmend`.
+    pub state_dir: String,
+    pub guardrails: Guardrails,
+    pub rules: Vec<Rule>,
+    /// In file order.
+    pub actions: BTreeMap<String, ActionSpec>,
+}
+
+/// Where the data comes from; paths may use `{{ date(-1d) }}` templating.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataSpec {
+    pub reference: Template,
+    pub current: Template,
+    /// CSV delimiter, one ASCII character. Default `,`.
+    pub delimiter: char,
+    pub null_values: Vec<String>,
+}
+
+/// The `report:` section; every field optional, `None` = the report's default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ReportSpec {
+    pub columns: Option<Vec<String>>,
+    pub exclude: Vec<String>,
+    pub categorical: Vec<String>,
+    pub numerical: Vec<String>,
+    pub target: Option<String>,
+    pub prediction: Option<String>,
+    pub num_method: Option<String>,
+    pub cat_method: Option<String>,
+    pub target_method: Option<String>,
+    pub prediction_method: Option<String>,
+    /// Column -> method name.
+    pub methods: BTreeMap<String, String>,
+    pub threshold: Option<f64>,
+    /// Column -> threshold.
+    pub thresholds: BTreeMap<String, f64>,
+    pub bins: Option<String>,
+    pub drift_share: Option<f64>,
+    pub min_effect: Option<f64>,
+    /// `none`, `bonferroni` or `bh`.
+    pub correction: Option<String>,
+    pub seed: Option<u64>,
+    pub permutations: Option<usize>,
+    pub mmd_sample: Option<usize>,
+    pub missing_increase: Option<f64>,
+    pub out_of_range: Option<f64>,
+    pub positive_label: Option<String>,
+    pub prediction_threshold: Option<f64>,
+}
+
+/// Progressive autonomy: what happens to a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Decisions are computed and logged; nothing runs (the default).
+    #[default]
+    Observe,
+    /// Every action waits in the approval queue.
+    Approve,
+    /// Actions run, under the guardrails (`require_approval` still queues).
+    Auto,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guardrails {
+    pub mode: Mode,
+    /// Minimum time between two runs of the same action. Default 0.
+    #[serde(with = "duration_text")]
+    pub cooldown: Duration,
+    /// At most `count` action runs (all actions together) per `per`.
+    pub max_actions: Option<RateLimit>,
+    pub circuit_breaker: Option<CircuitBreaker>,
+    /// Never run a `retrain` action on data with quality errors; escalate
+    /// instead. Default true.
+    pub quality_gate: bool,
+    /// Pending approvals expire after this long. Default 24h.
+    #[serde(with = "duration_text")]
+    pub approval_expiry: Duration,
+    /// Actions run when a guardrail blocks a decision or an action fails.
+    pub escalate: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RateLimit {
+    pub count: u32,
+    #[serde(with = "duration_text")]
+    pub per: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CircuitBreaker {
+    /// Consecutive failures of one action that open its breaker.
+    pub failures: u32,
+    /// How long it stays open; then one trial run (half-open).
+    #[serde(with = "duration_text")]
+    pub open_for: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    pub name: String,
+    /// The source text of `when`, for display.
+    pub when_text: String,
+    #[serde(skip)]
+    pub when: Expr,
+    /// Consecutive runs `when` must hold before the rule fires. Default 1.
+    #[serde(rename = "for")]
+    pub for_runs: u32,
+    pub actions: Vec<String>,
+    /// Overrides `guardrails.escalate` for this rule when non-empty.
+    pub escalate: Vec<String>,
+}
+
+/// What an action is for; guardrails treat purposes differently
+/// (`quality_gate` blocks `retrain`; `max_rollback_depth` counts
+/// `rollback`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Retrain,
+    Rollback,
+    Notify,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionSpec {
+    pub name: String,
+    /// Explicit `purpose:`, else inferred from the name (`retrain*`,
+    /// `rollback*`, `notify`/`page`/`alert`/`slack`*) or the type.
+    pub purpose: Purpose,
+    pub require_approval: bool,
+    /// For rollback actions: at most this many rollbacks without a healthy
+    /// run in between. Default: no limit.
+    pub max_rollback_depth: Option<u32>,
+    #[serde(with = "duration_text")]
+    pub timeout: Duration,
+    pub kind: ActionKind,
+}
+
+/// The type-specific part of an action (`type:` in the file).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Run an argv (never a shell).
+    Exec {
+        command: Vec<Template>,
+        /// Environment variables passed through (besides `PATH`, `HOME`,
+        /// `LANG`, `TZ`); everything else is withheld.
+        env: Vec<String>,
+        /// Extra variables set for the child, templated.
+        set_env: BTreeMap<String, Template>,
+        /// Working directory, relative to the policy file. Default: the
+        /// policy file's directory.
+        cwd: Option<String>,
+    },
+}
+
+impl ActionKind {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ActionKind::Exec { .. } => "exec",
+        }
+    }
+}
+
+/// Durations serialise as `6h`, `90s`, `1d2h`.
+mod duration_text {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&super::super::duration::format(*d))
+    }
+}
+
+impl ActionSpec {
+    /// Every template of the action with its field path (`command[2]`,
+    /// `set_env.TOKEN`), for validation.
+    pub fn templates(&self) -> Vec<(String, &Template)> {
+        match &self.kind {
+            ActionKind::Exec {
+                command, set_env, ..
+            } => command
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("command[{i}]"), t))
+                .chain(set_env.iter().map(|(k, t)| (format!("set_env.{k}"), t)))
+                .collect(),
+        }
+    }
+}
