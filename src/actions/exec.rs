@@ -87,7 +87,7 @@ impl Action for ExecAction {
             "type": "exec",
             "argv": argv,
             "cwd": scrubber.scrub(&self.cwd.display().to_string()),
-            "timeout": format_duration(self.timeout),
+            "timeout": crate::policy::duration::format(self.timeout),
             "env": self.passed_names(),
             "set_env": set_env,
         })
@@ -301,7 +301,10 @@ impl ExecAction {
             // Failed.
             Waited::TimedOut(exit) => (
                 Status::Unknown,
-                format!("timed out after {}; killed", format_duration(self.timeout)),
+                format!(
+                    "timed out after {}; killed",
+                    crate::policy::duration::format(self.timeout)
+                ),
                 exit,
                 true,
             ),
@@ -522,21 +525,6 @@ impl Scrubber {
         out.extend_from_slice(&bytes[pos.min(bytes.len())..]);
         out
     }
-}
-
-/// `10m`, `90s`, `2h`, `1d`, `300ms`: the largest unit that divides evenly,
-/// as a policy file would write it.
-fn format_duration(d: Duration) -> String {
-    if d.subsec_nanos() != 0 {
-        return format!("{}ms", d.as_millis());
-    }
-    let secs = d.as_secs();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs != 0 && secs % size == 0 {
-            return format!("{}{unit}", secs / size);
-        }
-    }
-    format!("{secs}s")
 }
 
 #[cfg(test)]
@@ -948,22 +936,6 @@ mod tests {
                 "set_env": {"MLFLOW_TOKEN": "***"},
             })
         );
-    }
-
-    #[test]
-    fn durations_use_the_largest_even_unit() {
-        let cases = [
-            (Duration::from_secs(600), "10m"),
-            (Duration::from_secs(90), "90s"),
-            (Duration::from_secs(7_200), "2h"),
-            (Duration::from_secs(86_400), "1d"),
-            (Duration::from_millis(300), "300ms"),
-            (Duration::from_millis(1_500), "1500ms"),
-            (Duration::ZERO, "0s"),
-        ];
-        for (duration, expected) in cases {
-            assert_eq!(format_duration(duration), expected, "{duration:?}");
-        }
     }
 
     #[test]
