@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::report::model::{FindingCode, Metrics, Report, Role, Severity};
+use crate::report::model::{FindingCode, Report, Role, Severity};
 
 /// Accuracy-like metrics (higher is better) that dropped by at least this
 /// much, or error metrics (lower is better) that rose by at least this
@@ -160,18 +160,11 @@ fn degraded_metrics(report: &Report) -> Vec<String> {
     let higher_is_better = ["accuracy", "f1", "macro_f1", "roc_auc", "r2"];
     let lower_is_better = ["log_loss", "mae", "rmse", "mape"];
     let reference_value = |name: &str| -> Option<f64> {
-        match reference {
-            Metrics::Classification(c) => match name {
-                "log_loss" => c.log_loss,
-                _ => None,
-            },
-            Metrics::Regression(r) => match name {
-                "mae" => Some(r.mae),
-                "rmse" => Some(r.rmse),
-                "mape" => r.mape,
-                _ => None,
-            },
-        }
+        reference
+            .values()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v)
     };
     let mut out = Vec::new();
     for (name, delta) in &p.delta {

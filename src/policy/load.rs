@@ -72,7 +72,13 @@ pub fn load(file: &str, text: &str) -> Result<Policy, Vec<PolicyError>> {
     let policy = read_tree(&mut c, text).and_then(|root| read_policy(&mut c, &root));
     match policy {
         Some(policy) if c.errors.is_empty() => Ok(policy),
-        _ => Err(c.finish()),
+        _ => {
+            if c.errors.is_empty() {
+                // Every reader reports before giving up; this is a safety net.
+                c.at(document_start(), "", "the policy is not valid");
+            }
+            Err(c.finish())
+        }
     }
 }
 
@@ -469,11 +475,8 @@ impl<'f> Checker<'f> {
         });
     }
 
+    /// The errors, in file order.
     fn finish(mut self) -> Vec<PolicyError> {
-        if self.errors.is_empty() {
-            // Every reader reports before giving up; this is a safety net.
-            self.at(document_start(), "", "the policy is not valid");
-        }
         self.errors.sort_by_key(|e| (e.line, e.column));
         self.errors
     }
@@ -2049,7 +2052,11 @@ actions:
 
     /// (what, policy, every expected error in order as (line:col, path,
     /// message fragment)).
-    type Case = (&'static str, String, Vec<(&'static str, &'static str, &'static str)>);
+    type Case = (
+        &'static str,
+        String,
+        Vec<(&'static str, &'static str, &'static str)>,
+    );
 
     fn bad_policies() -> Vec<Case> {
         vec![
@@ -2080,7 +2087,7 @@ actions:
                 "wrong type",
                 format!("{HEAD}{TAIL}").replace("    actions: [notify]", "    for: three\n    actions: [notify]"),
                 vec![(
-                    "8:10",
+                    "7:10",
                     "rules[0].for",
                     "expected a whole number, found a string `three`",
                 )],
@@ -2153,7 +2160,7 @@ actions:
             (
                 "bad template, at its place in the string",
                 format!("{HEAD}{TAIL}").replace("[./notify.sh]", "[./notify.sh, \"--since={{ date(-1x) }}\"]"),
-                vec![("10:59", "actions.notify.command[1]", "`1x` is not a duration")],
+                vec![("9:65", "actions.notify.command[1]", "`1x` is not a duration")],
             ),
             (
                 "version 2",
@@ -2171,7 +2178,7 @@ actions:
                     "command: [./notify.sh], set_env: {OK_TOKEN: \"{{ env.T }}\", SLACK_TOKEN: xoxb-123}}",
                 ),
                 vec![(
-                    "10:93",
+                    "9:96",
                     "actions.notify.set_env.SLACK_TOKEN",
                     "holds a literal secret; use \"{{ env.NAME }}\"",
                 )],
@@ -2228,11 +2235,14 @@ actions:
         for (what, text, expected) in bad_policies() {
             let got = errors(&text);
             let matches = got.len() == expected.len()
-                && got.iter().zip(&expected).all(|(e, (position, path, fragment))| {
-                    format!("{}:{}", e.line, e.column) == *position
-                        && e.path == *path
-                        && e.message.contains(fragment)
-                });
+                && got
+                    .iter()
+                    .zip(&expected)
+                    .all(|(e, (position, path, fragment))| {
+                        format!("{}:{}", e.line, e.column) == *position
+                            && e.path == *path
+                            && e.message.contains(fragment)
+                    });
             if !matches {
                 failures.push(format!("{what}: expected {expected:#?}, got {got:#?}"));
             }
@@ -2273,11 +2283,19 @@ actions:
     fn deep_nesting_is_an_error_not_a_crash() {
         let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let block = format!("{}x\n", "- ".repeat(10_000));
-        let map = format!("version: 1\nname: {}1{}\n", "{a: ".repeat(10_000), "}".repeat(10_000));
+        let map = format!(
+            "version: 1\nname: {}1{}\n",
+            "{a: ".repeat(10_000),
+            "}".repeat(10_000)
+        );
         for text in [&flow, &block, &map] {
             let got = errors(text);
             assert_eq!(got.len(), 1, "{got:#?}");
-            assert!(got[0].message.contains("nested deeper than 32 levels"), "{}", got[0]);
+            assert!(
+                got[0].message.contains("nested deeper than 32 levels"),
+                "{}",
+                got[0]
+            );
         }
         // Below the scanner's own limit, the error is at the 33rd level.
         let got = errors(&format!("{}{}", "[".repeat(40), "]".repeat(40)));
@@ -2295,8 +2313,15 @@ actions:
         let text = format!("{HEAD}{TAIL}# {}\n", "x".repeat(2 << 20));
         let got = errors(&text);
         assert_eq!(got.len(), 1);
-        assert_eq!((got[0].line, got[0].column, got[0].path.as_str()), (1, 1, ""));
-        assert!(got[0].message.contains("at most 1048576 bytes (1 MiB)"), "{}", got[0]);
+        assert_eq!(
+            (got[0].line, got[0].column, got[0].path.as_str()),
+            (1, 1, "")
+        );
+        assert!(
+            got[0].message.contains("at most 1048576 bytes (1 MiB)"),
+            "{}",
+            got[0]
+        );
         // Just under the limit is parsed.
         let mut text = format!("{HEAD}{TAIL}# ");
         text.push_str(&"x".repeat(MAX_BYTES - text.len() - 1));
@@ -2331,17 +2356,33 @@ actions:
         // Sorted by position, like every error list.
         let got: Vec<(&str, usize, usize)> = locate("p.yaml", EXAMPLE, &problems)
             .iter()
-            .map(|e| (problems.iter().find(|p| p.0 == e.path).map_or("", |p| p.1.as_str()), e.line, e.column))
+            .map(|e| {
+                (
+                    problems
+                        .iter()
+                        .find(|p| p.0 == e.path)
+                        .map_or("", |p| p.1.as_str()),
+                    e.line,
+                    e.column,
+                )
+            })
             .collect();
         // `nothing` does not exist: the deepest node found, `retrain`'s
         // mapping, which starts at its first key.
-        assert_eq!(got, [("unknown column", 24, 11), ("y", 28, 5), ("x", 29, 51)]);
+        assert_eq!(
+            got,
+            [("unknown column", 24, 11), ("y", 28, 5), ("x", 29, 51)]
+        );
+        assert!(locate("p.yaml", EXAMPLE, &[]).is_empty());
     }
 
     #[test]
     fn paths_quote_odd_keys_and_parse_back() {
         assert_eq!(at_key("", "rules"), "rules");
-        assert_eq!(at_key("report.methods", "annual income"), "report.methods[\"annual income\"]");
+        assert_eq!(
+            at_key("report.methods", "annual income"),
+            "report.methods[\"annual income\"]"
+        );
         let path = at_index(&at_key("a", "b.c"), 3);
         assert_eq!(path, "a[\"b.c\"][3]");
         let parsed: Vec<String> = segments(&path)

@@ -4,7 +4,7 @@
 
 use super::diagnosis::Diagnosis;
 use super::expr::Value;
-use crate::report::model::{ColumnReport, ColumnStats, Metrics, Report, RoleDrift};
+use crate::report::model::{ColumnReport, ColumnStats, Metrics, Report, RoleDrift, METRIC_NAMES};
 
 const DATASET: &[&str] = &[
     "drift_share",
@@ -43,22 +43,6 @@ const PERFORMANCE: &[&str] = &[
     "delta",
     "target_drift",
     "prediction_drift",
-];
-const PERF_METRICS: &[&str] = &[
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "macro_precision",
-    "macro_recall",
-    "macro_f1",
-    "roc_auc",
-    "log_loss",
-    "mae",
-    "rmse",
-    "mape",
-    "r2",
-    "rows",
 ];
 const ROLE_DRIFT: &[&str] = &["score", "drift_detected", "threshold"];
 const INCIDENT: &[&str] = &["type"];
@@ -139,7 +123,7 @@ pub fn check(path: &[String], columns: Option<&[String]>) -> Result<(), String> 
                 Some("target_drift" | "prediction_drift") => {
                     one_of(2, ROLE_DRIFT, "field").and(end(3))
                 }
-                _ => one_of(2, PERF_METRICS, "metric").and(end(3)),
+                _ => one_of(2, METRIC_NAMES, "metric").and(end(3)),
             }
         }
         _ => Ok(()),
@@ -261,29 +245,10 @@ fn stat(st: &ColumnStats, name: &str) -> Option<f64> {
 }
 
 fn metric(m: &Metrics, name: &str) -> Option<f64> {
-    match m {
-        Metrics::Classification(c) => match name {
-            "rows" => Some(c.rows as f64),
-            "accuracy" => Some(c.accuracy),
-            "precision" => c.precision,
-            "recall" => c.recall,
-            "f1" => c.f1,
-            "macro_precision" => c.macro_precision,
-            "macro_recall" => c.macro_recall,
-            "macro_f1" => c.macro_f1,
-            "roc_auc" => c.roc_auc,
-            "log_loss" => c.log_loss,
-            _ => None,
-        },
-        Metrics::Regression(r) => match name {
-            "rows" => Some(r.rows as f64),
-            "mae" => Some(r.mae),
-            "rmse" => Some(r.rmse),
-            "mape" => r.mape,
-            "r2" => r.r2,
-            _ => None,
-        },
-    }
+    m.values()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, v)| v)
 }
 
 fn role_value(r: Option<&RoleDrift>, field: &str) -> Value {

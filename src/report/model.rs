@@ -327,6 +327,51 @@ pub enum Metrics {
     Regression(crate::stats::performance::RegressionMetrics),
 }
 
+impl Metrics {
+    /// Every metric by name, in display order; `None` where undefined.
+    pub fn values(&self) -> Vec<(&'static str, Option<f64>)> {
+        match self {
+            Metrics::Classification(c) => vec![
+                ("accuracy", Some(c.accuracy)),
+                ("precision", c.precision),
+                ("recall", c.recall),
+                ("f1", c.f1),
+                ("macro_precision", c.macro_precision),
+                ("macro_recall", c.macro_recall),
+                ("macro_f1", c.macro_f1),
+                ("roc_auc", c.roc_auc),
+                ("log_loss", c.log_loss),
+                ("rows", Some(c.rows as f64)),
+            ],
+            Metrics::Regression(r) => vec![
+                ("mae", Some(r.mae)),
+                ("rmse", Some(r.rmse)),
+                ("mape", r.mape),
+                ("r2", r.r2),
+                ("rows", Some(r.rows as f64)),
+            ],
+        }
+    }
+}
+
+/// Names of every performance metric (`Metrics::values`), for policy paths.
+pub const METRIC_NAMES: &[&str] = &[
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "macro_precision",
+    "macro_recall",
+    "macro_f1",
+    "roc_auc",
+    "log_loss",
+    "mae",
+    "rmse",
+    "mape",
+    "r2",
+    "rows",
+];
+
 /// The drift verdict of the target or prediction column (also listed in
 /// `columns` with its role).
 #[derive(Debug, Clone, PartialEq, Serialize)]

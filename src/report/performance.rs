@@ -66,9 +66,10 @@ pub fn performance(
     let current_metrics = side(current, "current");
     let delta = match (&reference_metrics, &current_metrics) {
         (Some(r), Some(c)) => {
-            let r: BTreeMap<_, _> = metric_values(r).into_iter().collect();
-            metric_values(c)
+            let r: BTreeMap<_, _> = r.values().into_iter().collect();
+            c.values()
                 .into_iter()
+                .filter(|(name, _)| *name != "rows")
                 .filter_map(|(name, cur)| Some((name.to_string(), cur? - (*r.get(name)?)?)))
                 .collect()
         }
@@ -203,29 +204,6 @@ fn numbers(values: &RowValues) -> Result<Vec<Option<f64>>, String> {
                     .map_err(|_| text.clone()),
             })
             .collect(),
-    }
-}
-
-/// The metrics of one side by name, for deltas.
-fn metric_values(m: &Metrics) -> Vec<(&'static str, Option<f64>)> {
-    match m {
-        Metrics::Classification(c) => vec![
-            ("accuracy", Some(c.accuracy)),
-            ("precision", c.precision),
-            ("recall", c.recall),
-            ("f1", c.f1),
-            ("macro_precision", c.macro_precision),
-            ("macro_recall", c.macro_recall),
-            ("macro_f1", c.macro_f1),
-            ("roc_auc", c.roc_auc),
-            ("log_loss", c.log_loss),
-        ],
-        Metrics::Regression(r) => vec![
-            ("mae", Some(r.mae)),
-            ("rmse", Some(r.rmse)),
-            ("mape", r.mape),
-            ("r2", r.r2),
-        ],
     }
 }
 

@@ -1,6 +1,6 @@
 //! Number and verdict formatting shared by the text renderers.
 
-use crate::report::model::{ColumnReport, Metrics, Performance, Report, Task};
+use crate::report::model::{ColumnReport, Metrics, Performance, Report, Task, METRIC_NAMES};
 
 /// A score short enough for a table: p-values near zero in scientific
 /// notation, everything else to 4 decimals.
@@ -110,33 +110,20 @@ pub fn verdict(c: &ColumnReport) -> &'static str {
 
 /// Rows of the performance table: metric, reference, current, delta.
 pub fn performance_rows(p: &Performance) -> Vec<[String; 4]> {
-    let values = |m: &Option<Metrics>| -> Vec<(String, Option<f64>)> {
-        match m {
-            Some(m) => match serde_json::to_value(m) {
-                Ok(serde_json::Value::Object(map)) => map
-                    .into_iter()
-                    .filter(|(k, v)| {
-                        v.is_number() && k != "rows" && k != "mape_skipped_zero_targets"
-                    })
-                    .map(|(k, v)| (k, v.as_f64()))
-                    .collect(),
-                _ => Vec::new(),
-            },
-            None => Vec::new(),
-        }
-    };
-    let (r, c) = (values(&p.reference), values(&p.current));
-    let mut names: Vec<String> = r.iter().chain(&c).map(|(k, _)| k.clone()).collect();
-    names.sort_by_key(|n| {
-        METRIC_ORDER
-            .iter()
-            .position(|m| m == n)
-            .unwrap_or(usize::MAX)
-    });
+    let side = |m: &Option<Metrics>| m.as_ref().map(|m| m.values()).unwrap_or_default();
+    let (r, c) = (side(&p.reference), side(&p.current));
+    let mut names: Vec<&str> = r
+        .iter()
+        .chain(&c)
+        .map(|(n, _)| *n)
+        .filter(|n| *n != "rows")
+        .collect();
+    names.sort_by_key(|n| METRIC_NAMES.iter().position(|m| m == n));
     names.dedup();
-    let get = |side: &[(String, Option<f64>)], n: &str| {
-        side.iter()
-            .find(|(k, _)| k == n)
+    let get = |values: &[(&str, Option<f64>)], n: &str| {
+        values
+            .iter()
+            .find(|(k, _)| *k == n)
             .and_then(|(_, v)| *v)
             .map(|v| format!("{v:.4}"))
             .unwrap_or_else(|| "-".into())
@@ -146,29 +133,13 @@ pub fn performance_rows(p: &Performance) -> Vec<[String; 4]> {
         .map(|n| {
             let delta = p
                 .delta
-                .get(n)
+                .get(*n)
                 .map(|d| format!("{d:+.4}"))
                 .unwrap_or_else(|| "-".into());
-            [n.clone(), get(&r, n), get(&c, n), delta]
+            [n.to_string(), get(&r, n), get(&c, n), delta]
         })
         .collect()
 }
-
-const METRIC_ORDER: [&str; 13] = [
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "macro_precision",
-    "macro_recall",
-    "macro_f1",
-    "roc_auc",
-    "log_loss",
-    "mae",
-    "rmse",
-    "mape",
-    "r2",
-];
 
 /// `Performance (classification; target `y`, prediction `p`)`.
 pub fn performance_title(p: &Performance) -> String {
