@@ -26,7 +26,7 @@ pub struct Policy {
     pub state_dir: String,
     pub guardrails: Guardrails,
     pub rules: Vec<Rule>,
-    /// In file order.
+    /// By name.
     pub actions: BTreeMap<String, ActionSpec>,
 }
 

@@ -476,6 +476,17 @@ fn analyze(
         missing,
         stats,
         categories,
+        distribution: match (&ref_prep, &cur_prep) {
+            (
+                Some(Prepared::Numbers { sorted: r, .. }),
+                Some(Prepared::Numbers { sorted: c, .. }),
+            ) => super::distribution::histogram(r, c),
+            (
+                Some(Prepared::Labels { counts: r, .. }),
+                Some(Prepared::Labels { counts: c, .. }),
+            ) if kind == ColumnKind::Categorical => super::distribution::categories(r, c),
+            _ => None,
+        },
         out_of_range,
         findings: Vec::new(),
     };

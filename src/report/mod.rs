@@ -2,6 +2,7 @@
 //! (`build`, pure), and its renderers (`render`).
 
 pub mod build;
+pub mod distribution;
 pub mod model;
 mod performance;
 pub mod render;

@@ -194,6 +194,9 @@ pub struct ColumnReport {
     /// Categorical columns: categories new in current / vanished from it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub categories: Option<CategoryChanges>,
+    /// Both sides' distributions on shared bins or categories, for plots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<super::distribution::Distribution>,
     /// Numerical columns: share of current values outside the reference's
     /// min..max.
     #[serde(skip_serializing_if = "Option::is_none")]
