@@ -58,6 +58,13 @@ impl std::fmt::Display for PolicyProblems {
 /// Reads and validates a policy file.
 pub fn load_policy(path: &Path) -> anyhow::Result<(Policy, PathBuf)> {
     let shown = path.display().to_string();
+    // Refuse a huge file before reading it into memory.
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read the policy `{shown}`"))?
+        .len();
+    if size > crate::policy::load::MAX_BYTES as u64 {
+        anyhow::bail!("the policy `{shown}` is {size} bytes; a policy may be at most 1 MiB");
+    }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the policy `{shown}`"))?;
     let policy = crate::policy::load(&shown, &text).map_err(|problems| PolicyProblems {

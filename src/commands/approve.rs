@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use serde_json::json;
 
-use super::policy_state::{expire, Session};
+use super::policy_state::{approval_record, expire, Session};
 use crate::actions::build::build;
 use crate::actions::context::RunContext;
 use crate::actions::Status;
@@ -77,8 +77,9 @@ pub fn approve(
     if let Err((guardrail, why)) = decide::check(policy, &session.state, &p.action, facts) {
         // Still wanted, not allowed yet: it stays queued.
         session.state.pending.push(p.clone());
-        session.audit(record(
-            &s,
+        session.audit(approval_record(
+            s.now,
+            &s.policy.name,
             &p,
             "blocked",
             json!({ "guardrail": guardrail, "reason": why, "by": who() }),
@@ -98,8 +99,9 @@ pub fn approve(
     decide::record_start(policy, &mut session.state, &p.action, s.now);
     let outcome = action.execute();
     decide::record(policy, &mut session.state, &p.action, outcome.status, s.now);
-    session.audit(record(
-        &s,
+    session.audit(approval_record(
+        s.now,
+        &s.policy.name,
         &p,
         "approved",
         json!({ "by": who(), "reason": reason, "request": action.describe(), "outcome": outcome }),
@@ -123,8 +125,9 @@ pub fn reject(
         return Ok(ExitStatus::Locked);
     };
     let p = take(&mut session, &s, id)?;
-    session.audit(record(
-        &s,
+    session.audit(approval_record(
+        s.now,
+        &s.policy.name,
         &p,
         "rejected",
         json!({ "by": who(), "reason": reason }),
@@ -172,37 +175,15 @@ fn audit_expired(
     expired: &[PendingApproval],
 ) -> Result<()> {
     for p in expired {
-        session.audit(record(
-            s,
+        session.audit(approval_record(
+            s.now,
+            &s.policy.name,
             p,
             "expired",
             json!({ "expired_at": decide::stamp(p.expires_at) }),
         ))?;
     }
     Ok(())
-}
-
-fn record(
-    s: &StateSettings,
-    p: &PendingApproval,
-    result: &str,
-    extra: serde_json::Value,
-) -> serde_json::Value {
-    let mut r = json!({
-        "kind": "approval",
-        "at": decide::stamp(s.now),
-        "policy": s.policy.name,
-        "run_id": p.run_id,
-        "approval_id": p.id,
-        "rule": p.rule,
-        "action": p.action,
-        "result": result,
-        "dry_run": false,
-    });
-    if let (Some(r), serde_json::Value::Object(extra)) = (r.as_object_mut(), extra) {
-        r.extend(extra);
-    }
-    r
 }
 
 /// Who acted, for the audit log.

@@ -71,3 +71,48 @@ pub fn expire(session: &mut Session, now: DateTime<Utc>) -> Vec<PendingApproval>
     session.state.pending = kept;
     expired
 }
+
+/// An audit record: `kind`, `at`, `policy`, `run_id`, `dry_run`, plus the
+/// fields of `extra` (an object).
+pub fn record(
+    kind: &str,
+    at: DateTime<Utc>,
+    policy: &str,
+    run_id: &str,
+    dry_run: bool,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let mut r = serde_json::json!({
+        "kind": kind,
+        "at": crate::policy::decide::stamp(at),
+        "policy": policy,
+        "run_id": run_id,
+        "dry_run": dry_run,
+    });
+    if let (Some(r), serde_json::Value::Object(extra)) = (r.as_object_mut(), extra) {
+        r.extend(extra);
+    }
+    r
+}
+
+/// The audit record of what happened to a pending approval.
+pub fn approval_record(
+    at: DateTime<Utc>,
+    policy: &str,
+    p: &PendingApproval,
+    result: &str,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let mut r = record(
+        "approval",
+        at,
+        policy,
+        &p.run_id,
+        false,
+        serde_json::json!({ "approval_id": p.id, "rule": p.rule, "action": p.action, "result": result }),
+    );
+    if let (Some(r), serde_json::Value::Object(extra)) = (r.as_object_mut(), extra) {
+        r.extend(extra);
+    }
+    r
+}

@@ -235,30 +235,20 @@ fn audit_run(
     handled: &[Handled],
     expired: &[PendingApproval],
 ) -> Result<()> {
-    let at = decide::stamp(s.now);
-    let base = |kind: &str| {
-        json!({
-            "kind": kind,
-            "at": at,
-            "policy": s.policy.name,
-            "run_id": run_id,
-            "dry_run": s.dry_run,
-        })
-    };
-    let merge = |mut a: serde_json::Value, b: serde_json::Value| {
-        if let (Some(a), serde_json::Value::Object(b)) = (a.as_object_mut(), b) {
-            a.extend(b);
-        }
-        a
+    let record = |kind: &str, extra: serde_json::Value| {
+        policy_state::record(kind, s.now, &s.policy.name, run_id, s.dry_run, extra)
     };
     for p in expired {
-        session.audit(merge(
-            base("approval"),
-            json!({ "approval_id": p.id, "action": p.action, "rule": p.rule, "result": "expired", "expired_at": decide::stamp(p.expires_at) }),
+        session.audit(policy_state::approval_record(
+            s.now,
+            &s.policy.name,
+            p,
+            "expired",
+            json!({ "expired_at": decide::stamp(p.expires_at) }),
         ))?;
     }
-    session.audit(merge(
-        base("run"),
+    session.audit(record(
+        "run",
         json!({
             "mode": s.policy.guardrails.mode,
             "reference": report.reference.path,
@@ -277,8 +267,8 @@ fn audit_run(
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
             .collect();
-        session.audit(merge(
-            base("rule"),
+        session.audit(record(
+            "rule",
             json!({
                 "rule": e.rule, "holds": e.holds, "error": e.error, "consecutive": e.consecutive,
                 "required": e.required, "fired": e.fired, "evidence": evidence,
@@ -301,10 +291,11 @@ fn audit_run(
                     .collect()
             })
             .unwrap_or_default();
-        session.audit(merge(
-            merge(base(kind), serde_json::to_value(h)?),
-            json!({ "evidence": evidence }),
-        ))?;
+        let mut extra = serde_json::to_value(h)?;
+        if let Some(obj) = extra.as_object_mut() {
+            obj.insert("evidence".to_string(), serde_json::Value::Object(evidence));
+        }
+        session.audit(record(kind, extra))?;
     }
     Ok(())
 }
@@ -410,6 +401,7 @@ fn write_table(
                 Verdict::Blocked { reason, .. } => {
                     format!("observed (auto mode would be blocked: {reason})")
                 }
+                Verdict::Queue => "observed (auto mode would queue it for approval)".to_string(),
                 _ => "observed (auto mode would run it)".to_string(),
             },
             (Verdict::Blocked { reason, .. }, None) => format!("BLOCKED: {reason}"),

@@ -144,22 +144,22 @@ pub fn plan(
                     reason: format!("`{action}` was already decided in this run by another rule"),
                 }
             } else {
-                let auto = match check(policy, state, action, facts) {
-                    Ok(()) => Verdict::Run,
-                    Err((guardrail, reason)) => Verdict::Blocked { guardrail, reason },
-                };
                 let wants_approval = policy
                     .actions
                     .get(action)
                     .is_some_and(|a| a.require_approval);
+                // What auto mode would do: observe mode reports it as `would`.
+                let auto = match check(policy, state, action, facts) {
+                    Ok(()) if wants_approval => Verdict::Queue,
+                    Ok(()) => Verdict::Run,
+                    Err((guardrail, reason)) => Verdict::Blocked { guardrail, reason },
+                };
                 match (policy.guardrails.mode, auto) {
                     (Mode::Observe, would) => Verdict::Observe {
                         would: Box::new(would),
                     },
-                    (_, blocked @ Verdict::Blocked { .. }) => blocked,
-                    (Mode::Approve, _) => Verdict::Queue,
-                    (Mode::Auto, _) if wants_approval => Verdict::Queue,
-                    (Mode::Auto, run) => run,
+                    (Mode::Approve, Verdict::Run) => Verdict::Queue,
+                    (_, verdict) => verdict,
                 }
             };
             if verdict == Verdict::Run {
@@ -728,7 +728,7 @@ actions:
         assert_eq!(guardrail(&v[2].1), Some(Guardrail::RateLimit));
         assert_eq!(
             reason(&v[2].1),
-            "rate limit: 2 actions ran in the last 24h (max 2)"
+            "rate limit: 2 actions ran in the last 1d (max 2)"
         );
         assert_eq!(state.window, [at(0), at(0)]);
 

@@ -181,3 +181,380 @@ fn degraded_metrics(report: &Report) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Metrics;
+    use crate::report::model::{
+        ColumnKind, ColumnReport, CorrectionInfo, DatasetDrift, DatasetInfo, Finding, Performance,
+        QualitySummary, ReportOptions, SchemaDiff, Sides, Task,
+    };
+    use crate::stats::performance::RegressionMetrics;
+    use crate::stats::{Method, ScoreKind};
+
+    fn column(name: &str, role: Role, drifted: bool, effect: Option<f64>) -> ColumnReport {
+        ColumnReport {
+            name: name.into(),
+            kind: ColumnKind::Numerical,
+            role,
+            dtype: Sides {
+                reference: Some("f64".into()),
+                current: Some("f64".into()),
+            },
+            method: Some(Method::Wasserstein),
+            score: effect,
+            score_kind: Some(ScoreKind::Distance),
+            statistic: None,
+            threshold: Some(0.1),
+            p_value_adjusted: None,
+            adjusted_threshold: None,
+            effect_size: effect,
+            drift_detected: Some(drifted),
+            small_effect: false,
+            missing: Sides {
+                reference: Some(0.0),
+                current: Some(0.0),
+            },
+            stats: Sides {
+                reference: None,
+                current: None,
+            },
+            categories: None,
+            distribution: None,
+            out_of_range: None,
+            findings: Vec::new(),
+        }
+    }
+
+    fn info() -> DatasetInfo {
+        DatasetInfo {
+            path: "x.parquet".into(),
+            files: vec!["x.parquet".into()],
+            rows: 100,
+            columns: 4,
+            duplicated_rows: 0.0,
+        }
+    }
+
+    /// Four features and a prediction, none drifted, no findings.
+    fn healthy() -> Report {
+        Report {
+            schema_version: 1,
+            driftmend_version: "0".into(),
+            generated_at: "2026-11-22T03:00:00Z".into(),
+            reference: info(),
+            current: info(),
+            options: ReportOptions {
+                drift_share: 0.5,
+                bins: "auto".into(),
+                target: None,
+                prediction: Some("score".into()),
+                seed: 0,
+                min_effect: None,
+                correction: CorrectionInfo {
+                    method: Default::default(),
+                    tests: 0,
+                },
+            },
+            dataset_drift: DatasetDrift {
+                detected: false,
+                drifted_columns: 0,
+                total_columns: 4,
+                share: 0.0,
+                threshold: 0.5,
+            },
+            schema: SchemaDiff::default(),
+            quality: QualitySummary::default(),
+            columns: vec![
+                column("age", Role::Feature, false, Some(0.01)),
+                column("income", Role::Feature, false, Some(0.02)),
+                column("country", Role::Feature, false, Some(0.03)),
+                column("device", Role::Feature, false, Some(0.04)),
+                column("score", Role::Prediction, false, Some(0.05)),
+            ],
+            performance: None,
+            history: None,
+            findings: Vec::new(),
+        }
+    }
+
+    fn regression(mae: f64, r2: f64) -> Metrics {
+        Metrics::Regression(RegressionMetrics {
+            rows: 100,
+            mae,
+            rmse: mae * 1.5,
+            mape: Some(0.1),
+            mape_skipped_zero_targets: 0,
+            r2: Some(r2),
+        })
+    }
+
+    /// A regression model whose metrics moved by `delta` from a reference
+    /// with MAE 5 and R^2 0.8.
+    fn performance(delta: &[(&str, f64)]) -> Performance {
+        Performance {
+            task: Some(Task::Regression),
+            target: Some("y".into()),
+            prediction: Some("score".into()),
+            reference: Some(regression(5.0, 0.8)),
+            current: Some(regression(5.0, 0.8)),
+            delta: delta.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            target_drift: None,
+            prediction_drift: None,
+        }
+    }
+
+    fn finding(severity: Severity, code: FindingCode, column: &str) -> Finding {
+        Finding {
+            severity,
+            code,
+            column: Some(column.into()),
+            message: "m".into(),
+        }
+    }
+
+    fn set_drift(r: &mut Report, name: &str, effect: Option<f64>) {
+        let c = r.columns.iter_mut().find(|c| c.name == name).unwrap();
+        c.drift_detected = Some(true);
+        c.effect_size = effect;
+    }
+
+    fn dataset_drift(r: &mut Report) {
+        for (name, effect) in [("age", 0.77), ("income", 0.52), ("country", 0.23)] {
+            set_drift(r, name, Some(effect));
+        }
+        r.dataset_drift = DatasetDrift {
+            detected: true,
+            drifted_columns: 3,
+            total_columns: 4,
+            share: 0.75,
+            threshold: 0.5,
+        };
+    }
+
+    #[test]
+    fn the_most_urgent_incident_wins() {
+        // Each step adds one more problem; the new one outranks the others.
+        type Step = (&'static str, fn(&mut Report), Incident);
+        let steps: [Step; 6] = [
+            ("nothing wrong", |_| {}, Incident::Healthy),
+            (
+                "the prediction drifted",
+                |r| set_drift(r, "score", Some(0.5)),
+                Incident::PredictionDrift,
+            ),
+            (
+                "the features drifted",
+                dataset_drift,
+                Incident::CovariateDrift,
+            ),
+            (
+                "performance dropped",
+                |r| r.performance = Some(performance(&[("r2", -0.2)])),
+                Incident::PerformanceDegradation,
+            ),
+            (
+                "a feature arrived empty",
+                |r| {
+                    r.quality.errors += 1;
+                    r.findings
+                        .push(finding(Severity::Error, FindingCode::AllMissing, "income"));
+                },
+                Incident::DataQuality,
+            ),
+            (
+                "a column disappeared",
+                |r| {
+                    r.quality.errors += 1;
+                    r.findings.push(finding(
+                        Severity::Error,
+                        FindingCode::ColumnMissing,
+                        "device",
+                    ));
+                },
+                Incident::SchemaBreak,
+            ),
+        ];
+        let mut report = healthy();
+        for (what, change, expected) in steps {
+            change(&mut report);
+            assert_eq!(diagnose(&report).incident, expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn schema_break_needs_an_error_and_type_changes_count() {
+        let mut r = healthy();
+        // Within a family (int -> float) a type change is only a warning.
+        r.quality.warnings = 1;
+        r.findings
+            .push(finding(Severity::Warning, FindingCode::TypeChanged, "age"));
+        assert_eq!(diagnose(&r).incident, Incident::Healthy);
+        r.quality.errors = 1;
+        r.findings
+            .push(finding(Severity::Error, FindingCode::TypeChanged, "income"));
+        assert_eq!(diagnose(&r).incident, Incident::SchemaBreak);
+    }
+
+    #[test]
+    fn performance_degradation_needs_a_drop_beyond_the_tolerances() {
+        // (delta, degraded); the reference has MAE 5 and R^2 0.8.
+        let cases: &[(&[(&str, f64)], bool)] = &[
+            (&[("r2", -0.04)], false),
+            (&[("r2", -0.05)], true),
+            (&[("r2", 0.3)], false),
+            // MAE: a rise of 10% of the reference counts.
+            (&[("mae", 0.4)], false),
+            (&[("mae", 0.5)], true),
+            (&[("mae", -2.0)], false),
+            // Row counts are no measure of quality.
+            (&[("rows", -90.0)], false),
+        ];
+        for (delta, degraded) in cases {
+            let mut r = healthy();
+            r.performance = Some(performance(delta));
+            let d = diagnose(&r);
+            assert_eq!(
+                d.incident == Incident::PerformanceDegradation,
+                *degraded,
+                "{delta:?}: {}",
+                d.summary
+            );
+        }
+        // Without reference metrics nothing can have dropped.
+        let mut r = healthy();
+        let mut p = performance(&[("r2", -0.5)]);
+        p.reference = None;
+        r.performance = Some(p);
+        assert_eq!(diagnose(&r).incident, Incident::Healthy);
+    }
+
+    #[test]
+    fn evidence_is_the_most_drifted_features_by_effect_size() {
+        let mut r = healthy();
+        // Four features drifted; ties break by name; the prediction column
+        // is never evidence, however far it moved.
+        set_drift(&mut r, "age", Some(0.3));
+        set_drift(&mut r, "income", Some(0.9));
+        set_drift(&mut r, "country", Some(0.3));
+        set_drift(&mut r, "device", Some(0.1));
+        set_drift(&mut r, "score", Some(2.0));
+        let d = diagnose(&r);
+        let got: Vec<(&str, Option<f64>)> = d
+            .evidence
+            .iter()
+            .map(|e| (e.column.as_str(), e.effect_size))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("income", Some(0.9)),
+                ("age", Some(0.3)),
+                ("country", Some(0.3))
+            ]
+        );
+        assert_eq!(d.evidence.len(), TOP_EVIDENCE);
+        assert_eq!(d.evidence[0].method.as_deref(), Some("wasserstein"));
+
+        // No effect size sorts last; undrifted columns are left out.
+        let mut r = healthy();
+        set_drift(&mut r, "device", None);
+        set_drift(&mut r, "age", Some(0.2));
+        let d = diagnose(&r);
+        let names: Vec<&str> = d.evidence.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(names, ["age", "device"]);
+    }
+
+    #[test]
+    fn summary_says_what_went_wrong_in_one_line() {
+        assert_eq!(
+            diagnose(&healthy()).summary,
+            "healthy: 0 of 4 columns drifted (0%); quality: 0 errors, 0 warnings"
+        );
+
+        let mut r = healthy();
+        dataset_drift(&mut r);
+        r.quality = QualitySummary {
+            errors: 0,
+            warnings: 1,
+        };
+        let d = diagnose(&r);
+        assert_eq!(
+            d.summary,
+            "covariate_drift: 3 of 4 columns drifted (75%), most: age 0.77, income 0.52, country 0.23; quality: 0 errors, 1 warning"
+        );
+
+        set_drift(&mut r, "device", None);
+        r.performance = Some(performance(&[("mae", 1.0), ("r2", -0.1), ("rmse", 0.1)]));
+        r.quality = QualitySummary {
+            errors: 1,
+            warnings: 2,
+        };
+        let d = diagnose(&r);
+        assert_eq!(d.incident, Incident::DataQuality);
+        assert_eq!(
+            d.summary,
+            "data_quality: 3 of 4 columns drifted (75%), most: age 0.77, income 0.52, country 0.23; quality: 1 error, 2 warnings; performance: mae +1.000, r2 -0.100"
+        );
+
+        // A drifted column without an effect size is named alone.
+        let mut r = healthy();
+        set_drift(&mut r, "device", None);
+        let summary = diagnose(&r).summary;
+        assert!(summary.contains(", most: device;"), "{summary}");
+    }
+
+    fn dataset(columns: Vec<(&str, Vec<f64>)>) -> crate::data::Dataset {
+        use crate::data::{Dataset, Family, RawColumn, Values};
+        Dataset {
+            path: "mem".into(),
+            files: vec!["mem".into()],
+            rows: columns.first().map_or(0, |c| c.1.len()),
+            columns: columns
+                .into_iter()
+                .map(|(name, finite)| RawColumn {
+                    name: name.into(),
+                    dtype: "f64".into(),
+                    family: Family::Float,
+                    values: Values::Numbers {
+                        finite,
+                        null: 0,
+                        nan: 0,
+                        infinite: 0,
+                    },
+                })
+                .collect(),
+            duplicated_rows: 0,
+            rows_of: Default::default(),
+        }
+    }
+
+    #[test]
+    fn reports_built_from_data_are_diagnosed() {
+        let build = |reference, current| {
+            let settings = crate::report::AnalysisSettings::default();
+            let r = crate::report::build(&reference, &current, &settings, "0", "now").unwrap();
+            diagnose(&r)
+        };
+        let base: Vec<f64> = (0..200).map(|i| f64::from(i % 50)).collect();
+        let shifted: Vec<f64> = base.iter().map(|x| x + 40.0).collect();
+        let same = || dataset(vec![("a", base.clone()), ("b", base.clone())]);
+        assert_eq!(build(same(), same()).incident, Incident::Healthy);
+        let d = build(
+            same(),
+            dataset(vec![("a", shifted.clone()), ("b", shifted.clone())]),
+        );
+        assert_eq!(d.incident, Incident::CovariateDrift);
+        assert_eq!(d.evidence.len(), 2);
+        assert!(
+            d.summary
+                .starts_with("covariate_drift: 2 of 2 columns drifted (100%), most: "),
+            "{}",
+            d.summary
+        );
+        // `b` is gone from the current data: the model cannot be fed.
+        let d = build(same(), dataset(vec![("a", shifted)]));
+        assert_eq!(d.incident, Incident::SchemaBreak);
+    }
+}

@@ -236,6 +236,7 @@ pub fn build(
         quality,
         columns,
         performance,
+        history: None,
         findings,
     })
 }

@@ -27,9 +27,25 @@ pub struct Report {
     /// `--target` and/or `--prediction` name a column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub performance: Option<Performance>,
+    /// Recent runs of a policy (`driftmend run`), oldest first, for the
+    /// drift-over-time chart; absent for a plain `report`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryPoint>>,
     /// Every finding, dataset-level and per column (a column's findings are
     /// also listed under that column).
     pub findings: Vec<Finding>,
+}
+
+/// One past run in `history`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    /// RFC 3339.
+    pub at: String,
+    pub run_id: String,
+    pub incident: String,
+    pub drift_share: f64,
+    pub drifted_columns: usize,
+    pub quality_errors: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
