@@ -895,3 +895,6 @@ fn bad_labels_are_findings_not_crashes() {
         "{perf_findings:?}"
     );
 }
+
+#[path = "cli/policy.rs"]
+mod policy;

@@ -8,13 +8,13 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use serde_json::json;
 
-use super::policy_state::{approval_record, expire, Session};
+use super::policy_state::{approval_record, expire, record, Session};
 use crate::actions::build::build;
 use crate::actions::context::RunContext;
 use crate::actions::Status;
 use crate::cli::ListFormat;
 use crate::exit::ExitStatus;
-use crate::policy::decide::{self, RunFacts};
+use crate::policy::decide::{self, Decision, RunFacts, Verdict};
 use crate::policy::state::PendingApproval;
 use crate::settings::StateSettings;
 
@@ -96,6 +96,8 @@ pub fn approve(
     };
     let ctx = RunContext::new(s.now, s.base_dir.clone()).with_values(p.context.clone());
     let (action, _) = build(spec, &ctx, &s.base_dir).map_err(anyhow::Error::msg)?;
+    // An approved run counts against the rate limit like any other.
+    session.state.window.push(s.now);
     decide::record_start(policy, &mut session.state, &p.action, s.now);
     let outcome = action.execute();
     decide::record(policy, &mut session.state, &p.action, outcome.status, s.now);
@@ -106,6 +108,9 @@ pub fn approve(
         "approved",
         json!({ "by": who(), "reason": reason, "request": action.describe(), "outcome": outcome }),
     ))?;
+    if outcome.status != Status::Succeeded {
+        escalate(&mut session, &s, &p, facts, &ctx)?;
+    }
     session.save()?;
     println!("{}: `{}` {}", p.id, p.action, outcome.message);
     Ok(if outcome.status == Status::Succeeded {
@@ -135,6 +140,62 @@ pub fn reject(
     session.save()?;
     println!("{}: rejected `{}`", p.id, p.action);
     Ok(ExitStatus::Success)
+}
+
+/// A failed approved action escalates as it would in `run`.
+fn escalate(
+    session: &mut Session,
+    s: &StateSettings,
+    p: &PendingApproval,
+    facts: RunFacts<'_>,
+    ctx: &RunContext,
+) -> Result<()> {
+    let failed = Decision {
+        rule: p.rule.clone(),
+        action: p.action.clone(),
+        escalation_of: None,
+        verdict: Verdict::Run,
+        idempotency_key: decide::idempotency_key(&s.policy.name, &p.run_id, &p.rule, &p.action),
+    };
+    for e in decide::escalate(&s.policy, &session.state, &failed, facts) {
+        let built = s
+            .policy
+            .actions
+            .get(&e.action)
+            .ok_or_else(|| format!("action `{}` is not defined", e.action))
+            .and_then(|spec| build(spec, ctx, &s.base_dir));
+        let (request, outcome) = match (&e.verdict, built) {
+            (Verdict::Run, Ok((action, _))) => {
+                decide::record_start(&s.policy, &mut session.state, &e.action, s.now);
+                let outcome = action.execute();
+                decide::record(
+                    &s.policy,
+                    &mut session.state,
+                    &e.action,
+                    outcome.status,
+                    s.now,
+                );
+                (action.describe(), Some(outcome))
+            }
+            (_, Ok((action, _))) => (action.describe(), None),
+            (_, Err(err)) => (json!({ "error": err }), None),
+        };
+        let mut extra = serde_json::to_value(&e)?;
+        if let Some(obj) = extra.as_object_mut() {
+            obj.insert("request".into(), request);
+            obj.insert("outcome".into(), serde_json::to_value(&outcome)?);
+        }
+        let kind = if outcome.is_some() {
+            "action"
+        } else {
+            "decision"
+        };
+        session.audit(record(kind, s.now, &s.policy.name, &p.run_id, false, extra))?;
+        if let Some(o) = outcome {
+            eprintln!("escalated to `{}`: {}", e.action, o.message);
+        }
+    }
+    Ok(())
 }
 
 /// Removes approval `id` from the queue (after expiring old ones).

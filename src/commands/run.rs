@@ -109,6 +109,13 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
                 queue.extend(decide::escalate(policy, state, &decision, facts));
             }
             (Verdict::Queue, _) if !s.dry_run => {
+                // One pending approval per action: a rule that keeps firing
+                // while a human decides must not pile up the queue.
+                if let Some(waiting) = state.pending.iter().find(|p| p.action == decision.action) {
+                    h.approval_id = Some(waiting.id.clone());
+                    handled.push(h);
+                    continue;
+                }
                 let id = format!("{}-{}", policy.name, state.next_approval);
                 state.next_approval += 1;
                 state.pending.push(PendingApproval {
@@ -159,7 +166,8 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
             &diagnosis,
             &evals,
             &handled,
-            &expired,
+            // A dry run saves nothing, so the next real run records these.
+            if s.dry_run { &[] } else { &expired },
         )?;
     }
     if !s.dry_run {

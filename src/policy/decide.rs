@@ -625,7 +625,6 @@ actions:
     }
 
     #[test]
-    #[ignore = "BUG: in observe mode `would` ignores require_approval: an action auto mode would queue is shown as `would: run`"]
     fn observe_mode_would_queue_an_action_that_requires_approval() {
         let p = policy(
             "guardrails: {mode: observe}
