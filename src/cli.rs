@@ -43,6 +43,14 @@ pub enum Command {
     Reject(DecideArgs),
     /// Show the audit log, or verify its hash chain
     Audit(AuditArgs),
+    /// Print a completion script: bash, zsh, fish, powershell, elvish
+    Completions {
+        /// The shell to complete for
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

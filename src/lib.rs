@@ -103,6 +103,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
             let verify = matches!(args.command, Some(AuditCommand::Verify));
             commands::audit(StateSettings::resolve(&args.state)?, since, verify)
         }
+        Command::Completions { shell } => commands::completions(shell),
+        Command::Man => commands::man(),
     }
 }
 

@@ -898,3 +898,50 @@ fn bad_labels_are_findings_not_crashes() {
 
 #[path = "cli/policy.rs"]
 mod policy;
+
+#[test]
+fn completions_match_the_committed_scripts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = [
+        ("bash", "driftmend.bash"),
+        ("zsh", "_driftmend"),
+        ("fish", "driftmend.fish"),
+        ("powershell", "_driftmend.ps1"),
+        ("elvish", "driftmend.elv"),
+    ];
+    for (shell, file) in files {
+        let o = driftmend(&["completions", shell]);
+        assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+        assert!(!o.stdout.is_empty(), "empty {shell} completions");
+        let path = root.join("completions").join(file);
+        let committed = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("cannot read `{}`: {e}", path.display()));
+        assert!(
+            o.stdout == committed,
+            "`completions/{file}` is out of date with the CLI\n\
+             hint: run `scripts/update-completions` (it builds the binary, then \
+             `for s in bash zsh fish powershell elvish; do driftmend completions $s > \
+             completions/<file>; done`) and commit the result"
+        );
+    }
+    let o = driftmend(&["completions", "tcsh"]);
+    assert_eq!(code(&o), 2, "unknown shells are usage errors");
+}
+
+#[test]
+fn man_page_is_roff_with_commands_and_exit_codes() {
+    let o = driftmend(&["man"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.starts_with(".TH DRIFTMEND 1"), "{page}");
+    assert!(page.contains(".SS \"driftmend run\""), "{page}");
+    assert!(
+        page.contains("\\-\\-exit\\-zero\\-when\\-handled"),
+        "{page}"
+    );
+    assert!(page.contains(".SH \"EXIT STATUS\""), "{page}");
+    assert!(
+        page.contains("4  another run of the same policy holds the lock"),
+        "{page}"
+    );
+}

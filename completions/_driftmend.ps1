@@ -1,0 +1,285 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'driftmend'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'driftmend' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a policy: report, decide under guardrails, act, remember, audit')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check or explain a policy file')
+            [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a pending action: it runs now, under the same guardrails')
+            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending action')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script: bash, zsh, fish, powershell, elvish')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'driftmend;report' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files')
+            [CompletionResult]::new('--reference', '--reference', [CompletionResultType]::ParameterName, 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Current dataset, same forms as --reference')
+            [CompletionResult]::new('--current', '--current', [CompletionResultType]::ParameterName, 'Current dataset, same forms as --reference')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter (one character, `\t` for tab)')
+            [CompletionResult]::new('--null-values', '--null-values', [CompletionResultType]::ParameterName, 'Extra CSV strings read as missing (the empty field always is)')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Compare only these columns')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave these columns out (e.g. ids, timestamps)')
+            [CompletionResult]::new('--categorical', '--categorical', [CompletionResultType]::ParameterName, 'Treat these columns as categorical')
+            [CompletionResult]::new('--numerical', '--numerical', [CompletionResultType]::ParameterName, 'Treat these columns as numerical')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The label column (reported separately; not counted in dataset drift)')
+            [CompletionResult]::new('--prediction', '--prediction', [CompletionResultType]::ParameterName, 'The model-output column (reported separately; not counted in dataset drift)')
+            [CompletionResult]::new('--num-method', '--num-method', [CompletionResultType]::ParameterName, 'Drift method for numerical columns: auto, ks, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises, mannw, t_test, welch, es, ed, ed_norm, empirical_mmd')
+            [CompletionResult]::new('--cat-method', '--cat-method', [CompletionResultType]::ParameterName, 'Drift method for categorical columns: auto, chisquare, z, jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf')
+            [CompletionResult]::new('--target-method', '--target-method', [CompletionResultType]::ParameterName, 'Drift method for the --target column [default: by its kind]')
+            [CompletionResult]::new('--prediction-method', '--prediction-method', [CompletionResultType]::ParameterName, 'Drift method for the --prediction column [default: by its kind]')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'Method for one column, COL=NAME (repeatable)')
+            [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Drift threshold for every column (X) or one column (COL=X); repeatable. Default: each method''s own (0.05 for p-values, 0.1 for distances)')
+            [CompletionResult]::new('--bins', '--bins', [CompletionResultType]::ParameterName, 'Binning of numerical values for psi, kl_div and jensenshannon: auto (Evidently''s) or quantile:N (N bins at reference quantiles)')
+            [CompletionResult]::new('--min-effect', '--min-effect', [CompletionResultType]::ParameterName, 'A p-value verdict counts as drift only when the column''s effect size (normalised Wasserstein or Jensen-Shannon distance) is at least X')
+            [CompletionResult]::new('--correction', '--correction', [CompletionResultType]::ParameterName, 'Multiple-testing correction across p-value columns')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of permutation tests (tvd, empirical_mmd) and subsamples')
+            [CompletionResult]::new('--permutations', '--permutations', [CompletionResultType]::ParameterName, 'Permutations behind tvd''s and empirical_mmd''s p-values [default: 1000 and 200]')
+            [CompletionResult]::new('--mmd-sample', '--mmd-sample', [CompletionResultType]::ParameterName, 'empirical_mmd compares seeded subsamples of at most N values per side')
+            [CompletionResult]::new('--drift-share', '--drift-share', [CompletionResultType]::ParameterName, 'Dataset drift when at least this share of feature columns drifted')
+            [CompletionResult]::new('--positive-label', '--positive-label', [CompletionResultType]::ParameterName, 'Classification: the positive class [default: the larger label, e.g. 1 of 0/1]')
+            [CompletionResult]::new('--prediction-threshold', '--prediction-threshold', [CompletionResultType]::ParameterName, 'Classification with score predictions: score >= X is the positive class')
+            [CompletionResult]::new('--missing-increase', '--missing-increase', [CompletionResultType]::ParameterName, 'Warn when a column''s missing share grows by at least this much')
+            [CompletionResult]::new('--out-of-range', '--out-of-range', [CompletionResultType]::ParameterName, 'Warn when at least this share of current values is outside the reference range')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: table, or implied by --output''s extension: .json, .md]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table, or implied by --output''s extension: .json, .md]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when this is met: never, drift, quality, any')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr (errors still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr (errors still show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;run' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file')
+            [CompletionResult]::new('--reference', '--reference', [CompletionResultType]::ParameterName, 'Override the policy''s reference dataset')
+            [CompletionResult]::new('--current', '--current', [CompletionResultType]::ParameterName, 'Override the policy''s current dataset')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait up to this long for another run of the policy (e.g. 30s)')
+            [CompletionResult]::new('--report-output', '--report-output', [CompletionResultType]::ParameterName, 'Also write the full report (JSON) to FILE')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the run summary')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Decide and print what would run; run nothing, change no state')
+            [CompletionResult]::new('--no-audit', '--no-audit', [CompletionResultType]::ParameterName, 'With --dry-run: don''t append the dry-run record to the audit log')
+            [CompletionResult]::new('--exit-zero-when-handled', '--exit-zero-when-handled', [CompletionResultType]::ParameterName, 'Exit 0 (not 1) when a rule fired and was handled, for schedulers that treat any non-zero exit as a failed task')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;policy' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Report every problem with file:line:col and field path (exit 0 or 2)')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the resolved policy with every default filled in')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'driftmend;policy;validate' {
+            [CompletionResult]::new('--no-data', '--no-data', [CompletionResultType]::ParameterName, 'Don''t read the reference dataset to check column names')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;policy;explain' {
+            [CompletionResult]::new('--no-data', '--no-data', [CompletionResultType]::ParameterName, 'Don''t read the reference dataset to check column names')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;policy;help' {
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Report every problem with file:line:col and field path (exit 0 or 2)')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the resolved policy with every default filled in')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'driftmend;policy;help;validate' {
+            break
+        }
+        'driftmend;policy;help;explain' {
+            break
+        }
+        'driftmend;policy;help;help' {
+            break
+        }
+        'driftmend;pending' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose state to use (required)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;approve' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose state to use (required)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the audit log)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait up to this long for another run''s lock (e.g. 30s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;reject' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose state to use (required)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the audit log)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait up to this long for another run''s lock (e.g. 30s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;audit' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose state to use (required)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records newer than this (e.g. 24h, 7d)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the log''s hash chain (exit 0 intact, 1 broken)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'driftmend;audit;verify' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose state to use (required)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;audit;help' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the log''s hash chain (exit 0 intact, 1 broken)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'driftmend;audit;help;verify' {
+            break
+        }
+        'driftmend;audit;help;help' {
+            break
+        }
+        'driftmend;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;man' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;help' {
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a policy: report, decide under guardrails, act, remember, audit')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check or explain a policy file')
+            [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a pending action: it runs now, under the same guardrails')
+            [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending action')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script: bash, zsh, fish, powershell, elvish')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'driftmend;help;report' {
+            break
+        }
+        'driftmend;help;run' {
+            break
+        }
+        'driftmend;help;policy' {
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Report every problem with file:line:col and field path (exit 0 or 2)')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the resolved policy with every default filled in')
+            break
+        }
+        'driftmend;help;policy;validate' {
+            break
+        }
+        'driftmend;help;policy;explain' {
+            break
+        }
+        'driftmend;help;pending' {
+            break
+        }
+        'driftmend;help;approve' {
+            break
+        }
+        'driftmend;help;reject' {
+            break
+        }
+        'driftmend;help;audit' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the log''s hash chain (exit 0 intact, 1 broken)')
+            break
+        }
+        'driftmend;help;audit;verify' {
+            break
+        }
+        'driftmend;help;completions' {
+            break
+        }
+        'driftmend;help;man' {
+            break
+        }
+        'driftmend;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,246 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[driftmend] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'driftmend'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'driftmend'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand report 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+            cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
+            cand policy 'Check or explain a policy file'
+            cand pending 'List actions waiting for approval'
+            cand approve 'Approve a pending action: it runs now, under the same guardrails'
+            cand reject 'Reject a pending action'
+            cand audit 'Show the audit log, or verify its hash chain'
+            cand completions 'Print a completion script: bash, zsh, fish, powershell, elvish'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'driftmend;report'= {
+            cand -r 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files'
+            cand --reference 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files'
+            cand -c 'Current dataset, same forms as --reference'
+            cand --current 'Current dataset, same forms as --reference'
+            cand --delimiter 'CSV field delimiter (one character, `\t` for tab)'
+            cand --null-values 'Extra CSV strings read as missing (the empty field always is)'
+            cand --columns 'Compare only these columns'
+            cand --exclude 'Leave these columns out (e.g. ids, timestamps)'
+            cand --categorical 'Treat these columns as categorical'
+            cand --numerical 'Treat these columns as numerical'
+            cand --target 'The label column (reported separately; not counted in dataset drift)'
+            cand --prediction 'The model-output column (reported separately; not counted in dataset drift)'
+            cand --num-method 'Drift method for numerical columns: auto, ks, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises, mannw, t_test, welch, es, ed, ed_norm, empirical_mmd'
+            cand --cat-method 'Drift method for categorical columns: auto, chisquare, z, jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf'
+            cand --target-method 'Drift method for the --target column [default: by its kind]'
+            cand --prediction-method 'Drift method for the --prediction column [default: by its kind]'
+            cand --method 'Method for one column, COL=NAME (repeatable)'
+            cand --threshold 'Drift threshold for every column (X) or one column (COL=X); repeatable. Default: each method''s own (0.05 for p-values, 0.1 for distances)'
+            cand --bins 'Binning of numerical values for psi, kl_div and jensenshannon: auto (Evidently''s) or quantile:N (N bins at reference quantiles)'
+            cand --min-effect 'A p-value verdict counts as drift only when the column''s effect size (normalised Wasserstein or Jensen-Shannon distance) is at least X'
+            cand --correction 'Multiple-testing correction across p-value columns'
+            cand --seed 'Seed of permutation tests (tvd, empirical_mmd) and subsamples'
+            cand --permutations 'Permutations behind tvd''s and empirical_mmd''s p-values [default: 1000 and 200]'
+            cand --mmd-sample 'empirical_mmd compares seeded subsamples of at most N values per side'
+            cand --drift-share 'Dataset drift when at least this share of feature columns drifted'
+            cand --positive-label 'Classification: the positive class [default: the larger label, e.g. 1 of 0/1]'
+            cand --prediction-threshold 'Classification with score predictions: score >= X is the positive class'
+            cand --missing-increase 'Warn when a column''s missing share grows by at least this much'
+            cand --out-of-range 'Warn when at least this share of current values is outside the reference range'
+            cand -f 'Output format [default: table, or implied by --output''s extension: .json, .md]'
+            cand --format 'Output format [default: table, or implied by --output''s extension: .json, .md]'
+            cand -o 'Write the report to FILE (atomically) instead of stdout'
+            cand --output 'Write the report to FILE (atomically) instead of stdout'
+            cand --color 'When to use colour'
+            cand --fail-on 'Exit 1 when this is met: never, drift, quality, any'
+            cand -q 'No progress and no notes on stderr (errors still show)'
+            cand --quiet 'No progress and no notes on stderr (errors still show)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;run'= {
+            cand --policy 'The policy file'
+            cand --reference 'Override the policy''s reference dataset'
+            cand --current 'Override the policy''s current dataset'
+            cand --now 'The time to act as (RFC 3339), for tests and backfills'
+            cand --lock-timeout 'Wait up to this long for another run of the policy (e.g. 30s)'
+            cand --report-output 'Also write the full report (JSON) to FILE'
+            cand --format 'Output format of the run summary'
+            cand --dry-run 'Decide and print what would run; run nothing, change no state'
+            cand --no-audit 'With --dry-run: don''t append the dry-run record to the audit log'
+            cand --exit-zero-when-handled 'Exit 0 (not 1) when a rule fired and was handled, for schedulers that treat any non-zero exit as a failed task'
+            cand -q 'No progress and no notes on stderr'
+            cand --quiet 'No progress and no notes on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;policy'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Report every problem with file:line:col and field path (exit 0 or 2)'
+            cand explain 'Print the resolved policy with every default filled in'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'driftmend;policy;validate'= {
+            cand --no-data 'Don''t read the reference dataset to check column names'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;policy;explain'= {
+            cand --no-data 'Don''t read the reference dataset to check column names'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;policy;help'= {
+            cand validate 'Report every problem with file:line:col and field path (exit 0 or 2)'
+            cand explain 'Print the resolved policy with every default filled in'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'driftmend;policy;help;validate'= {
+        }
+        &'driftmend;policy;help;explain'= {
+        }
+        &'driftmend;policy;help;help'= {
+        }
+        &'driftmend;pending'= {
+            cand --policy 'The policy whose state to use (required)'
+            cand --format 'Output format'
+            cand --now 'The time to act as (RFC 3339), for tests and backfills'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;approve'= {
+            cand --policy 'The policy whose state to use (required)'
+            cand --format 'Output format'
+            cand --now 'The time to act as (RFC 3339), for tests and backfills'
+            cand --reason 'Why (kept in the audit log)'
+            cand --lock-timeout 'Wait up to this long for another run''s lock (e.g. 30s)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;reject'= {
+            cand --policy 'The policy whose state to use (required)'
+            cand --format 'Output format'
+            cand --now 'The time to act as (RFC 3339), for tests and backfills'
+            cand --reason 'Why (kept in the audit log)'
+            cand --lock-timeout 'Wait up to this long for another run''s lock (e.g. 30s)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;audit'= {
+            cand --policy 'The policy whose state to use (required)'
+            cand --format 'Output format'
+            cand --now 'The time to act as (RFC 3339), for tests and backfills'
+            cand --since 'Only records newer than this (e.g. 24h, 7d)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand verify 'Check the log''s hash chain (exit 0 intact, 1 broken)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'driftmend;audit;verify'= {
+            cand --policy 'The policy whose state to use (required)'
+            cand --format 'Output format'
+            cand --now 'The time to act as (RFC 3339), for tests and backfills'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;audit;help'= {
+            cand verify 'Check the log''s hash chain (exit 0 intact, 1 broken)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'driftmend;audit;help;verify'= {
+        }
+        &'driftmend;audit;help;help'= {
+        }
+        &'driftmend;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;help'= {
+            cand report 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+            cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
+            cand policy 'Check or explain a policy file'
+            cand pending 'List actions waiting for approval'
+            cand approve 'Approve a pending action: it runs now, under the same guardrails'
+            cand reject 'Reject a pending action'
+            cand audit 'Show the audit log, or verify its hash chain'
+            cand completions 'Print a completion script: bash, zsh, fish, powershell, elvish'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'driftmend;help;report'= {
+        }
+        &'driftmend;help;run'= {
+        }
+        &'driftmend;help;policy'= {
+            cand validate 'Report every problem with file:line:col and field path (exit 0 or 2)'
+            cand explain 'Print the resolved policy with every default filled in'
+        }
+        &'driftmend;help;policy;validate'= {
+        }
+        &'driftmend;help;policy;explain'= {
+        }
+        &'driftmend;help;pending'= {
+        }
+        &'driftmend;help;approve'= {
+        }
+        &'driftmend;help;reject'= {
+        }
+        &'driftmend;help;audit'= {
+            cand verify 'Check the log''s hash chain (exit 0 intact, 1 broken)'
+        }
+        &'driftmend;help;audit;verify'= {
+        }
+        &'driftmend;help;completions'= {
+        }
+        &'driftmend;help;man'= {
+        }
+        &'driftmend;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,165 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_driftmend_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_driftmend_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_driftmend_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_driftmend_using_subcommand
+    set -l cmd (__fish_driftmend_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c driftmend -n "__fish_driftmend_needs_command" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_needs_command" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "policy" -d 'Check or explain a policy file'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "pending" -d 'List actions waiting for approval'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "reject" -d 'Reject a pending action'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s r -l reference -d 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s c -l current -d 'Current dataset, same forms as --reference' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l delimiter -d 'CSV field delimiter (one character, `\\t` for tab)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l null-values -d 'Extra CSV strings read as missing (the empty field always is)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l columns -d 'Compare only these columns' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l exclude -d 'Leave these columns out (e.g. ids, timestamps)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l categorical -d 'Treat these columns as categorical' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l numerical -d 'Treat these columns as numerical' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l target -d 'The label column (reported separately; not counted in dataset drift)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction -d 'The model-output column (reported separately; not counted in dataset drift)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l num-method -d 'Drift method for numerical columns: auto, ks, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises, mannw, t_test, welch, es, ed, ed_norm, empirical_mmd' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l cat-method -d 'Drift method for categorical columns: auto, chisquare, z, jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l target-method -d 'Drift method for the --target column [default: by its kind]' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction-method -d 'Drift method for the --prediction column [default: by its kind]' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l method -d 'Method for one column, COL=NAME (repeatable)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l threshold -d 'Drift threshold for every column (X) or one column (COL=X); repeatable. Default: each method\'s own (0.05 for p-values, 0.1 for distances)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l bins -d 'Binning of numerical values for psi, kl_div and jensenshannon: auto (Evidently\'s) or quantile:N (N bins at reference quantiles)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l min-effect -d 'A p-value verdict counts as drift only when the column\'s effect size (normalised Wasserstein or Jensen-Shannon distance) is at least X' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l correction -d 'Multiple-testing correction across p-value columns' -r -f -a "none\t'Each column at its own threshold'
+bonferroni\t'Threshold divided by the number of tests (family-wise error rate)'
+bh\t'Benjamini-Hochberg step-up (false discovery rate)'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l seed -d 'Seed of permutation tests (tvd, empirical_mmd) and subsamples' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l permutations -d 'Permutations behind tvd\'s and empirical_mmd\'s p-values [default: 1000 and 200]' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l mmd-sample -d 'empirical_mmd compares seeded subsamples of at most N values per side' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l drift-share -d 'Dataset drift when at least this share of feature columns drifted' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l positive-label -d 'Classification: the positive class [default: the larger label, e.g. 1 of 0/1]' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction-threshold -d 'Classification with score predictions: score >= X is the positive class' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l missing-increase -d 'Warn when a column\'s missing share grows by at least this much' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l out-of-range -d 'Warn when at least this share of current values is outside the reference range' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s f -l format -d 'Output format [default: table, or implied by --output\'s extension: .json, .md]' -r -f -a "table\t'Headline, column table and findings for a terminal'
+json\t'The full report (schema_version 1, see README)'
+markdown\t'GitHub-flavoured Markdown, e.g. for `$GITHUB_STEP_SUMMARY`'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s o -l output -d 'Write the report to FILE (atomically) instead of stdout' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
+always\t''
+never\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l fail-on -d 'Exit 1 when this is met: never, drift, quality, any' -r -f -a "never\t'Always exit 0 when the report was produced'
+drift\t'Dataset drift detected'
+quality\t'Any error-severity quality finding (schema break, emptied column)'
+any\t'Either of the above'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s q -l quiet -d 'No progress and no notes on stderr (errors still show)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l policy -d 'The policy file' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l reference -d 'Override the policy\'s reference dataset' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l current -d 'Override the policy\'s current dataset' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l lock-timeout -d 'Wait up to this long for another run of the policy (e.g. 30s)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l report-output -d 'Also write the full report (JSON) to FILE' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l format -d 'Output format of the run summary' -r -f -a "table\t''
+json\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l dry-run -d 'Decide and print what would run; run nothing, change no state'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l no-audit -d 'With --dry-run: don\'t append the dry-run record to the audit log'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l exit-zero-when-handled -d 'Exit 0 (not 1) when a rule fired and was handled, for schedulers that treat any non-zero exit as a failed task'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s q -l quiet -d 'No progress and no notes on stderr'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -f -a "validate" -d 'Report every problem with file:line:col and field path (exit 0 or 2)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -f -a "explain" -d 'Print the resolved policy with every default filled in'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from validate" -l no-data -d 'Don\'t read the reference dataset to check column names'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from explain" -l no-data -d 'Don\'t read the reference dataset to check column names'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Report every problem with file:line:col and field path (exit 0 or 2)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Print the resolved policy with every default filled in'
+complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand pending" -l policy -d 'The policy whose state to use (required)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand pending" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand pending" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand pending" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand pending" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand approve" -l policy -d 'The policy whose state to use (required)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand approve" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand approve" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand approve" -l reason -d 'Why (kept in the audit log)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand approve" -l lock-timeout -d 'Wait up to this long for another run\'s lock (e.g. 30s)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand approve" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand approve" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -l policy -d 'The policy whose state to use (required)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -l reason -d 'Why (kept in the audit log)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -l lock-timeout -d 'Wait up to this long for another run\'s lock (e.g. 30s)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l policy -d 'The policy whose state to use (required)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Only records newer than this (e.g. 24h, 7d)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check the log\'s hash chain (exit 0 intact, 1 broken)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and __fish_seen_subcommand_from verify" -l policy -d 'The policy whose state to use (required)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and __fish_seen_subcommand_from verify" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the log\'s hash chain (exit 0 intact, 1 broken)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "policy" -d 'Check or explain a policy file'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "pending" -d 'List actions waiting for approval'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "reject" -d 'Reject a pending action'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "validate" -d 'Report every problem with file:line:col and field path (exit 0 or 2)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "explain" -d 'Print the resolved policy with every default filled in'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the log\'s hash chain (exit 0 intact, 1 broken)'
