@@ -650,7 +650,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__report)
-            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --quiet --color --fail-on --help --version"
+            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --model --quiet --color --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -773,11 +773,11 @@ _driftmend() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown html junit" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json markdown html junit" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -785,6 +785,30 @@ _driftmend() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-markdown)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-textfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -804,7 +828,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__run)
-            opts="-q -h -V --policy --dry-run --no-audit --reference --current --now --lock-timeout --exit-zero-when-handled --report-output --format --quiet --help --version"
+            opts="-q -h -V --policy --dry-run --no-audit --reference --current --now --lock-timeout --exit-zero-when-handled --report-output --html --prometheus-textfile --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,6 +855,14 @@ _driftmend() {
                     return 0
                     ;;
                 --report-output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-textfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

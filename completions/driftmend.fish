@@ -67,8 +67,16 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l missing-i
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l out-of-range -d 'Warn when at least this share of current values is outside the reference range' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s f -l format -d 'Output format [default: table, or implied by --output\'s extension: .json, .md]' -r -f -a "table\t'Headline, column table and findings for a terminal'
 json\t'The full report (schema_version 1, see README)'
-markdown\t'GitHub-flavoured Markdown, e.g. for `$GITHUB_STEP_SUMMARY`'"
+markdown\t'GitHub-flavoured Markdown, e.g. for `$GITHUB_STEP_SUMMARY`'
+html\t'One self-contained page with plots (works offline)'
+junit\t'JUnit XML: a test case per column drift check and per quality check'"
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s o -l output -d 'Write the report to FILE (atomically) instead of stdout' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l output-json -d 'Also write the JSON report to FILE (several outputs from one run)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l output-html -d 'Also write the HTML report (self-contained, with plots) to FILE' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l output-markdown -d 'Also write the Markdown report to FILE' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l output-junit -d 'Also write JUnit XML (GitLab, Jenkins) to FILE' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prometheus-textfile -d 'Write Prometheus metrics to PATH (node_exporter textfile format, atomically)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l model -d 'The `model` label on Prometheus metrics' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
 always\t''
 never\t''"
@@ -76,6 +84,7 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l fail-on -
 drift\t'Dataset drift detected'
 quality\t'Any error-severity quality finding (schema break, emptied column)'
 any\t'Either of the above'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l github -d 'GitHub Actions: append the Markdown summary to $GITHUB_STEP_SUMMARY and emit ::warning/::error annotations [default: on when GITHUB_ACTIONS=true]'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s q -l quiet -d 'No progress and no notes on stderr (errors still show)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s V -l version -d 'Print version'
@@ -85,6 +94,8 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l current -d '
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l lock-timeout -d 'Wait up to this long for another run of the policy (e.g. 30s)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l report-output -d 'Also write the full report (JSON) to FILE' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l html -d 'Also write the HTML report, with a drift-over-time chart of recent runs, to FILE' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l prometheus-textfile -d 'Write Prometheus metrics (node_exporter textfile format) to PATH' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l format -d 'Output format of the run summary' -r -f -a "table\t''
 json\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l dry-run -d 'Decide and print what would run; run nothing, change no state'

@@ -152,6 +152,12 @@ pub struct RunArgs {
     /// Also write the full report (JSON) to FILE
     #[arg(long, value_name = "FILE")]
     pub report_output: Option<PathBuf>,
+    /// Also write the HTML report, with a drift-over-time chart of recent runs, to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write Prometheus metrics (node_exporter textfile format) to PATH
+    #[arg(long, value_name = "PATH")]
+    pub prometheus_textfile: Option<PathBuf>,
     /// Output format of the run summary
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -368,6 +374,36 @@ pub struct ReportArgs {
     /// Write the report to FILE (atomically) instead of stdout
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
+
+    /// Also write the JSON report to FILE (several outputs from one run)
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_json: Option<PathBuf>,
+
+    /// Also write the HTML report (self-contained, with plots) to FILE
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_html: Option<PathBuf>,
+
+    /// Also write the Markdown report to FILE
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_markdown: Option<PathBuf>,
+
+    /// Also write JUnit XML (GitLab, Jenkins) to FILE
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output_junit: Option<PathBuf>,
+
+    /// GitHub Actions: append the Markdown summary to $GITHUB_STEP_SUMMARY
+    /// and emit ::warning/::error annotations [default: on when
+    /// GITHUB_ACTIONS=true]
+    #[arg(long, help_heading = "Output")]
+    pub github: bool,
+
+    /// Write Prometheus metrics to PATH (node_exporter textfile format, atomically)
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    pub prometheus_textfile: Option<PathBuf>,
+
+    /// The `model` label on Prometheus metrics
+    #[arg(long, value_name = "NAME", help_heading = "Output")]
+    pub model: Option<String>,
 
     /// No progress and no notes on stderr (errors still show)
     #[arg(long, short = 'q', help_heading = "Output")]

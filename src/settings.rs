@@ -93,6 +93,8 @@ pub struct RunSettings {
     pub lock_timeout: Duration,
     pub exit_zero_when_handled: bool,
     pub report_output: Option<PathBuf>,
+    pub html: Option<PathBuf>,
+    pub prometheus_textfile: Option<PathBuf>,
     pub format: ListFormat,
     pub quiet: bool,
     pub progress: bool,
@@ -143,6 +145,8 @@ impl RunSettings {
             lock_timeout,
             exit_zero_when_handled: args.exit_zero_when_handled,
             report_output: args.report_output,
+            html: args.html,
+            prometheus_textfile: args.prometheus_textfile,
             format: args.format,
             quiet: args.quiet,
             progress: !args.quiet && std::io::stderr().is_terminal(),
@@ -190,6 +194,13 @@ fn report_args(policy: &Policy, reference: String, current: String) -> ReportArg
         out_of_range: r.out_of_range.unwrap_or(0.01),
         format: Some(ReportFormat::Json),
         output: None,
+        output_json: None,
+        output_html: None,
+        output_markdown: None,
+        output_junit: None,
+        github: false,
+        prometheus_textfile: None,
+        model: None,
         quiet: true,
         color: ColorChoice::Never,
         fail_on: FailOn::Never,
@@ -254,6 +265,13 @@ pub fn parse_duration(text: &str, flag: &'static str) -> Result<Duration, Settin
     crate::policy::duration::parse(text).map_err(|e| invalid(flag, e.to_string()))
 }
 
+/// `--github`, resolved against the environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GithubSettings {
+    /// `$GITHUB_STEP_SUMMARY`, when set.
+    pub step_summary: Option<PathBuf>,
+}
+
 /// Everything `driftmend report` needs, resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportSettings {
@@ -275,6 +293,13 @@ pub struct OutputSettings {
     pub color: bool,
     /// Terminal width to fit the table to (stdout is a terminal).
     pub width: Option<u16>,
+    /// More outputs of the same report (`--output-json` ...).
+    pub extra: Vec<(ReportFormat, PathBuf)>,
+    /// GitHub Actions: annotations and the step summary file.
+    pub github: Option<GithubSettings>,
+    pub prometheus_textfile: Option<PathBuf>,
+    /// The `model` label of the metrics.
+    pub model: Option<String>,
     /// Progress bars on stderr.
     pub progress: bool,
 }
@@ -397,6 +422,26 @@ impl ReportSettings {
                 path: args.output,
                 quiet: args.quiet,
                 color,
+                extra: [
+                    (ReportFormat::Json, args.output_json),
+                    (ReportFormat::Html, args.output_html),
+                    (ReportFormat::Markdown, args.output_markdown),
+                    (ReportFormat::Junit, args.output_junit),
+                ]
+                .into_iter()
+                .filter_map(|(f, p)| p.map(|p| (f, p)))
+                .collect(),
+                github: crate::report::render::github::should_run(
+                    args.github,
+                    std::env::var("GITHUB_ACTIONS").ok().as_deref(),
+                )
+                .then(|| GithubSettings {
+                    step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+                        .filter(|v| !v.is_empty())
+                        .map(PathBuf::from),
+                }),
+                prometheus_textfile: args.prometheus_textfile,
+                model: args.model,
                 width: if stdout_tty {
                     comfy_table::Table::new().width()
                 } else {

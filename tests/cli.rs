@@ -945,3 +945,140 @@ fn man_page_is_roff_with_commands_and_exit_codes() {
         "{page}"
     );
 }
+
+#[test]
+fn one_run_writes_every_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let summary = p("step-summary.md");
+    std::fs::write(&summary, "# earlier step\n").unwrap();
+    let o = Command::new(BIN)
+        .args([
+            "report",
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--color",
+            "never",
+        ])
+        .args(["--output-json", &p("r.json"), "--output-html", &p("r.html")])
+        .args([
+            "--output-junit",
+            &p("r.xml"),
+            "--output-markdown",
+            &p("r.md"),
+        ])
+        .args([
+            "--prometheus-textfile",
+            &p("driftmend.prom"),
+            "--model",
+            "fraud",
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The table still goes to stdout, with the annotations before it.
+    let out = stdout(&o);
+    assert!(
+        out.contains("::warning title=driftmend%3A drift in income::"),
+        "{out}"
+    );
+    assert!(out.contains("Dataset drift detected"));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(p("r.json")).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    let html = std::fs::read_to_string(p("r.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && html.len() < 1_000_000);
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "no external resources"
+    );
+    let xml = std::fs::read_to_string(p("r.xml")).unwrap();
+    assert!(
+        xml.contains("<testsuites") && xml.contains("<failure"),
+        "{xml}"
+    );
+    assert!(std::fs::read_to_string(p("r.md"))
+        .unwrap()
+        .starts_with("## "));
+    let step = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        step.starts_with("# earlier step\n") && step.contains("| Column |"),
+        "appended, not replaced"
+    );
+    let prom = std::fs::read_to_string(p("driftmend.prom")).unwrap();
+    assert!(
+        prom.contains("driftmend_dataset_drift_share{model=\"fraud\"} 0.6"),
+        "{prom}"
+    );
+    assert!(prom.contains("# TYPE driftmend_column_drift_score gauge"));
+    assert!(
+        prom.lines()
+            .all(|l| l.starts_with('#') || l.split(' ').count() == 2),
+        "no timestamps: {prom}"
+    );
+    // JSON on stdout stays parseable: annotations go to stderr then.
+    let o = Command::new(BIN)
+        .args([
+            "report", "-r", REF, "-c", DRIFTED, "--format", "json", "--github",
+        ])
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    assert!(serde_json::from_slice::<Value>(&o.stdout).is_ok());
+    assert!(stderr(&o).contains("::warning"));
+}
+
+#[test]
+fn run_writes_html_with_history_and_policy_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let policy = dir.path().join("p.yaml");
+    std::fs::write(
+        &policy,
+        format!(
+            "version: 1\nname: watch\ndata:\n  reference: {}\n  current: {}\nreport:\n  exclude: [id]\nrules:\n  - name: drift\n    when: \"dataset.drift_detected\"\n    actions: [note]\nactions:\n  note:\n    type: exec\n    command: [\"true\"]\n",
+            fixtures.join("reference.parquet").display(),
+            fixtures.join("current_drifted.parquet").display()
+        ),
+    )
+    .unwrap();
+    let html = dir.path().join("r.html");
+    let prom = dir.path().join("m.prom");
+    for hour in ["01", "02"] {
+        let o = Command::new(BIN)
+            .args([
+                "run",
+                "--policy",
+                policy.to_str().unwrap(),
+                "--now",
+                &format!("2026-11-22T{hour}:00:00Z"),
+            ])
+            .args([
+                "--html",
+                html.to_str().unwrap(),
+                "--prometheus-textfile",
+                prom.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            code(&o),
+            1,
+            "observe mode: fired and handled; {}",
+            stderr(&o)
+        );
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("Drift over time"),
+        "history chart with two runs"
+    );
+    assert!(std::fs::read_to_string(&prom)
+        .unwrap()
+        .contains("policy=\"watch\""));
+}

@@ -8,15 +8,103 @@ use anyhow::{Context, Result};
 use crate::cli::FailOn;
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
-use crate::report::render::{self, RenderOptions};
+use std::path::{Path, PathBuf};
+
+use crate::report::render::prometheus::{self, MetricLabels};
+use crate::report::render::{self, github, RenderOptions, ReportFormat};
 use crate::report::{build, Report};
-use crate::settings::ReportSettings;
+use crate::settings::{GithubSettings, OutputSettings, ReportSettings};
 use crate::{atomic_file, data};
 
 pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus> {
+    let started = std::time::Instant::now();
     let report = compute(&settings, printer)?;
+    let out = &settings.output;
+    if let Some(gh) = &out.github {
+        github(&report, gh, out)?;
+    }
     write_report(&report, &settings, printer)?;
+    write_outputs(&report, &out.extra, printer)?;
+    if let Some(path) = &out.prometheus_textfile {
+        let labels = MetricLabels {
+            model: out.model.clone(),
+            policy: None,
+        };
+        write_metrics(&report, path, &labels, started.elapsed().as_secs_f64())?;
+    }
     Ok(status(&report, settings.fail_on))
+}
+
+/// Writes the report in more formats (`--output-json`, `run --html`, ...),
+/// each atomically.
+pub(crate) fn write_outputs(
+    report: &Report,
+    outputs: &[(ReportFormat, PathBuf)],
+    printer: &Printer,
+) -> Result<()> {
+    for (format, path) in outputs {
+        let mut buf = Vec::new();
+        render::render(*format, report, &mut buf, &RenderOptions::default())
+            .context("cannot render the report")?;
+        atomic_file::write(path, &buf)?;
+        printer.note(&format!("wrote the report to `{}`", path.display()));
+    }
+    Ok(())
+}
+
+/// Writes the Prometheus textfile (atomically: node_exporter never reads a
+/// half-written file). The run just succeeded, so its time is the last
+/// success.
+pub(crate) fn write_metrics(
+    report: &Report,
+    path: &Path,
+    labels: &MetricLabels,
+    duration: f64,
+) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .ok();
+    let mut buf = Vec::new();
+    prometheus::render(report, labels, duration, now, &mut buf)
+        .context("cannot render the metrics")?;
+    atomic_file::write(path, &buf)
+}
+
+/// GitHub Actions: the Markdown summary appended to `$GITHUB_STEP_SUMMARY`
+/// and one annotation per finding and drifted column. Annotations go to
+/// stdout (where the runner reads workflow commands) unless the report
+/// itself is machine-readable on stdout; then to stderr.
+fn github(report: &Report, gh: &GithubSettings, out: &OutputSettings) -> Result<()> {
+    if let Some(path) = &gh.step_summary {
+        let mut md = Vec::new();
+        render::render(
+            ReportFormat::Markdown,
+            report,
+            &mut md,
+            &RenderOptions::default(),
+        )?;
+        github::append_step_summary(&md, path).with_context(|| {
+            format!(
+                "cannot append to `$GITHUB_STEP_SUMMARY` (`{}`)",
+                path.display()
+            )
+        })?;
+    }
+    let machine_stdout = out.path.is_none()
+        && matches!(
+            out.format,
+            ReportFormat::Json | ReportFormat::Junit | ReportFormat::Html
+        );
+    let lines = github::annotations(report).join("\n");
+    if !lines.is_empty() {
+        if machine_stdout {
+            eprintln!("{lines}");
+        } else {
+            println!("{lines}");
+        }
+    }
+    Ok(())
 }
 
 /// Loads both datasets and builds the report (shared with `run`).

@@ -22,6 +22,9 @@ use crate::policy::expr::Value;
 use crate::policy::metrics;
 use crate::policy::state::{PendingApproval, RunSummary, KEPT_RUNS};
 use crate::printer::Printer;
+use crate::report::model::HistoryPoint;
+use crate::report::render::prometheus::MetricLabels;
+use crate::report::render::ReportFormat;
 use crate::report::Report;
 use crate::settings::RunSettings;
 
@@ -38,6 +41,7 @@ struct Handled {
 }
 
 pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
+    let started = std::time::Instant::now();
     let Some(mut session) = Session::open(&s.state_dir, &s.policy, s.lock_timeout)? else {
         return Ok(ExitStatus::Locked);
     };
@@ -46,11 +50,13 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let expired = policy_state::expire(&mut session, now);
 
     let report = super::report::compute(&s.report, printer)?;
-    if let Some(path) = &s.report_output {
-        let mut buf = serde_json::to_vec_pretty(&report)?;
-        buf.push(b'\n');
-        crate::atomic_file::write(path, &buf)?;
-    }
+    let outputs: Vec<(ReportFormat, std::path::PathBuf)> = [
+        (ReportFormat::Json, s.report_output.clone()),
+        (ReportFormat::Html, s.html.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(f, p)| p.map(|p| (f, p)))
+    .collect();
     let diagnosis = diagnose(&report);
     let lookup =
         |p: &crate::policy::expr::MetricPath| metrics::lookup(&report, &diagnosis, &p.segments);
@@ -173,7 +179,18 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     if !s.dry_run {
         session.save()?;
     }
+    // The report files carry the history the state now holds.
+    let mut report = report;
+    report.history = Some(state_history(&session.state.runs));
     drop(session);
+    super::report::write_outputs(&report, &outputs, printer)?;
+    if let Some(path) = &s.prometheus_textfile {
+        let labels = MetricLabels {
+            model: None,
+            policy: Some(s.policy.name.clone()),
+        };
+        super::report::write_metrics(&report, path, &labels, started.elapsed().as_secs_f64())?;
+    }
 
     let failed = handled.iter().any(|h| {
         h.outcome
@@ -190,6 +207,20 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     };
     print_summary(&s, &run_id, &diagnosis, &evals, &handled, status)?;
     Ok(status)
+}
+
+fn state_history(runs: &[RunSummary]) -> Vec<HistoryPoint> {
+    runs.iter()
+        .filter(|r| !r.dry_run)
+        .map(|r| HistoryPoint {
+            at: decide::stamp(r.at),
+            run_id: r.id.clone(),
+            incident: r.incident.clone(),
+            drift_share: r.drift_share,
+            drifted_columns: r.drifted_columns,
+            quality_errors: r.quality_errors,
+        })
+        .collect()
 }
 
 /// `run-20261122T030000Z-1a2b3c`: sortable, and unique per policy and time.

@@ -35,9 +35,9 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
     )?;
     writeln!(
         w,
-        "| Column | Kind | Method | Score | Threshold | Drift | Missing ref → cur |"
+        "| Column | Kind | Method | Score | Threshold | Effect | Drift | Missing ref → cur |"
     )?;
-    writeln!(w, "|---|---|---|---:|---:|:---:|---|")?;
+    writeln!(w, "|---|---|---|---:|---:|---:|:---:|---|")?;
     for c in display_order(report) {
         let verdict = match c.drift_detected {
             Some(true) => "**DRIFT**".to_string(),

@@ -2,8 +2,14 @@
 //! per format. They only read the report.
 
 mod format;
+pub mod github;
+pub mod html;
 mod json;
+pub mod junit;
 mod markdown;
+pub mod prometheus;
+#[cfg(test)]
+mod sample;
 mod table;
 
 use std::io::{self, Write};
@@ -21,6 +27,10 @@ pub enum ReportFormat {
     Json,
     /// GitHub-flavoured Markdown, e.g. for `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// One self-contained page with plots (works offline).
+    Html,
+    /// JUnit XML: a test case per column drift check and per quality check.
+    Junit,
 }
 
 impl ReportFormat {
@@ -30,6 +40,8 @@ impl ReportFormat {
             "json" => Some(ReportFormat::Json),
             "md" | "markdown" => Some(ReportFormat::Markdown),
             "txt" => Some(ReportFormat::Table),
+            "html" | "htm" => Some(ReportFormat::Html),
+            "xml" => Some(ReportFormat::Junit),
             _ => None,
         }
     }
@@ -54,5 +66,7 @@ pub fn render(
         ReportFormat::Table => table::render(report, w, opts),
         ReportFormat::Json => json::render(report, w, opts),
         ReportFormat::Markdown => markdown::render(report, w, opts),
+        ReportFormat::Html => html::render(report, w, opts),
+        ReportFormat::Junit => junit::render(report, w, opts),
     }
 }
