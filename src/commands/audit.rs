@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::cli::ListFormat;
 use crate::exit::ExitStatus;
+use crate::policy::state::{PolicyState, STATE_VERSION};
 use crate::settings::StateSettings;
 use crate::state::audit;
 
@@ -18,6 +19,14 @@ pub fn audit(
     let path = s.state_dir.join("audit.jsonl");
     if verify {
         let v = audit::verify(&path)?;
+        let state: Option<PolicyState> =
+            crate::state::store::load(&s.state_dir.join("state.json"), STATE_VERSION)?;
+        if let (Some(state), None) = (&state, &v.first_problem) {
+            if let Err(e) = super::policy_state::check_not_cut(state, v.records as u64, &path) {
+                eprintln!("error: {e}");
+                return Ok(ExitStatus::Failure);
+            }
+        }
         return Ok(match v.first_problem {
             None => {
                 println!(

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use chrono::{DateTime, Utc};
 
-use crate::policy::state::{PendingApproval, PolicyState, STATE_VERSION};
+use crate::policy::state::{AuditHead, PendingApproval, PolicyState, STATE_VERSION};
 use crate::policy::Policy;
 use crate::state::{self, AuditLog, StateError, StateLock};
 
@@ -44,6 +44,7 @@ impl Session {
             );
         }
         let audit = AuditLog::open(&dir.join("audit.jsonl"))?;
+        check_not_cut(&state, audit.head().0, &dir.join("audit.jsonl"))?;
         Ok(Some(Session {
             state,
             state_path,
@@ -57,10 +58,30 @@ impl Session {
         Ok(())
     }
 
-    pub fn save(&self) -> Result<()> {
+    pub fn save(&mut self) -> Result<()> {
+        let (seq, hash) = self.audit.head();
+        self.state.audit_head = Some(AuditHead {
+            seq,
+            hash: hash.to_string(),
+        });
         state::store::save(&self.state_path, &self.state)?;
         Ok(())
     }
+}
+
+/// The audit log must hold at least the records the state last saw.
+pub fn check_not_cut(state: &PolicyState, log_seq: u64, log: &Path) -> Result<()> {
+    if let Some(head) = &state.audit_head {
+        if log_seq < head.seq {
+            bail!(
+                "`{}` ends at record {log_seq}, but the state saw record {} (hash {}): records were removed from its end",
+                log.display(),
+                head.seq,
+                &head.hash[..head.hash.len().min(12)]
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Removes approvals that expired by `now` and returns them.

@@ -36,6 +36,16 @@ pub struct PolicyState {
     /// Next approval number (ids are `<policy>-<n>`).
     #[serde(default = "one")]
     pub next_approval: u64,
+    /// The audit log's last record when the state was saved: a log that
+    /// is shorter later was cut, which its hash chain alone can't show.
+    #[serde(default)]
+    pub audit_head: Option<AuditHead>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub seq: u64,
+    pub hash: String,
 }
 
 fn one() -> u64 {
@@ -53,6 +63,7 @@ impl PolicyState {
             pending: Vec::new(),
             runs: Vec::new(),
             next_approval: 1,
+            audit_head: None,
         }
     }
 }

@@ -1068,6 +1068,48 @@ actions:
     );
 }
 
+#[test]
+fn cutting_records_off_the_audit_log_is_detected() {
+    let s = Sandbox::new();
+    s.hook("retrain");
+    s.policy(
+        DRIFTED,
+        "guardrails: {mode: auto}
+rules:
+  - {name: drift, when: dataset.drift_detected, actions: [retrain]}
+actions:
+  retrain: {type: exec, command: [./retrain.sh]}
+",
+    );
+    s.run_expecting(0, &[], 1);
+    s.run_expecting(1, &[], 1);
+    // Drop the last two records: the chain that is left is still valid.
+    let text = fs::read_to_string(s.audit_path()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let kept = lines[..lines.len() - 2].join("\n") + "\n";
+    fs::write(s.audit_path(), kept).unwrap();
+    let o = s.driftmend(&["audit", "verify", "--policy", "policy.yaml"]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("records were removed from its end"),
+        "{}",
+        stderr(&o)
+    );
+    let o = s.driftmend(&[
+        "run",
+        "--policy",
+        "policy.yaml",
+        "--now",
+        "2026-11-22T05:00:00Z",
+    ]);
+    assert_eq!(
+        code(&o),
+        2,
+        "a run refuses to append to a cut log: {}",
+        stderr(&o)
+    );
+}
+
 /// Writes `bad.yaml` and returns `policy validate`'s stderr, asserting exit 2.
 fn invalid(s: &Sandbox, text: &str) -> String {
     fs::write(s.path().join("bad.yaml"), text).unwrap();
