@@ -1027,8 +1027,8 @@ actions:
     assert_eq!(code(&v), 0, "{}", stderr(&v));
 }
 
-#[test]
-fn audit_verify_finds_a_tampered_line() {
+/// A sandbox after two auto-mode runs on drifted data that each retrained.
+fn two_runs_that_retrain() -> Sandbox {
     let s = Sandbox::new();
     s.hook("retrain");
     s.policy(
@@ -1042,6 +1042,12 @@ actions:
     );
     s.run_expecting(0, &[], 1);
     s.run_expecting(1, &[], 1);
+    s
+}
+
+#[test]
+fn audit_verify_finds_a_tampered_line() {
+    let s = two_runs_that_retrain();
     let verify = || s.driftmend(&["audit", "verify", "--policy", "policy.yaml"]);
     let o = verify();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -1070,19 +1076,7 @@ actions:
 
 #[test]
 fn cutting_records_off_the_audit_log_is_detected() {
-    let s = Sandbox::new();
-    s.hook("retrain");
-    s.policy(
-        DRIFTED,
-        "guardrails: {mode: auto}
-rules:
-  - {name: drift, when: dataset.drift_detected, actions: [retrain]}
-actions:
-  retrain: {type: exec, command: [./retrain.sh]}
-",
-    );
-    s.run_expecting(0, &[], 1);
-    s.run_expecting(1, &[], 1);
+    let s = two_runs_that_retrain();
     // Drop the last two records: the chain that is left is still valid.
     let text = fs::read_to_string(s.audit_path()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
