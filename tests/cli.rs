@@ -1078,7 +1078,10 @@ fn run_writes_html_with_history_and_policy_metrics() {
         page.contains("Drift over time"),
         "history chart with two runs"
     );
-    assert!(std::fs::read_to_string(&prom)
-        .unwrap()
-        .contains("policy=\"watch\""));
+    let metrics = std::fs::read_to_string(&prom).unwrap();
+    assert!(metrics.contains("policy=\"watch\""));
+    assert!(
+        metrics.contains("driftmend_last_success_timestamp_seconds{"),
+        "the action succeeded"
+    );
 }

@@ -30,7 +30,13 @@ pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus>
             model: out.model.clone(),
             policy: None,
         };
-        write_metrics(&report, path, &labels, started.elapsed().as_secs_f64())?;
+        write_metrics(
+            &report,
+            path,
+            &labels,
+            started.elapsed().as_secs_f64(),
+            true,
+        )?;
     }
     Ok(status(&report, settings.fail_on))
 }
@@ -53,18 +59,19 @@ pub(crate) fn write_outputs(
 }
 
 /// Writes the Prometheus textfile (atomically: node_exporter never reads a
-/// half-written file). The run just succeeded, so its time is the last
-/// success.
+/// half-written file). When the run `succeeded`, now is its last success.
 pub(crate) fn write_metrics(
     report: &Report,
     path: &Path,
     labels: &MetricLabels,
     duration: f64,
+    succeeded: bool,
 ) -> Result<()> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
-        .ok();
+        .ok()
+        .filter(|_| succeeded);
     let mut buf = Vec::new();
     prometheus::render(report, labels, duration, now, &mut buf)
         .context("cannot render the metrics")?;

@@ -183,15 +183,6 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let mut report = report;
     report.history = Some(state_history(&session.state.runs));
     drop(session);
-    super::report::write_outputs(&report, &outputs, printer)?;
-    if let Some(path) = &s.prometheus_textfile {
-        let labels = MetricLabels {
-            model: None,
-            policy: Some(s.policy.name.clone()),
-        };
-        super::report::write_metrics(&report, path, &labels, started.elapsed().as_secs_f64())?;
-    }
-
     let failed = handled.iter().any(|h| {
         h.outcome
             .as_ref()
@@ -205,6 +196,22 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     } else {
         ExitStatus::Success
     };
+    super::report::write_outputs(&report, &outputs, printer)?;
+    if let Some(path) = &s.prometheus_textfile {
+        let labels = MetricLabels {
+            model: None,
+            policy: Some(s.policy.name.clone()),
+        };
+        // A run whose action failed is no success: the gauge is left out,
+        // so `absent(driftmend_last_success_timestamp_seconds)` alerts.
+        super::report::write_metrics(
+            &report,
+            path,
+            &labels,
+            started.elapsed().as_secs_f64(),
+            !failed,
+        )?;
+    }
     print_summary(&s, &run_id, &diagnosis, &evals, &handled, status)?;
     Ok(status)
 }
