@@ -49,7 +49,27 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let run_id = run_id(&s.policy.name, now);
     let expired = policy_state::expire(&mut session, now);
 
-    let report = super::report::compute(&s.report, printer)?;
+    let report = match super::report::compute(&s.report, printer) {
+        Ok(report) => report,
+        Err(e) => {
+            // A run that could not even build its report (a missing
+            // partition at 3 a.m.) is part of the trail too.
+            if s.audit {
+                session.audit(policy_state::record(
+                    "run",
+                    now,
+                    &s.policy.name,
+                    &run_id,
+                    s.dry_run,
+                    json!({ "error": format!("{e:#}") }),
+                ))?;
+                if !s.dry_run {
+                    session.save()?;
+                }
+            }
+            return Err(e);
+        }
+    };
     let outputs: Vec<(ReportFormat, std::path::PathBuf)> = [
         (ReportFormat::Json, s.report_output.clone()),
         (ReportFormat::Html, s.html.clone()),

@@ -1075,6 +1075,34 @@ fn audit_verify_finds_a_tampered_line() {
 }
 
 #[test]
+fn a_run_without_its_data_is_audited_and_exits_2() {
+    let s = two_runs_that_retrain();
+    let o = s.driftmend(&[
+        "run",
+        "--policy",
+        "policy.yaml",
+        "--current",
+        "missing/*.parquet",
+        "--now",
+        "2026-11-22T05:00:00Z",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("missing/*.parquet"), "{}", stderr(&o));
+    let last = fs::read_to_string(s.audit_path()).unwrap();
+    let last: serde_json::Value = serde_json::from_str(last.lines().last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "run");
+    assert!(
+        last["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing/*.parquet"),
+        "{last}"
+    );
+    let o = s.driftmend(&["audit", "verify", "--policy", "policy.yaml"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
 fn cutting_records_off_the_audit_log_is_detected() {
     let s = two_runs_that_retrain();
     // Drop the last two records: the chain that is left is still valid.
