@@ -827,7 +827,6 @@ fn drift(
     report.method = Some(method);
     report.score_kind = Some(method.score_kind());
     report.threshold = Some(threshold);
-    report.effect_size = stats::effect_size(sample).ok();
     match stats::compute(method, sample, &s.method_options) {
         Ok(score) => {
             report.score = Some(score.value);
@@ -841,6 +840,12 @@ fn drift(
             format!("column `{name}`: drift not tested with `{method}`: {e}"),
         )),
     }
+    // The default methods at scale score with the effect measure itself:
+    // don't compute it twice (a second pass over millions of values).
+    report.effect_size = match report.score {
+        Some(score) if method.measures_effect(numerical) => Some(score),
+        _ => stats::effect_size(sample).ok(),
+    };
     Ok(())
 }
 

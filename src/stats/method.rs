@@ -295,6 +295,16 @@ impl Method {
         }
     }
 
+    /// Whether this method's score is the effect size `effect_size` reports
+    /// for a column of this kind (normalised Wasserstein for numerical,
+    /// Jensen-Shannon distance of category shares for categorical).
+    pub fn measures_effect(self, numerical: bool) -> bool {
+        matches!(
+            (self, numerical),
+            (Method::Wasserstein, true) | (Method::JensenShannon, false)
+        )
+    }
+
     /// Evidently's default choice. `reference_rows` counts the reference's
     /// non-missing values; `distinct` counts distinct values of both sides
     /// together.
