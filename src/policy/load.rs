@@ -1786,40 +1786,7 @@ mod tests {
     use super::*;
 
     /// The example policy of the issue, verbatim.
-    const EXAMPLE: &str = r#"version: 1
-name: fraud-model
-data:
-  reference: data/reference.parquet
-  current: "data/dt={{ date(-1d) }}/*.parquet"   # strftime-style date templating with offsets
-report:                      # same options as `driftmend report`
-  exclude: [id]
-  drift_share: 0.5
-  methods: { income: psi }
-  thresholds: { income: 0.2 }
-state_dir: .driftmend         # lock, state.json, audit.jsonl
-guardrails:
-  mode: auto                 # observe (default: never acts) | approve | auto
-  cooldown: 6h               # per action
-  max_actions: { count: 3, per: 24h }
-  circuit_breaker: { failures: 3, open_for: 1h }
-  quality_gate: true         # never retrain on data that fails quality checks
-rules:
-  - name: retrain-on-drift
-    when: "dataset.drift_share >= 0.3 and quality.errors == 0"
-    for: 2                   # consecutive runs
-    actions: [retrain]
-  - name: bad-data
-    when: "quality.errors > 0 or column.tenure_days.missing.current > 0.05"
-    actions: [notify]
-actions:
-  retrain:
-    type: exec
-    command: ["./scripts/retrain.sh", "--reason", "{{ rule.name }}", "--run", "{{ run.id }}"]
-    timeout: 10m
-  notify:
-    type: exec
-    command: ["./scripts/notify.sh", "{{ summary }}"]
-"#;
+    const EXAMPLE: &str = include_str!("../../fixtures/policies/issue-example.yaml");
 
     /// Lines 1-3 of most bad policies below.
     const HEAD: &str = "version: 1\nname: m\ndata: {reference: r.csv, current: c.csv}\n";

@@ -1235,42 +1235,19 @@ fn bad_policies_exit_2_naming_file_line_column_and_field() {
     assert!(!s.path().join(".driftmend").exists());
 }
 
-/// The example policy of the issue (as in `src/policy/load.rs`'s tests),
-/// its data paths pointed at the fixtures.
-const ISSUE_EXAMPLE: &str = r#"version: 1
-name: fraud-model
-data:
-  reference: FIXTURES/reference.parquet
-  current: FIXTURES/current_drifted.parquet
-report:                      # same options as `driftmend report`
-  exclude: [id]
-  drift_share: 0.5
-  methods: { income: psi }
-  thresholds: { income: 0.2 }
-state_dir: .driftmend         # lock, state.json, audit.jsonl
-guardrails:
-  mode: auto                 # observe (default: never acts) | approve | auto
-  cooldown: 6h               # per action
-  max_actions: { count: 3, per: 24h }
-  circuit_breaker: { failures: 3, open_for: 1h }
-  quality_gate: true         # never retrain on data that fails quality checks
-rules:
-  - name: retrain-on-drift
-    when: "dataset.drift_share >= 0.3 and quality.errors == 0"
-    for: 2                   # consecutive runs
-    actions: [retrain]
-  - name: bad-data
-    when: "quality.errors > 0 or column.tenure_days.missing.current > 0.05"
-    actions: [notify]
-actions:
-  retrain:
-    type: exec
-    command: ["./scripts/retrain.sh", "--reason", "{{ rule.name }}", "--run", "{{ run.id }}"]
-    timeout: 10m
-  notify:
-    type: exec
-    command: ["./scripts/notify.sh", "{{ summary }}"]
-"#;
+/// The example policy of the issue (`fixtures/policies/issue-example.yaml`,
+/// verbatim), its data paths pointed at the fixtures.
+fn issue_example() -> String {
+    include_str!("../../fixtures/policies/issue-example.yaml")
+        .replace(
+            "data/reference.parquet",
+            &format!("{FIXTURES}/reference.parquet"),
+        )
+        .replace(
+            "\"data/dt={{ date(-1d) }}/*.parquet\"",
+            &format!("{FIXTURES}/current_drifted.parquet"),
+        )
+}
 
 #[test]
 fn shipped_policies_and_the_issue_example_validate() {
@@ -1299,11 +1276,7 @@ fn shipped_policies_and_the_issue_example_validate() {
         );
     }
 
-    fs::write(
-        s.path().join("example.yaml"),
-        ISSUE_EXAMPLE.replace("FIXTURES", FIXTURES),
-    )
-    .unwrap();
+    fs::write(s.path().join("example.yaml"), issue_example()).unwrap();
     let o = s.driftmend(&["policy", "validate", "example.yaml"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
