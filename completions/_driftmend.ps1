@@ -31,6 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a pending action: it runs now, under the same guardrails')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending action')
+            [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script: bash, zsh, fish, powershell, elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -76,6 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--output-markdown', '--output-markdown', [CompletionResultType]::ParameterName, 'Also write the Markdown report to FILE')
             [CompletionResult]::new('--output-junit', '--output-junit', [CompletionResultType]::ParameterName, 'Also write JUnit XML (GitLab, Jenkins) to FILE')
             [CompletionResult]::new('--prometheus-textfile', '--prometheus-textfile', [CompletionResultType]::ParameterName, 'Write Prometheus metrics to PATH (node_exporter textfile format, atomically)')
+            [CompletionResult]::new('--pushgateway', '--pushgateway', [CompletionResultType]::ParameterName, 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The `model` label on Prometheus metrics')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when this is met: never, drift, quality, any')
@@ -97,6 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--report-output', '--report-output', [CompletionResultType]::ParameterName, 'Also write the full report (JSON) to FILE')
             [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Also write the HTML report, with a drift-over-time chart of recent runs, to FILE')
             [CompletionResult]::new('--prometheus-textfile', '--prometheus-textfile', [CompletionResultType]::ParameterName, 'Write Prometheus metrics (node_exporter textfile format) to PATH')
+            [CompletionResult]::new('--pushgateway', '--pushgateway', [CompletionResultType]::ParameterName, 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the run summary')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Decide and print what would run; run nothing, change no state')
             [CompletionResult]::new('--no-audit', '--no-audit', [CompletionResultType]::ParameterName, 'With --dry-run: don''t append the dry-run record to the audit log')
@@ -184,6 +188,41 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'driftmend;ack' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose state to use (required)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (kept in the audit log)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait up to this long for another run''s lock (e.g. 30s)')
+            [CompletionResult]::new('--succeeded', '--succeeded', [CompletionResultType]::ParameterName, 'It took effect (counts as a success)')
+            [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'It did not take effect (counts as a failure)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;promote' {
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The registered model')
+            [CompletionResult]::new('--candidate', '--candidate', [CompletionResultType]::ParameterName, 'The version to promote: a version number or an alias (e.g. challenger)')
+            [CompletionResult]::new('--metric', '--metric', [CompletionResultType]::ParameterName, 'The run metric to check (from the candidate version''s MLflow run)')
+            [CompletionResult]::new('--min', '--min', [CompletionResultType]::ParameterName, 'Refuse unless the metric is at least this')
+            [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Refuse unless the metric is at most this')
+            [CompletionResult]::new('--better-than', '--better-than', [CompletionResultType]::ParameterName, 'Refuse unless the metric beats this alias''s version (e.g. champion)')
+            [CompletionResult]::new('--tracking-uri', '--tracking-uri', [CompletionResultType]::ParameterName, 'The MLflow tracking server [env: MLFLOW_TRACKING_URI]')
+            [CompletionResult]::new('--alias', '--alias', [CompletionResultType]::ParameterName, 'The serving alias to move')
+            [CompletionResult]::new('--previous-alias', '--previous-alias', [CompletionResultType]::ParameterName, 'The alias kept on the version it replaces, for rollbacks')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (with retries)')
+            [CompletionResult]::new('--lower-is-better', '--lower-is-better', [CompletionResultType]::ParameterName, 'With --better-than: a lower metric is better (rmse, log_loss)')
+            [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Promote without checking any metric')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the steps; change nothing')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http to a non-loopback server')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'driftmend;audit' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose state to use (required)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -239,6 +278,8 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a pending action: it runs now, under the same guardrails')
             [CompletionResult]::new('reject', 'reject', [CompletionResultType]::ParameterValue, 'Reject a pending action')
+            [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or verify its hash chain')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a completion script: bash, zsh, fish, powershell, elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -269,6 +310,12 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             break
         }
         'driftmend;help;reject' {
+            break
+        }
+        'driftmend;help;ack' {
+            break
+        }
+        'driftmend;help;promote' {
             break
         }
         'driftmend;help;audit' {

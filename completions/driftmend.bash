@@ -16,6 +16,9 @@ _driftmend() {
             ",$1")
                 cmd="driftmend"
                 ;;
+            driftmend,ack)
+                cmd="driftmend__subcmd__ack"
+                ;;
             driftmend,approve)
                 cmd="driftmend__subcmd__approve"
                 ;;
@@ -36,6 +39,9 @@ _driftmend() {
                 ;;
             driftmend,policy)
                 cmd="driftmend__subcmd__policy"
+                ;;
+            driftmend,promote)
+                cmd="driftmend__subcmd__promote"
                 ;;
             driftmend,reject)
                 cmd="driftmend__subcmd__reject"
@@ -58,6 +64,9 @@ _driftmend() {
             driftmend__subcmd__audit__subcmd__help,verify)
                 cmd="driftmend__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            driftmend__subcmd__help,ack)
+                cmd="driftmend__subcmd__help__subcmd__ack"
+                ;;
             driftmend__subcmd__help,approve)
                 cmd="driftmend__subcmd__help__subcmd__approve"
                 ;;
@@ -78,6 +87,9 @@ _driftmend() {
                 ;;
             driftmend__subcmd__help,policy)
                 cmd="driftmend__subcmd__help__subcmd__policy"
+                ;;
+            driftmend__subcmd__help,promote)
+                cmd="driftmend__subcmd__help__subcmd__promote"
                 ;;
             driftmend__subcmd__help,reject)
                 cmd="driftmend__subcmd__help__subcmd__reject"
@@ -122,12 +134,46 @@ _driftmend() {
 
     case "${cmd}" in
         driftmend)
-            opts="-h -V --help --version report run policy pending approve reject audit completions man help"
+            opts="-h -V --help --version report run policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__ack)
+            opts="-h -V --succeeded --failed --policy --format --now --reason --lock-timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -282,8 +328,22 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__help)
-            opts="report run policy pending approve reject audit completions man help"
+            opts="report run policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__help__subcmd__ack)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -424,6 +484,20 @@ _driftmend() {
         driftmend__subcmd__help__subcmd__policy__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__help__subcmd__promote)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -615,6 +689,60 @@ _driftmend() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        driftmend__subcmd__promote)
+            opts="-h -V --model --candidate --metric --min --max --better-than --lower-is-better --no-check --tracking-uri --alias --previous-alias --dry-run --allow-insecure-http --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --candidate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metric)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --better-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tracking-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --previous-alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         driftmend__subcmd__reject)
             opts="-h -V --policy --format --now --reason --lock-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -650,7 +778,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__report)
-            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --model --quiet --color --fail-on --help --version"
+            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,6 +936,10 @@ _driftmend() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --pushgateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --model)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -828,7 +960,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__run)
-            opts="-q -h -V --policy --dry-run --no-audit --reference --current --now --lock-timeout --exit-zero-when-handled --report-output --html --prometheus-textfile --format --quiet --help --version"
+            opts="-q -h -V --policy --dry-run --no-audit --reference --current --now --lock-timeout --exit-zero-when-handled --report-output --html --prometheus-textfile --pushgateway --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,6 +995,10 @@ _driftmend() {
                     return 0
                     ;;
                 --prometheus-textfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pushgateway)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

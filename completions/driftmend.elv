@@ -28,6 +28,8 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand pending 'List actions waiting for approval'
             cand approve 'Approve a pending action: it runs now, under the same guardrails'
             cand reject 'Reject a pending action'
+            cand ack 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
+            cand promote 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
             cand audit 'Show the audit log, or verify its hash chain'
             cand completions 'Print a completion script: bash, zsh, fish, powershell, elvish'
             cand man 'Print the man page (roff)'
@@ -72,6 +74,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --output-markdown 'Also write the Markdown report to FILE'
             cand --output-junit 'Also write JUnit XML (GitLab, Jenkins) to FILE'
             cand --prometheus-textfile 'Write Prometheus metrics to PATH (node_exporter textfile format, atomically)'
+            cand --pushgateway 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries'
             cand --model 'The `model` label on Prometheus metrics'
             cand --color 'When to use colour'
             cand --fail-on 'Exit 1 when this is met: never, drift, quality, any'
@@ -92,6 +95,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --report-output 'Also write the full report (JSON) to FILE'
             cand --html 'Also write the HTML report, with a drift-over-time chart of recent runs, to FILE'
             cand --prometheus-textfile 'Write Prometheus metrics (node_exporter textfile format) to PATH'
+            cand --pushgateway 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries'
             cand --format 'Output format of the run summary'
             cand --dry-run 'Decide and print what would run; run nothing, change no state'
             cand --no-audit 'With --dry-run: don''t append the dry-run record to the audit log'
@@ -168,6 +172,39 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'driftmend;ack'= {
+            cand --policy 'The policy whose state to use (required)'
+            cand --format 'Output format'
+            cand --now 'The time to act as (RFC 3339), for tests and backfills'
+            cand --reason 'Why (kept in the audit log)'
+            cand --lock-timeout 'Wait up to this long for another run''s lock (e.g. 30s)'
+            cand --succeeded 'It took effect (counts as a success)'
+            cand --failed 'It did not take effect (counts as a failure)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;promote'= {
+            cand --model 'The registered model'
+            cand --candidate 'The version to promote: a version number or an alias (e.g. challenger)'
+            cand --metric 'The run metric to check (from the candidate version''s MLflow run)'
+            cand --min 'Refuse unless the metric is at least this'
+            cand --max 'Refuse unless the metric is at most this'
+            cand --better-than 'Refuse unless the metric beats this alias''s version (e.g. champion)'
+            cand --tracking-uri 'The MLflow tracking server [env: MLFLOW_TRACKING_URI]'
+            cand --alias 'The serving alias to move'
+            cand --previous-alias 'The alias kept on the version it replaces, for rollbacks'
+            cand --timeout 'Give up after this long (with retries)'
+            cand --lower-is-better 'With --better-than: a lower metric is better (rmse, log_loss)'
+            cand --no-check 'Promote without checking any metric'
+            cand --dry-run 'Print the steps; change nothing'
+            cand --allow-insecure-http 'Allow plain http to a non-loopback server'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'driftmend;audit'= {
             cand --policy 'The policy whose state to use (required)'
             cand --format 'Output format'
@@ -216,6 +253,8 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand pending 'List actions waiting for approval'
             cand approve 'Approve a pending action: it runs now, under the same guardrails'
             cand reject 'Reject a pending action'
+            cand ack 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
+            cand promote 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
             cand audit 'Show the audit log, or verify its hash chain'
             cand completions 'Print a completion script: bash, zsh, fish, powershell, elvish'
             cand man 'Print the man page (roff)'
@@ -238,6 +277,10 @@ set edit:completion:arg-completer[driftmend] = {|@words|
         &'driftmend;help;approve'= {
         }
         &'driftmend;help;reject'= {
+        }
+        &'driftmend;help;ack'= {
+        }
+        &'driftmend;help;promote'= {
         }
         &'driftmend;help;audit'= {
             cand verify 'Check the log''s hash chain (exit 0 intact, 1 broken)'

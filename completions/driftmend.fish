@@ -32,6 +32,8 @@ complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "policy" -d 'Che
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "pending" -d 'List actions waiting for approval'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "reject" -d 'Reject a pending action'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "ack" -d 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "promote" -d 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -76,6 +78,7 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l output-ht
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l output-markdown -d 'Also write the Markdown report to FILE' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l output-junit -d 'Also write JUnit XML (GitLab, Jenkins) to FILE' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prometheus-textfile -d 'Write Prometheus metrics to PATH (node_exporter textfile format, atomically)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l pushgateway -d 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l model -d 'The `model` label on Prometheus metrics' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l color -d 'When to use colour' -r -f -a "auto\t'Colour when writing to a terminal and `NO_COLOR` is unset'
 always\t''
@@ -96,6 +99,7 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l lock-timeout
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l report-output -d 'Also write the full report (JSON) to FILE' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l html -d 'Also write the HTML report, with a drift-over-time chart of recent runs, to FILE' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l prometheus-textfile -d 'Write Prometheus metrics (node_exporter textfile format) to PATH' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l pushgateway -d 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l format -d 'Output format of the run summary' -r -f -a "table\t''
 json\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l dry-run -d 'Decide and print what would run; run nothing, change no state'
@@ -140,6 +144,32 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -l reason -d
 complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -l lock-timeout -d 'Wait up to this long for another run\'s lock (e.g. 30s)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_using_subcommand reject" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -l policy -d 'The policy whose state to use (required)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -l reason -d 'Why (kept in the audit log)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -l lock-timeout -d 'Wait up to this long for another run\'s lock (e.g. 30s)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -l succeeded -d 'It took effect (counts as a success)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -l failed -d 'It did not take effect (counts as a failure)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand ack" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l model -d 'The registered model' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l candidate -d 'The version to promote: a version number or an alias (e.g. challenger)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l metric -d 'The run metric to check (from the candidate version\'s MLflow run)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l min -d 'Refuse unless the metric is at least this' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l max -d 'Refuse unless the metric is at most this' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l better-than -d 'Refuse unless the metric beats this alias\'s version (e.g. champion)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l tracking-uri -d 'The MLflow tracking server [env: MLFLOW_TRACKING_URI]' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l alias -d 'The serving alias to move' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l previous-alias -d 'The alias kept on the version it replaces, for rollbacks' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l timeout -d 'Give up after this long (with retries)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l lower-is-better -d 'With --better-than: a lower metric is better (rmse, log_loss)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l no-check -d 'Promote without checking any metric'
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l dry-run -d 'Print the steps; change nothing'
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -l allow-insecure-http -d 'Allow plain http to a non-loopback server'
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l policy -d 'The policy whose state to use (required)' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
@@ -161,16 +191,18 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s h -l
 complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s V -l version -d 'Print version'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "policy" -d 'Check or explain a policy file'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "pending" -d 'List actions waiting for approval'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "reject" -d 'Reject a pending action'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "policy" -d 'Check or explain a policy file'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "pending" -d 'List actions waiting for approval'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "reject" -d 'Reject a pending action'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "ack" -d 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "promote" -d 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "validate" -d 'Report every problem with file:line:col and field path (exit 0 or 2)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "explain" -d 'Print the resolved policy with every default filled in'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the log\'s hash chain (exit 0 intact, 1 broken)'

@@ -41,6 +41,12 @@ pub enum Command {
     Approve(DecideArgs),
     /// Reject a pending action
     Reject(DecideArgs),
+    /// Confirm what became of an action whose outcome is unknown (sent, never
+    /// answered), so the policy may run it again
+    Ack(AckArgs),
+    /// Move an MLflow registry alias to a candidate version after checking
+    /// its run metrics (exit 0 promoted, 1 refused, 2 error)
+    Promote(PromoteArgs),
     /// Show the audit log, or verify its hash chain
     Audit(AuditArgs),
     /// Print a completion script: bash, zsh, fish, powershell, elvish
@@ -97,6 +103,73 @@ pub struct DecideArgs {
     /// Wait up to this long for another run's lock (e.g. 30s)
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub lock_timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// The action (its name in the policy)
+    #[arg(value_name = "ACTION")]
+    pub action: String,
+    /// It took effect (counts as a success)
+    #[arg(long, conflicts_with = "failed", required_unless_present = "failed")]
+    pub succeeded: bool,
+    /// It did not take effect (counts as a failure)
+    #[arg(long)]
+    pub failed: bool,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Why (kept in the audit log)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Wait up to this long for another run's lock (e.g. 30s)
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The registered model
+    #[arg(long, value_name = "NAME")]
+    pub model: String,
+    /// The version to promote: a version number or an alias (e.g. challenger)
+    #[arg(long, value_name = "ALIAS|VERSION")]
+    pub candidate: String,
+    /// The run metric to check (from the candidate version's MLflow run)
+    #[arg(long, value_name = "NAME", required_unless_present = "no_check")]
+    pub metric: Option<String>,
+    /// Refuse unless the metric is at least this
+    #[arg(long, value_name = "X", requires = "metric")]
+    pub min: Option<f64>,
+    /// Refuse unless the metric is at most this
+    #[arg(long, value_name = "X", requires = "metric")]
+    pub max: Option<f64>,
+    /// Refuse unless the metric beats this alias's version (e.g. champion)
+    #[arg(long, value_name = "ALIAS", requires = "metric")]
+    pub better_than: Option<String>,
+    /// With --better-than: a lower metric is better (rmse, log_loss)
+    #[arg(long, requires = "better_than")]
+    pub lower_is_better: bool,
+    /// Promote without checking any metric
+    #[arg(long, conflicts_with_all = ["metric", "min", "max", "better_than"])]
+    pub no_check: bool,
+    /// The MLflow tracking server [env: MLFLOW_TRACKING_URI]
+    #[arg(long, value_name = "URL")]
+    pub tracking_uri: Option<String>,
+    /// The serving alias to move
+    #[arg(long, value_name = "ALIAS", default_value = "champion")]
+    pub alias: String,
+    /// The alias kept on the version it replaces, for rollbacks
+    #[arg(long, value_name = "ALIAS", default_value = "previous_champion")]
+    pub previous_alias: String,
+    /// Print the steps; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow plain http to a non-loopback server
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+    /// Give up after this long (with retries)
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub timeout: String,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +231,9 @@ pub struct RunArgs {
     /// Write Prometheus metrics (node_exporter textfile format) to PATH
     #[arg(long, value_name = "PATH")]
     pub prometheus_textfile: Option<PathBuf>,
+    /// Push the same metrics to a Prometheus Pushgateway (base URL), with retries
+    #[arg(long, value_name = "URL")]
+    pub pushgateway: Option<String>,
     /// Output format of the run summary
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -400,6 +476,10 @@ pub struct ReportArgs {
     /// Write Prometheus metrics to PATH (node_exporter textfile format, atomically)
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     pub prometheus_textfile: Option<PathBuf>,
+
+    /// Push the same metrics to a Prometheus Pushgateway (base URL), with retries
+    #[arg(long, value_name = "URL", help_heading = "Output")]
+    pub pushgateway: Option<String>,
 
     /// The `model` label on Prometheus metrics
     #[arg(long, value_name = "NAME", help_heading = "Output")]

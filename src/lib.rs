@@ -94,6 +94,17 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
                 lock_timeout,
             )
         }
+        Command::Ack(args) => {
+            let lock_timeout = settings::parse_duration(&args.lock_timeout, "--lock-timeout")?;
+            commands::ack(
+                StateSettings::resolve(&args.state)?,
+                &args.action,
+                args.succeeded,
+                args.reason,
+                lock_timeout,
+            )
+        }
+        Command::Promote(args) => commands::promote(args),
         Command::Audit(args) => {
             let since = args
                 .since

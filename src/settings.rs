@@ -25,7 +25,7 @@ pub struct SettingsError {
     pub message: String,
 }
 
-fn invalid(flag: &'static str, message: impl Into<String>) -> SettingsError {
+pub(crate) fn invalid(flag: &'static str, message: impl Into<String>) -> SettingsError {
     SettingsError {
         flag,
         message: message.into(),
@@ -95,6 +95,7 @@ pub struct RunSettings {
     pub report_output: Option<PathBuf>,
     pub html: Option<PathBuf>,
     pub prometheus_textfile: Option<PathBuf>,
+    pub pushgateway: Option<String>,
     pub format: ListFormat,
     pub quiet: bool,
     pub progress: bool,
@@ -147,6 +148,7 @@ impl RunSettings {
             report_output: args.report_output,
             html: args.html,
             prometheus_textfile: args.prometheus_textfile,
+            pushgateway: args.pushgateway,
             format: args.format,
             quiet: args.quiet,
             progress: !args.quiet && std::io::stderr().is_terminal(),
@@ -200,6 +202,7 @@ fn report_args(policy: &Policy, reference: String, current: String) -> ReportArg
         output_junit: None,
         github: false,
         prometheus_textfile: None,
+        pushgateway: None,
         model: None,
         quiet: true,
         color: ColorChoice::Never,
@@ -298,6 +301,8 @@ pub struct OutputSettings {
     /// GitHub Actions: annotations and the step summary file.
     pub github: Option<GithubSettings>,
     pub prometheus_textfile: Option<PathBuf>,
+    /// Pushgateway base URL.
+    pub pushgateway: Option<String>,
     /// The `model` label of the metrics.
     pub model: Option<String>,
     /// Progress bars on stderr.
@@ -441,6 +446,7 @@ impl ReportSettings {
                         .map(PathBuf::from),
                 }),
                 prometheus_textfile: args.prometheus_textfile,
+                pushgateway: args.pushgateway,
                 model: args.model,
                 width: if stdout_tty {
                     comfy_table::Table::new().width()

@@ -27,6 +27,9 @@ pub fn build(
         })
     };
     let action: Box<dyn Action> = match &spec.kind {
+        ActionKind::Service { service, params } => {
+            return super::service::build(spec, *service, params, ctx);
+        }
         ActionKind::Exec {
             command,
             env,

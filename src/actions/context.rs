@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::mlflow::Digest;
 use crate::policy::expr::{MetricPath, Value};
 use crate::policy::template::TemplateContext;
 
@@ -18,6 +20,9 @@ pub struct RunContext {
     base_dir: PathBuf,
     /// Dotted path -> value.
     values: BTreeMap<String, Value>,
+    /// The run's report as MLflow metrics (`mlflow_log`); absent when an
+    /// approval runs later.
+    digest: Option<Arc<Digest>>,
 }
 
 impl RunContext {
@@ -26,7 +31,17 @@ impl RunContext {
             now,
             base_dir,
             values: BTreeMap::new(),
+            digest: None,
         }
+    }
+
+    pub fn with_digest(mut self, digest: Digest) -> RunContext {
+        self.digest = Some(Arc::new(digest));
+        self
+    }
+
+    pub fn digest(&self) -> Option<&Digest> {
+        self.digest.as_deref()
     }
 
     pub fn with_values(mut self, values: BTreeMap<String, Value>) -> RunContext {

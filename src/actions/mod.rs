@@ -1,13 +1,18 @@
 //! Remediation actions: a fully rendered request that can be shown (dry run,
 //! audit log) or run, ending in an [`Outcome`] rather than an error.
 //!
-//! Every action type (`exec` now; MLflow, GitHub, Slack, ... later)
+//! Every action type (`exec`, and the HTTP services: MLflow, GitHub, Slack, ...)
 //! implements [`Action`], so the policy engine runs, logs and guards them all
 //! the same way.
 
 pub mod build;
+pub mod ci;
 pub mod context;
 pub mod exec;
+pub mod http;
+pub mod mlflow;
+pub mod notify;
+pub mod service;
 
 /// How an action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -142,6 +142,58 @@ pub fn reject(
     Ok(ExitStatus::Success)
 }
 
+/// `driftmend ack ACTION --succeeded|--failed`: a person says what became
+/// of an action whose outcome was unknown; the policy may run it again.
+pub fn ack(
+    s: StateSettings,
+    action: &str,
+    succeeded: bool,
+    reason: Option<String>,
+    lock_timeout: Duration,
+) -> Result<ExitStatus> {
+    if !s.policy.actions.contains_key(action) {
+        let names: Vec<&str> = s.policy.actions.keys().map(String::as_str).collect();
+        bail!(
+            "the policy has no action `{action}`; its actions: {}",
+            names.join(", ")
+        );
+    }
+    let Some(mut session) = Session::open(&s.state_dir, &s.policy, lock_timeout)? else {
+        return Ok(ExitStatus::Locked);
+    };
+    let last = session
+        .state
+        .actions
+        .get(action)
+        .and_then(|a| a.last_status.clone());
+    if last.as_deref() != Some("unknown") {
+        bail!(
+            "`{action}` has no unknown outcome to confirm (its last status: {})",
+            last.as_deref().unwrap_or("never ran")
+        );
+    }
+    let status = if succeeded {
+        Status::Succeeded
+    } else {
+        Status::Failed
+    };
+    decide::record(&s.policy, &mut session.state, action, status, s.now);
+    session.audit(record(
+        "ack",
+        s.now,
+        &s.policy.name,
+        "",
+        false,
+        json!({ "action": action, "result": status, "by": who(), "reason": reason }),
+    ))?;
+    session.save()?;
+    println!(
+        "`{action}`: recorded as {}",
+        if succeeded { "succeeded" } else { "failed" }
+    );
+    Ok(ExitStatus::Success)
+}
+
 /// A failed approved action escalates as it would in `run`.
 fn escalate(
     session: &mut Session,
@@ -248,7 +300,7 @@ fn audit_expired(
 }
 
 /// Who acted, for the audit log.
-fn who() -> String {
+pub(crate) fn who() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "unknown".to_string())

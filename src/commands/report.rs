@@ -25,18 +25,16 @@ pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus>
     }
     write_report(&report, &settings, printer)?;
     write_outputs(&report, &out.extra, printer)?;
+    let labels = MetricLabels {
+        model: out.model.clone(),
+        policy: None,
+    };
+    let duration = started.elapsed().as_secs_f64();
     if let Some(path) = &out.prometheus_textfile {
-        let labels = MetricLabels {
-            model: out.model.clone(),
-            policy: None,
-        };
-        write_metrics(
-            &report,
-            path,
-            &labels,
-            started.elapsed().as_secs_f64(),
-            true,
-        )?;
+        write_metrics(&report, path, &labels, duration, true)?;
+    }
+    if let Some(url) = &out.pushgateway {
+        push_metrics(&report, url, &labels, duration, true, printer)?;
     }
     Ok(status(&report, settings.fail_on))
 }
@@ -76,6 +74,53 @@ pub(crate) fn write_metrics(
     prometheus::render(report, labels, duration, now, &mut buf)
         .context("cannot render the metrics")?;
     atomic_file::write(path, &buf)
+}
+
+/// Pushes the metrics to a Pushgateway group (`/metrics/job/driftmend/...`).
+/// A successful run replaces the group (PUT); a failed one only replaces
+/// the metrics it has (POST), so the last success time pushed before stays.
+pub(crate) fn push_metrics(
+    report: &Report,
+    base: &str,
+    labels: &MetricLabels,
+    duration: f64,
+    succeeded: bool,
+    printer: &Printer,
+) -> Result<()> {
+    use crate::actions::http::{self, Body, Http, HttpOptions, Repeat, Request};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .ok()
+        .filter(|_| succeeded);
+    let mut buf = Vec::new();
+    prometheus::render(report, labels, duration, now, &mut buf)
+        .context("cannot render the metrics")?;
+    let url = format!(
+        "{}{}",
+        base.trim_end_matches('/'),
+        prometheus::push_path("driftmend", labels)
+    );
+    let mut req = Request::new(if succeeded { "PUT" } else { "POST" }, &url).repeat(Repeat::Safe);
+    req.body = Some(Body::Text {
+        content_type: "text/plain; version=0.0.4".to_string(),
+        text: String::from_utf8_lossy(&buf).into_owned(),
+    });
+    let http = Http::new(HttpOptions::new(std::time::Duration::from_secs(30), false))
+        .map_err(anyhow::Error::msg)?;
+    let ex = http.send(&req);
+    match &ex.result {
+        Ok(_) => {
+            printer.note(&format!("pushed the metrics to `{url}`"));
+            Ok(())
+        }
+        Err(f) => anyhow::bail!(
+            "cannot push the metrics to the Pushgateway: {} (after {} attempt{})",
+            http::failure_text("Pushgateway", f, &Default::default()),
+            ex.attempts,
+            if ex.attempts == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// GitHub Actions: the Markdown summary appended to `$GITHUB_STEP_SUMMARY`

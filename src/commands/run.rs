@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::policy_state::{self, Session};
 use crate::actions::context::RunContext;
+use crate::actions::mlflow;
 use crate::actions::{build::build, Outcome, Status};
 use crate::cli::ListFormat;
 use crate::exit::ExitStatus;
@@ -20,7 +21,8 @@ use crate::policy::decide::{self, Decision, RuleEval, RunFacts, Verdict};
 use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
 use crate::policy::expr::Value;
 use crate::policy::metrics;
-use crate::policy::state::{PendingApproval, RunSummary, KEPT_RUNS};
+use crate::policy::model::{ActionKind, Mode, Service};
+use crate::policy::state::{PendingApproval, PolicyState, RunSummary, KEPT_RUNS};
 use crate::printer::Printer;
 use crate::report::model::HistoryPoint;
 use crate::report::render::prometheus::MetricLabels;
@@ -92,11 +94,15 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     };
     let decisions = decide::plan(policy, state, &evals, facts);
 
+    let digest = logs_to_mlflow(policy).then(|| mlflow::digest(&report, diagnosis.incident.name()));
     let mut handled: Vec<Handled> = Vec::new();
     let mut queue: Vec<Decision> = decisions;
     while !queue.is_empty() {
         let decision = queue.remove(0);
-        let ctx = context(&s, &run_id, &report, &diagnosis, &decision);
+        let mut ctx = context(&s, &run_id, &report, &diagnosis, &decision);
+        if let Some(d) = &digest {
+            ctx = ctx.with_digest(d.clone());
+        }
         let built = policy
             .actions
             .get(&decision.action)
@@ -117,6 +123,7 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
                 decide::record_start(policy, state, &decision.action, now);
                 let outcome = action.execute();
                 decide::record(policy, state, &decision.action, outcome.status, now);
+                remember_incident(state, &decision.action, &outcome);
                 if outcome.status != Status::Succeeded {
                     queue.extend(decide::escalate(policy, state, &decision, facts));
                 }
@@ -168,6 +175,9 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let incident = diagnosis.incident;
     if incident == Incident::Healthy {
         decide::record_healthy(state);
+        if policy.guardrails.mode != Mode::Observe {
+            handled.extend(resolve_incidents(&s, state, &run_id, &report, &diagnosis));
+        }
     }
     state.runs.push(RunSummary {
         id: run_id.clone(),
@@ -217,11 +227,11 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
         ExitStatus::Success
     };
     super::report::write_outputs(&report, &outputs, printer)?;
+    let labels = MetricLabels {
+        model: None,
+        policy: Some(s.policy.name.clone()),
+    };
     if let Some(path) = &s.prometheus_textfile {
-        let labels = MetricLabels {
-            model: None,
-            policy: Some(s.policy.name.clone()),
-        };
         // A run whose action failed is no success: the gauge is left out,
         // so `absent(driftmend_last_success_timestamp_seconds)` alerts.
         super::report::write_metrics(
@@ -233,7 +243,112 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
         )?;
     }
     print_summary(&s, &run_id, &diagnosis, &evals, &handled, status)?;
+    // Last: a Pushgateway that is down fails the step (exit 2) only after
+    // the run has done and recorded everything else.
+    if let Some(url) = &s.pushgateway {
+        super::report::push_metrics(
+            &report,
+            url,
+            &labels,
+            started.elapsed().as_secs_f64(),
+            !failed,
+            printer,
+        )?;
+    }
     Ok(status)
+}
+
+/// Whether any action logs runs to MLflow (the report digest is built once).
+fn logs_to_mlflow(policy: &crate::policy::Policy) -> bool {
+    policy.actions.values().any(|a| {
+        matches!(
+            a.kind,
+            ActionKind::Service {
+                service: Service::MlflowLog,
+                ..
+            }
+        )
+    })
+}
+
+/// A PagerDuty trigger that went through leaves an incident to resolve.
+fn remember_incident(state: &mut PolicyState, action: &str, outcome: &Outcome) {
+    if outcome.status != Status::Succeeded || outcome.detail["event_action"] != "trigger" {
+        return;
+    }
+    if let (Some(key), Some(st)) = (
+        outcome.detail["dedup_key"].as_str(),
+        state.actions.get_mut(action),
+    ) {
+        if !st.open_incidents.iter().any(|k| k == key) {
+            st.open_incidents.push(key.to_string());
+        }
+    }
+}
+
+/// A healthy run resolves the PagerDuty incidents earlier runs opened
+/// (a dry run only shows the resolve events).
+fn resolve_incidents(
+    s: &RunSettings,
+    state: &mut PolicyState,
+    run_id: &str,
+    report: &Report,
+    diagnosis: &Diagnosis,
+) -> Vec<Handled> {
+    let mut out = Vec::new();
+    for (name, spec) in &s.policy.actions {
+        let ActionKind::Service {
+            service: Service::Pagerduty,
+            params,
+        } = &spec.kind
+        else {
+            continue;
+        };
+        let keys = state
+            .actions
+            .get(name)
+            .map(|st| st.open_incidents.clone())
+            .unwrap_or_default();
+        for key in keys {
+            let decision = Decision {
+                rule: "healthy".to_string(),
+                action: name.clone(),
+                escalation_of: None,
+                idempotency_key: decide::idempotency_key(&s.policy.name, run_id, "healthy", name),
+                verdict: Verdict::Run,
+            };
+            let ctx = context(s, run_id, report, diagnosis, &decision);
+            let built = crate::actions::service::build_resolve(spec, params, &ctx, &key);
+            let mut h = Handled {
+                decision,
+                request: match &built {
+                    Ok((a, _)) => a.describe(),
+                    Err(e) => json!({ "error": e }),
+                },
+                outcome: None,
+                approval_id: None,
+            };
+            if !s.dry_run {
+                let outcome = match built {
+                    Ok((action, _)) => action.execute(),
+                    Err(e) => Outcome {
+                        status: Status::Failed,
+                        message: e,
+                        detail: serde_json::Value::Null,
+                        duration_ms: 0,
+                    },
+                };
+                if outcome.status == Status::Succeeded {
+                    if let Some(st) = state.actions.get_mut(name) {
+                        st.open_incidents.retain(|k| *k != key);
+                    }
+                }
+                h.outcome = Some(outcome);
+            }
+            out.push(h);
+        }
+    }
+    out
 }
 
 fn state_history(runs: &[RunSummary]) -> Vec<HistoryPoint> {
@@ -276,6 +391,11 @@ fn context(
     values.insert("run.dry_run".to_string(), Value::Bool(s.dry_run));
     values.insert("policy.name".to_string(), text(&s.policy.name));
     values.insert("action.name".to_string(), text(&d.action));
+    values.insert(
+        "action.idempotency_key".to_string(),
+        text(&d.idempotency_key),
+    );
+    values.insert("incident.type".to_string(), text(diagnosis.incident.name()));
     values.insert("summary".to_string(), text(&diagnosis.summary));
     if let Some(spec) = s.policy.actions.get(&d.action) {
         for (_, t) in spec.templates() {

@@ -38,6 +38,9 @@ pub enum Guardrail {
     QualityGate,
     /// Another rule already asked for this action in this run.
     Duplicate,
+    /// The action's last run was sent but never answered: running it again
+    /// could do it twice, so a person confirms first (`driftmend ack`).
+    OutcomeUnknown,
 }
 
 /// What happens to one decided action.
@@ -251,6 +254,15 @@ pub fn check(
         ));
     }
     breaker(policy, st, facts.now).map_err(|r| (Guardrail::CircuitBreaker, r))?;
+    if let Some(st) = st.filter(|s| s.last_status.as_deref() == Some("unknown")) {
+        let at = st.last_run.map(stamp).unwrap_or_default();
+        return Err((
+            Guardrail::OutcomeUnknown,
+            format!(
+                "the last run of `{action}` (at {at}) was sent but got no answer, so it may have taken effect; check, then `driftmend ack {action} --succeeded` or `--failed`"
+            ),
+        ));
+    }
     if let (Some(last), false) = (st.and_then(|s| s.last_run), g.cooldown.is_zero()) {
         let until = last + chrono_duration(g.cooldown);
         if facts.now < until {
@@ -786,9 +798,15 @@ actions:
             state.actions["retrain"].last_status.as_deref(),
             Some("failed")
         );
-        // `Unknown` counts as neither failure nor success.
+        // `Unknown` counts as neither failure nor success, but blocks the
+        // next run until a person says what happened.
         record(&p, &mut state, "retrain", Status::Unknown, at(5));
         assert_eq!(breaker(&state), (1, None));
+        assert_eq!(
+            allowed(&state, 10).unwrap_err().0,
+            Guardrail::OutcomeUnknown
+        );
+        state.actions.get_mut("retrain").unwrap().last_status = Some("failed".into());
         assert_eq!(allowed(&state, 10), Ok(()));
         // The Nth consecutive failure opens it.
         record(&p, &mut state, "retrain", Status::Failed, at(10));

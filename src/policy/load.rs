@@ -22,8 +22,8 @@ use saphyr_parser::{Event, Marker, Parser, Span, SpannedEventReceiver};
 
 use super::expr::MetricPath;
 use super::model::{
-    ActionKind, ActionSpec, CircuitBreaker, DataSpec, Guardrails, Mode, Policy, Purpose, RateLimit,
-    ReportSpec, Rule, POLICY_VERSION,
+    ActionKind, ActionSpec, CircuitBreaker, DataSpec, Guardrails, Mode, Param, Policy, Purpose,
+    RateLimit, ReportSpec, Rule, Service, POLICY_VERSION,
 };
 use super::template::Template;
 use super::{duration, expr, metrics, template, CONTEXT_PATHS};
@@ -1413,22 +1413,254 @@ fn is_action_name(name: &str) -> bool {
 }
 
 /// An action type: what `type:` says, the keys it reads besides
-/// [`ACTION_KEYS`], and how it reads them. Adding a type is one entry here,
-/// one function, and one variant of [`ActionKind`].
+/// [`ACTION_KEYS`], and how it reads them. Adding a type is one entry here
+/// and its keys, one variant of [`Service`], and its action in `actions`.
 struct ActionType {
     name: &'static str,
-    keys: &'static [&'static str],
     /// The purpose when neither `purpose:` nor the action's name says.
     purpose: Purpose,
-    read: fn(&mut Checker, &Fields) -> Option<ActionKind>,
+    read: Reader,
 }
 
-const ACTION_TYPES: &[ActionType] = &[ActionType {
-    name: "exec",
-    keys: &["command", "env", "set_env", "cwd"],
-    purpose: Purpose::Other,
-    read: read_exec,
-}];
+enum Reader {
+    Exec,
+    Service(Service, &'static [&'static [ParamSpec]]),
+}
+
+impl ActionType {
+    fn keys(&self) -> Vec<&'static str> {
+        match &self.read {
+            Reader::Exec => vec!["command", "env", "set_env", "cwd"],
+            Reader::Service(_, groups) => groups
+                .iter()
+                .flat_map(|g| g.iter().map(|p| p.key))
+                .collect(),
+        }
+    }
+}
+
+/// One key of a service action type.
+struct ParamSpec {
+    key: &'static str,
+    kind: ParamKind,
+    required: bool,
+}
+
+#[derive(Clone, Copy)]
+enum ParamKind {
+    /// A template.
+    Text,
+    /// A template; written out, it must be an http(s) URL.
+    Url,
+    /// A mapping of names to templates, at most this many entries.
+    Map(usize),
+    Flag,
+    /// A number in the range.
+    Number(f64, f64),
+    /// One of these, exactly.
+    Choice(&'static [&'static str]),
+}
+
+const fn opt(key: &'static str, kind: ParamKind) -> ParamSpec {
+    ParamSpec {
+        key,
+        kind,
+        required: false,
+    }
+}
+
+const fn req(key: &'static str, kind: ParamKind) -> ParamSpec {
+    ParamSpec {
+        key,
+        kind,
+        required: true,
+    }
+}
+
+use ParamKind::{Choice, Flag, Map, Number, Text, Url};
+
+/// Every HTTP action: retries and plain-http permission.
+const HTTP_KEYS: &[ParamSpec] = &[
+    opt("allow_insecure_http", Flag),
+    opt("max_attempts", Number(1.0, 10.0)),
+];
+/// MLflow's connection and auth, as its own clients take them.
+const MLFLOW_KEYS: &[ParamSpec] = &[
+    opt("tracking_uri", Url),
+    opt("username", Text),
+    opt("password", Text),
+    opt("token", Text),
+];
+const MLFLOW_ROLLBACK: &[ParamSpec] = &[
+    req("model", Text),
+    opt("alias", Text),
+    opt("previous_alias", Text),
+    opt("approved_tag", Text),
+    opt("use_stages", Flag),
+    opt("stage", Text),
+];
+const MLFLOW_PROMOTE: &[ParamSpec] = &[
+    req("model", Text),
+    req("candidate", Text),
+    opt("alias", Text),
+    opt("previous_alias", Text),
+    opt("metric", Text),
+    opt("min", Number(f64::NEG_INFINITY, f64::INFINITY)),
+    opt("max", Number(f64::NEG_INFINITY, f64::INFINITY)),
+    opt("better_than", Text),
+    opt("lower_is_better", Flag),
+];
+const MLFLOW_LOG: &[ParamSpec] = &[
+    req("experiment", Text),
+    opt("run_name", Text),
+    opt("tags", Map(100)),
+];
+const GITHUB_WORKFLOW: &[ParamSpec] = &[
+    opt("api_url", Url),
+    req("repo", Text),
+    req("workflow", Text),
+    req("ref", Text),
+    req("token", Text),
+    // GitHub takes at most 10 inputs.
+    opt("inputs", Map(10)),
+];
+const GITHUB_DISPATCH: &[ParamSpec] = &[
+    opt("api_url", Url),
+    req("repo", Text),
+    req("event_type", Text),
+    req("token", Text),
+    opt("client_payload", Map(10)),
+];
+const GITLAB_PIPELINE: &[ParamSpec] = &[
+    opt("api_url", Url),
+    req("project", Text),
+    req("ref", Text),
+    opt("trigger_token", Text),
+    opt("token", Text),
+    opt("variables", Map(200)),
+];
+const JENKINS: &[ParamSpec] = &[
+    req("url", Url),
+    req("job", Text),
+    opt("user", Text),
+    opt("token", Text),
+    opt("parameters", Map(200)),
+];
+const AIRFLOW: &[ParamSpec] = &[
+    req("api_url", Url),
+    req("dag_id", Text),
+    opt("api_version", Choice(&["v2", "v1"])),
+    opt("username", Text),
+    opt("password", Text),
+    opt("token", Text),
+    opt("conf", Map(200)),
+    opt("note", Text),
+];
+const ARGO_WORKFLOW: &[ParamSpec] = &[
+    req("api_url", Url),
+    req("namespace", Text),
+    req("template", Text),
+    opt("cluster_template", Flag),
+    opt("token", Text),
+    opt("parameters", Map(200)),
+];
+const SLACK: &[ParamSpec] = &[req("webhook_url", Url), opt("text", Text)];
+const PAGERDUTY: &[ParamSpec] = &[
+    opt("api_url", Url),
+    req("routing_key", Text),
+    opt(
+        "severity",
+        Choice(&["critical", "error", "warning", "info"]),
+    ),
+    opt("summary", Text),
+    opt("source", Text),
+    opt("component", Text),
+    opt("group", Text),
+    opt("class", Text),
+    opt("dedup_key", Text),
+    opt("resolve", Flag),
+];
+const WEBHOOK: &[ParamSpec] = &[
+    req("url", Url),
+    opt("method", Choice(&["POST", "PUT", "PATCH"])),
+    opt("headers", Map(50)),
+    opt("body", Map(200)),
+    opt("secret", Text),
+];
+
+const ACTION_TYPES: &[ActionType] = &[
+    ActionType {
+        name: "exec",
+        purpose: Purpose::Other,
+        read: Reader::Exec,
+    },
+    ActionType {
+        name: "mlflow_rollback",
+        purpose: Purpose::Rollback,
+        read: Reader::Service(
+            Service::MlflowRollback,
+            &[MLFLOW_KEYS, HTTP_KEYS, MLFLOW_ROLLBACK],
+        ),
+    },
+    ActionType {
+        name: "mlflow_promote",
+        purpose: Purpose::Other,
+        read: Reader::Service(
+            Service::MlflowPromote,
+            &[MLFLOW_KEYS, HTTP_KEYS, MLFLOW_PROMOTE],
+        ),
+    },
+    ActionType {
+        name: "mlflow_log",
+        purpose: Purpose::Notify,
+        read: Reader::Service(Service::MlflowLog, &[MLFLOW_KEYS, HTTP_KEYS, MLFLOW_LOG]),
+    },
+    ActionType {
+        name: "github_workflow",
+        purpose: Purpose::Retrain,
+        read: Reader::Service(Service::GithubWorkflow, &[HTTP_KEYS, GITHUB_WORKFLOW]),
+    },
+    ActionType {
+        name: "github_dispatch",
+        purpose: Purpose::Retrain,
+        read: Reader::Service(Service::GithubDispatch, &[HTTP_KEYS, GITHUB_DISPATCH]),
+    },
+    ActionType {
+        name: "gitlab_pipeline",
+        purpose: Purpose::Retrain,
+        read: Reader::Service(Service::GitlabPipeline, &[HTTP_KEYS, GITLAB_PIPELINE]),
+    },
+    ActionType {
+        name: "jenkins",
+        purpose: Purpose::Retrain,
+        read: Reader::Service(Service::Jenkins, &[HTTP_KEYS, JENKINS]),
+    },
+    ActionType {
+        name: "airflow",
+        purpose: Purpose::Retrain,
+        read: Reader::Service(Service::Airflow, &[HTTP_KEYS, AIRFLOW]),
+    },
+    ActionType {
+        name: "argo_workflow",
+        purpose: Purpose::Retrain,
+        read: Reader::Service(Service::ArgoWorkflow, &[HTTP_KEYS, ARGO_WORKFLOW]),
+    },
+    ActionType {
+        name: "slack",
+        purpose: Purpose::Notify,
+        read: Reader::Service(Service::Slack, &[HTTP_KEYS, SLACK]),
+    },
+    ActionType {
+        name: "pagerduty",
+        purpose: Purpose::Notify,
+        read: Reader::Service(Service::Pagerduty, &[HTTP_KEYS, PAGERDUTY]),
+    },
+    ActionType {
+        name: "webhook",
+        purpose: Purpose::Notify,
+        read: Reader::Service(Service::Webhook, &[HTTP_KEYS, WEBHOOK]),
+    },
+];
 
 fn read_action(c: &mut Checker, field: &Field) -> Option<ActionSpec> {
     let fields = c.mapping(field.value, &field.path, field.key_node.span.start)?;
@@ -1436,7 +1668,7 @@ fn read_action(c: &mut Checker, field: &Field) -> Option<ActionSpec> {
     // With an unknown type, the other keys may well be that type's: only
     // the type is reported.
     if let Some(t) = action_type {
-        let known: Vec<&str> = ACTION_KEYS.iter().chain(t.keys).copied().collect();
+        let known: Vec<&str> = ACTION_KEYS.iter().copied().chain(t.keys()).collect();
         c.unknown_keys(&fields, &known);
     }
     let purpose = fields.get("purpose").and_then(|f| {
@@ -1475,7 +1707,10 @@ fn read_action(c: &mut Checker, field: &Field) -> Option<ActionSpec> {
         .get("timeout")
         .and_then(|f| c.duration(f.value, &f.path, true))
         .unwrap_or(DEFAULT_TIMEOUT);
-    let kind = (action_type?.read)(c, &fields)?;
+    let kind = match &action_type?.read {
+        Reader::Exec => read_exec(c, &fields)?,
+        Reader::Service(service, groups) => read_service(c, &fields, *service, groups)?,
+    };
     Some(ActionSpec {
         name: field.key.to_string(),
         purpose,
@@ -1521,6 +1756,94 @@ fn purpose_from_name(name: &str) -> Option<Purpose> {
     } else {
         None
     }
+}
+
+fn read_service(
+    c: &mut Checker,
+    fields: &Fields,
+    service: Service,
+    groups: &[&[ParamSpec]],
+) -> Option<ActionKind> {
+    let mut params = BTreeMap::new();
+    let mut valid = true;
+    for spec in groups.iter().flat_map(|g| g.iter()) {
+        let Some(f) = fields.get(spec.key) else {
+            if spec.required {
+                valid &= c.required(fields, spec.key).is_some();
+            }
+            continue;
+        };
+        let value = match spec.kind {
+            Text => c.action_template(f.value, &f.path).map(Param::Text),
+            Url => c.action_template(f.value, &f.path).and_then(|t| {
+                if t.is_literal()
+                    && !t.source().starts_with("https://")
+                    && !t.source().starts_with("http://")
+                {
+                    c.at(
+                        f.value.span.start,
+                        &f.path,
+                        format!("`{}` is not an http(s) URL", shorten(t.source())),
+                    );
+                    return None;
+                }
+                Some(Param::Text(t))
+            }),
+            Map(max) => c
+                .values(f, |c, f| c.action_template(f.value, &f.path))
+                .and_then(|m| {
+                    if m.len() > max {
+                        c.at(
+                            f.key_node.span.start,
+                            &f.path,
+                            format!(
+                                "has {} entries; {} takes at most {max}",
+                                m.len(),
+                                service.type_name()
+                            ),
+                        );
+                        return None;
+                    }
+                    Some(Param::Map(m))
+                }),
+            Flag => c.boolean(f.value, &f.path).map(Param::Flag),
+            Number(min, max) => c.number(f.value, &f.path, min, max).map(Param::Number),
+            Choice(options) => c
+                .choice(f.value, &f.path, spec.key, options)
+                .map(|o| Param::Text(Template::literal(o))),
+        };
+        match value {
+            Some(v) => {
+                params.insert(spec.key.to_string(), v);
+            }
+            None => valid = false,
+        }
+    }
+    if service == Service::GitlabPipeline
+        && !params.contains_key("trigger_token")
+        && !params.contains_key("token")
+    {
+        c.at(
+            fields.owner,
+            &fields.path,
+            "needs `trigger_token` (a pipeline trigger token) or `token` (a personal or project access token)",
+        );
+        valid = false;
+    }
+    if service == Service::MlflowPromote
+        && !params.contains_key("min")
+        && !params.contains_key("max")
+        && !params.contains_key("better_than")
+        && params.contains_key("metric")
+    {
+        c.at(
+            fields.owner,
+            &fields.path,
+            "`metric` needs `min`, `max` or `better_than` to check it against",
+        );
+        valid = false;
+    }
+    valid.then_some(ActionKind::Service { service, params })
 }
 
 fn read_exec(c: &mut Checker, fields: &Fields) -> Option<ActionKind> {
@@ -1591,6 +1914,7 @@ const SECRET_KEYS: &[&str] = &[
     "api_key",
     "apikey",
     "routing_key",
+    "webhook_url",
 ];
 
 /// Reports every secret-looking key under an action whose value is written
@@ -2008,7 +2332,10 @@ actions:
         assert_eq!(policy.rules[0].escalate, ["notify"]);
         let ActionKind::Exec {
             env, set_env, cwd, ..
-        } = &policy.actions["notify"].kind;
+        } = &policy.actions["notify"].kind
+        else {
+            panic!("an exec action")
+        };
         assert_eq!(env, &["SLACK_WEBHOOK"]);
         assert_eq!(
             set_env.keys().collect::<Vec<_>>(),
@@ -2176,11 +2503,11 @@ actions:
             ),
             (
                 "unknown action type",
-                format!("{HEAD}{TAIL}").replace("{type: exec, command: [./notify.sh]}", "{type: github_workflow, workflow: retrain.yml}"),
+                format!("{HEAD}{TAIL}").replace("{type: exec, command: [./notify.sh]}", "{type: github_workflw, workflow: retrain.yml}"),
                 vec![(
                     "9:18",
                     "actions.notify.type",
-                    "unknown action type `github_workflow`; this build supports: exec",
+                    "unknown action type `github_workflw`; this build supports: exec, mlflow_rollback, mlflow_promote, mlflow_log, github_workflow, github_dispatch, gitlab_pipeline, jenkins, airflow, argo_workflow, slack, pagerduty, webhook (did you mean `github_workflow`?)",
                 )],
             ),
             (

@@ -28,6 +28,7 @@ pub const CONTEXT_PATHS: &[&str] = &[
     "run.dry_run",
     "policy.name",
     "action.name",
+    "action.idempotency_key",
     "summary",
 ];
 

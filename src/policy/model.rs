@@ -163,8 +163,7 @@ pub struct ActionSpec {
 }
 
 /// The type-specific part of an action (`type:` in the file).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ActionKind {
     /// Run an argv (never a shell).
     Exec {
@@ -178,12 +177,120 @@ pub enum ActionKind {
         /// policy file's directory.
         cwd: Option<String>,
     },
+    /// A call to a service over HTTP (MLflow, GitHub, Slack, ...), with the
+    /// keys its type reads (checked by the loader's table of types).
+    Service {
+        service: Service,
+        params: BTreeMap<String, Param>,
+    },
+}
+
+/// The HTTP service action types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    MlflowRollback,
+    MlflowPromote,
+    MlflowLog,
+    GithubWorkflow,
+    GithubDispatch,
+    GitlabPipeline,
+    Jenkins,
+    Airflow,
+    ArgoWorkflow,
+    Slack,
+    Pagerduty,
+    Webhook,
+}
+
+impl Service {
+    pub const ALL: [Service; 12] = [
+        Service::MlflowRollback,
+        Service::MlflowPromote,
+        Service::MlflowLog,
+        Service::GithubWorkflow,
+        Service::GithubDispatch,
+        Service::GitlabPipeline,
+        Service::Jenkins,
+        Service::Airflow,
+        Service::ArgoWorkflow,
+        Service::Slack,
+        Service::Pagerduty,
+        Service::Webhook,
+    ];
+
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Service::MlflowRollback => "mlflow_rollback",
+            Service::MlflowPromote => "mlflow_promote",
+            Service::MlflowLog => "mlflow_log",
+            Service::GithubWorkflow => "github_workflow",
+            Service::GithubDispatch => "github_dispatch",
+            Service::GitlabPipeline => "gitlab_pipeline",
+            Service::Jenkins => "jenkins",
+            Service::Airflow => "airflow",
+            Service::ArgoWorkflow => "argo_workflow",
+            Service::Slack => "slack",
+            Service::Pagerduty => "pagerduty",
+            Service::Webhook => "webhook",
+        }
+    }
+}
+
+/// One key of a service action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Text(Template),
+    /// Names to templated values (`inputs`, `variables`, `headers`).
+    Map(BTreeMap<String, Template>),
+    Flag(bool),
+    Number(f64),
+}
+
+impl Serialize for Param {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Param::Text(t) => t.serialize(s),
+            Param::Map(m) => m.serialize(s),
+            Param::Flag(b) => b.serialize(s),
+            Param::Number(n) => n.serialize(s),
+        }
+    }
+}
+
+/// `{"type": "exec", "command": [...], ...}`: the file's own shape.
+impl Serialize for ActionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", self.type_name())?;
+        match self {
+            ActionKind::Exec {
+                command,
+                env,
+                set_env,
+                cwd,
+            } => {
+                map.serialize_entry("command", command)?;
+                map.serialize_entry("env", env)?;
+                map.serialize_entry("set_env", set_env)?;
+                map.serialize_entry("cwd", cwd)?;
+            }
+            ActionKind::Service { params, .. } => {
+                for (k, v) in params {
+                    map.serialize_entry(k, v)?;
+                }
+            }
+        }
+        map.end()
+    }
 }
 
 impl ActionKind {
     pub fn type_name(&self) -> &'static str {
         match self {
             ActionKind::Exec { .. } => "exec",
+            ActionKind::Service { service, .. } => service.type_name(),
         }
     }
 }
@@ -210,6 +317,19 @@ impl ActionSpec {
                 .map(|(i, t)| (format!("command[{i}]"), t))
                 .chain(set_env.iter().map(|(k, t)| (format!("set_env.{k}"), t)))
                 .collect(),
+            ActionKind::Service { params, .. } => {
+                let mut out = Vec::new();
+                for (key, p) in params {
+                    match p {
+                        Param::Text(t) => out.push((key.clone(), t)),
+                        Param::Map(m) => {
+                            out.extend(m.iter().map(|(k, t)| (format!("{key}.{k}"), t)))
+                        }
+                        Param::Flag(_) | Param::Number(_) => {}
+                    }
+                }
+                out
+            }
         }
     }
 }

@@ -88,6 +88,10 @@ pub struct ActionState {
     pub breaker_opened_at: Option<DateTime<Utc>>,
     /// Rollbacks run since the last healthy run.
     pub rollback_depth: u32,
+    /// PagerDuty incidents this action opened (`dedup_key`s), resolved by
+    /// the next healthy run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_incidents: Vec<String>,
 }
 
 /// An action waiting for `driftmend approve`.

@@ -433,6 +433,14 @@ fn parse_secret_file(source: &str, args: usize) -> Result<(Hole, usize), Templat
 }
 
 impl Template {
+    /// A template that is just this text (no holes).
+    pub fn literal(text: &str) -> Template {
+        Template {
+            source: text.to_string(),
+            parts: vec![Part::Text(text.to_string())],
+        }
+    }
+
     pub fn source(&self) -> &str {
         &self.source
     }
