@@ -550,30 +550,58 @@ fn jitter() -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// A JSON error value as one line: strings as they are, lists joined with
+/// `; `, GitLab's `{"base": ["..."]}` as `base: ...`, FastAPI's (Airflow 3)
+/// `[{"loc": [..], "msg": ".."}]` as `loc.path: msg`.
+fn message_text(v: &Value) -> Option<String> {
+    let text = match v {
+        Value::Null => return None,
+        Value::String(s) => s.trim().to_string(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(message_text)
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(map) => {
+            if let Some(msg) = map.get("msg").and_then(message_text) {
+                let loc: Vec<String> = map
+                    .get("loc")
+                    .and_then(Value::as_array)
+                    .map(|l| {
+                        l.iter()
+                            .map(|p| {
+                                p.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| p.to_string())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if loc.is_empty() {
+                    msg
+                } else {
+                    format!("{}: {msg}", loc.join("."))
+                }
+            } else if let Some(msg) = map.get("message").and_then(message_text) {
+                msg
+            } else {
+                map.iter()
+                    .filter_map(|(k, v)| message_text(v).map(|t| format!("{k}: {t}")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+        }
+        other => other.to_string(),
+    };
+    (!text.is_empty()).then_some(text)
+}
+
 /// The service's own words from an error body: MLflow `error_code` +
 /// `message`, GitHub/GitLab `message`, Airflow `detail`/`title`, Argo
 /// `message`, PagerDuty `errors`, else the start of the text.
 pub fn service_message(body: &str) -> String {
     if let Ok(v) = serde_json::from_str::<Value>(body) {
-        let field = |k: &str| -> Option<String> {
-            match v.get(k)? {
-                Value::String(s) if !s.is_empty() => Some(s.clone()),
-                Value::Array(items) if !items.is_empty() => Some(
-                    items
-                        .iter()
-                        .map(|i| {
-                            i.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| i.to_string())
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                Value::Null => None,
-                other if k == "message" || k == "detail" => Some(other.to_string()),
-                _ => None,
-            }
-        };
+        let field = |k: &str| v.get(k).and_then(message_text);
         let mut parts: Vec<String> = Vec::new();
         if let Some(code) = field("error_code") {
             parts.push(code);
@@ -674,4 +702,202 @@ pub fn exchange_detail(ex: &Exchange, secrets: &Secrets) -> Value {
         }
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn service_messages_read_each_services_error_shape() {
+        let cases = [
+            // MLflow
+            (
+                r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Registered Model with name=x not found"}"#,
+                "RESOURCE_DOES_NOT_EXIST: Registered Model with name=x not found",
+            ),
+            // GitHub
+            (
+                r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#,
+                "Bad credentials",
+            ),
+            // GitLab: a string, or errors by field
+            (r#"{"message":"404 Project Not Found"}"#, "404 Project Not Found"),
+            (
+                r#"{"message":{"base":["Reference not found"],"ref":["is bad","is old"]}}"#,
+                "base: Reference not found; ref: is bad; is old",
+            ),
+            // Airflow 3 (FastAPI): a string, or validation errors
+            (
+                r#"{"detail":"DAG with dag_id: 'x' not found"}"#,
+                "DAG with dag_id: 'x' not found",
+            ),
+            (
+                r#"{"detail":[{"type":"missing","loc":["body","logical_date"],"msg":"Field required"}]}"#,
+                "body.logical_date: Field required",
+            ),
+            // Airflow 2 (connexion): title + detail
+            (
+                r#"{"title":"DAG not found","detail":"DAG with dag_id: 'x' not found","status":404}"#,
+                "DAG with dag_id: 'x' not found: DAG not found",
+            ),
+            // PagerDuty
+            (
+                r#"{"status":"invalid event","message":"Event object is invalid","errors":["Length of 'routing_key' is incorrect"]}"#,
+                "Event object is invalid: Length of 'routing_key' is incorrect",
+            ),
+            (r#"{"errors":["a","b"]}"#, "a; b"),
+            // Jenkins: an HTML page
+            (
+                "<html><head><title>Error 403</title></head><body><h2>HTTP ERROR 403 No valid crumb</h2></body></html>",
+                "Error 403 HTTP ERROR 403 No valid crumb",
+            ),
+            ("plain   text\nanswer", "plain text answer"),
+            ("", ""),
+        ];
+        for (body, want) in cases {
+            assert_eq!(service_message(body), want, "{body}");
+        }
+        assert!(service_message(&"x".repeat(1000)).chars().count() <= 301);
+    }
+
+    #[test]
+    fn retries_on_transient_statuses_and_github_rate_limits_only() {
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(retryable(s, &[]), "{s}");
+        }
+        for s in [400, 401, 403, 404, 409, 422] {
+            assert!(!retryable(s, &[]), "{s}");
+        }
+        let limited = headers(&[("X-RateLimit-Remaining", "0")]);
+        assert!(retryable(403, &limited));
+    }
+
+    #[test]
+    fn waits_as_the_server_asks() {
+        let now = DateTime::parse_from_rfc3339("2026-11-22T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            server_wait(&headers(&[("Retry-After", "7")]), now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            server_wait(
+                &headers(&[("retry-after", "Sun, 22 Nov 2026 10:00:30 GMT")]),
+                now
+            ),
+            Some(Duration::from_secs(30))
+        );
+        // A date in the past: no wait.
+        assert_eq!(
+            server_wait(
+                &headers(&[("Retry-After", "Sun, 22 Nov 2026 09:00:00 GMT")]),
+                now
+            ),
+            Some(Duration::ZERO)
+        );
+        let reset = (now.timestamp() + 42).to_string();
+        assert_eq!(
+            server_wait(
+                &headers(&[
+                    ("x-ratelimit-remaining", "0"),
+                    ("x-ratelimit-reset", &reset)
+                ]),
+                now
+            ),
+            Some(Duration::from_secs(43))
+        );
+        // Reset without the limit being used up: not a reason to wait.
+        assert_eq!(
+            server_wait(
+                &headers(&[
+                    ("x-ratelimit-remaining", "10"),
+                    ("x-ratelimit-reset", &reset)
+                ]),
+                now
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_equal_jitter_up_to_the_cap() {
+        let p = RetryPolicy::default();
+        let ms = |attempt, unit| backoff(&p, attempt, unit).as_millis();
+        assert_eq!((ms(1, 0.0), ms(1, 1.0)), (250, 500));
+        assert_eq!((ms(2, 0.0), ms(2, 1.0)), (500, 1000));
+        assert_eq!((ms(3, 0.5), ms(3, 1.0)), (1500, 2000));
+        assert_eq!(ms(40, 1.0), 30_000, "capped at max_delay");
+        assert_eq!(ms(40, 0.0), 15_000);
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        assert!(check_url("https://api.github.com/x", false).is_ok());
+        for local in [
+            "http://127.0.0.1:5000",
+            "http://localhost:8080/x",
+            "http://[::1]:9091",
+        ] {
+            assert!(check_url(local, false).is_ok(), "{local}");
+        }
+        let e = check_url("http://mlflow.internal:5000", false).unwrap_err();
+        assert!(e.contains("allow_insecure_http"), "{e}");
+        assert!(check_url("http://mlflow.internal:5000", true).is_ok());
+        assert!(check_url("ftp://x", true)
+            .unwrap_err()
+            .contains("unsupported scheme"));
+        assert!(check_url("not a url", false)
+            .unwrap_err()
+            .contains("not a valid URL"));
+    }
+
+    #[test]
+    fn described_requests_hide_credentials() {
+        let mut secrets = Secrets::default();
+        secrets.add("s3cret-token");
+        let req = Request::post("https://example.com/hook?key=s3cret-token")
+            .auth(&Auth::Bearer("s3cret-token".into()))
+            .header("PRIVATE-TOKEN", "glpat-x")
+            .header("X-Note", "uses s3cret-token")
+            .json(json!({"token": "s3cret-token", "n": 1}));
+        let d = req.describe(&secrets);
+        let text = d.to_string();
+        assert!(
+            !text.contains("s3cret-token") && !text.contains("glpat-x"),
+            "{text}"
+        );
+        assert_eq!(d["headers"]["Authorization"], "Bearer ***");
+        assert_eq!(d["headers"]["PRIVATE-TOKEN"], "***");
+        assert_eq!(d["body"]["n"], 1);
+        assert_eq!(d["content_type"], "application/json");
+        let basic = Request::get("https://x").auth(&Auth::Basic {
+            user: "u".into(),
+            password: "p".into(),
+        });
+        assert_eq!(
+            basic.describe(&secrets)["headers"]["Authorization"],
+            "Basic ***"
+        );
+    }
+
+    #[test]
+    fn form_encoding_is_rfc3986() {
+        let pairs = vec![
+            ("variables[A B]".to_string(), "x/y&z=é".to_string()),
+            ("ref".to_string(), "main".to_string()),
+        ];
+        assert_eq!(
+            form_encode(&pairs),
+            "variables%5BA%20B%5D=x%2Fy%26z%3D%C3%A9&ref=main"
+        );
+    }
 }

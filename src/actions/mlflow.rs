@@ -144,13 +144,22 @@ impl MlflowError {
         }
     }
 
-    /// MLflow 3 answers a missing alias with 400 INVALID_PARAMETER_VALUE;
-    /// other lookups with 404 RESOURCE_DOES_NOT_EXIST.
+    /// MLflow 3 answers a missing alias with 400 INVALID_PARAMETER_VALUE
+    /// "Registered model alias X not found."; other lookups with 404
+    /// RESOURCE_DOES_NOT_EXIST. Any other INVALID_PARAMETER_VALUE (a missing
+    /// parameter, a bad name) is a real error.
     fn not_found(&self) -> bool {
-        matches!(
-            self.error_code().as_deref(),
-            Some("RESOURCE_DOES_NOT_EXIST" | "INVALID_PARAMETER_VALUE")
-        )
+        match self.error_code().as_deref() {
+            Some("RESOURCE_DOES_NOT_EXIST") => true,
+            Some("INVALID_PARAMETER_VALUE") => match &self.failure {
+                Failure::Status(r) => r
+                    .json()
+                    .and_then(|v| v.get("message")?.as_str().map(str::to_string))
+                    .is_some_and(|m| m.contains("not found")),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// A write that went out and got no answer.
@@ -253,15 +262,11 @@ impl<'a> Client<'a> {
 
     pub fn delete_alias(&mut self, model: &str, alias: &str) -> Result<()> {
         let what = format!("deleting alias `{alias}` of `{model}`");
-        let q = http::form_encode(&[
-            ("name".to_string(), model.to_string()),
-            ("alias".to_string(), alias.to_string()),
-        ]);
-        let req = Request::new(
-            "DELETE",
-            format!("{}?{q}", self.url("registered-models/alias")),
-        )
-        .repeat(Repeat::Safe);
+        // MLflow reads the parameters of a DELETE from its JSON body, not
+        // the query string.
+        let req = Request::new("DELETE", self.url("registered-models/alias"))
+            .json(json!({ "name": model, "alias": alias }))
+            .repeat(Repeat::Safe);
         match self.send(&what, req) {
             Err(e) if e.not_found() => Ok(()),
             other => other.map(|_| ()),
