@@ -596,8 +596,57 @@ fn write_table(
         if let Some(argv) = h.request.get("argv").and_then(|a| a.as_array()) {
             let shown: Vec<&str> = argv.iter().filter_map(|a| a.as_str()).collect();
             writeln!(w, "  {:<16} $ {}", "", shown.join(" "))?;
+        } else if let Some(requests) = h.request.get("requests").and_then(|r| r.as_array()) {
+            write_requests(w, requests, s.dry_run)?;
+        } else if let Some(steps) = h.request.get("steps").and_then(|r| r.as_array()) {
+            let text = |k: &str| h.request.get(k).and_then(|v| v.as_str()).unwrap_or("");
+            writeln!(
+                w,
+                "  {:<16} {} at {} (authorization: {})",
+                "",
+                text("service"),
+                text("tracking_uri"),
+                text("authorization")
+            )?;
+            if s.dry_run {
+                for step in steps.iter().filter_map(|v| v.as_str()) {
+                    writeln!(w, "  {:<18} {step}", "")?;
+                }
+            }
         } else if let Some(err) = h.request.get("error").and_then(|e| e.as_str()) {
             writeln!(w, "  {:<16} cannot render: {err}", "")?;
+        }
+    }
+    Ok(())
+}
+
+/// An HTTP action's requests: `METHOD URL` always; with `--dry-run` also
+/// the headers (credentials redacted) and the body, exactly as they would be
+/// sent.
+fn write_requests(
+    w: &mut Vec<u8>,
+    requests: &[serde_json::Value],
+    full: bool,
+) -> std::io::Result<()> {
+    let pad = "";
+    for r in requests {
+        let text = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("");
+        writeln!(w, "  {pad:<16} {} {}", text("method"), text("url"))?;
+        if !full {
+            continue;
+        }
+        if let Some(headers) = r.get("headers").and_then(|h| h.as_object()) {
+            for (name, value) in headers {
+                writeln!(w, "  {pad:<18} {name}: {}", value.as_str().unwrap_or(""))?;
+            }
+        }
+        if let Some(ct) = r.get("content_type").and_then(|v| v.as_str()) {
+            writeln!(w, "  {pad:<18} Content-Type: {ct}")?;
+        }
+        match r.get("body") {
+            Some(serde_json::Value::String(body)) => writeln!(w, "  {pad:<18} {body}")?,
+            Some(body) => writeln!(w, "  {pad:<18} {body}")?,
+            None => {}
         }
     }
     Ok(())

@@ -1373,7 +1373,9 @@ const HEAD_JS: &str = "try{var t=localStorage.getItem(\"driftmend-theme\");if(t=
 
 /// Theme toggle, column table sorting and filtering, opening a column's
 /// details when a link points at it. Defensive: any missing element is
-/// skipped, and nothing here is needed to read the page.
+/// skipped, and nothing here is needed to read the page. Its last statement
+/// marks the root `data-js="ready"`, so a browser test can tell the whole
+/// script ran without an error.
 const JS: &str = r#"(function(){"use strict";
 var d=document,root=d.documentElement;
 function $(id){return d.getElementById(id);}
@@ -1416,6 +1418,7 @@ reveal(location.hash.slice(1));
 var all=function(open){each(d.querySelectorAll("details.col"),function(x){x.open=open;});};
 var xa=$("xall"),oa=$("open-all"),ca=$("close-all");
 if(xa&&oa&&ca){xa.hidden=false;oa.addEventListener("click",function(){all(true);});ca.addEventListener("click",function(){all(false);});}
+root.setAttribute("data-js","ready");
 })();"#;
 
 #[cfg(test)]
