@@ -1085,3 +1085,157 @@ fn run_writes_html_with_history_and_policy_metrics() {
         "the action succeeded"
     );
 }
+
+/// An outside service `scripts/test` started (its address in `var`), or
+/// `None`: the test is skipped with a note outside CI; under `CI` a missing
+/// service is a failure, so CI can't pass by skipping.
+fn service(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("{var} is not set: run the tests with scripts/test, which starts the service")
+        }
+        _ => {
+            eprintln!("skipped: {var} is not set (scripts/test starts the service)");
+            None
+        }
+    }
+}
+
+#[test]
+fn metrics_pushed_to_a_real_pushgateway_can_be_read_back() {
+    let Some(gateway) = service("DRIFTMEND_TEST_PUSHGATEWAY") else {
+        return;
+    };
+    let model = format!("fraud-{}", std::process::id());
+    let o = driftmend(&[
+        "report",
+        "-r",
+        REF,
+        "-c",
+        DRIFTED,
+        "--exclude",
+        "id",
+        "--pushgateway",
+        &gateway,
+        "--model",
+        &model,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "pushed the metrics to `{gateway}/metrics/job/driftmend/model/{model}`"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let page = rt.block_on(async {
+        reqwest::get(format!("{gateway}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    let line = |name: &str, rest: &str| {
+        page.lines()
+            .find(|l| {
+                l.starts_with(name) && l.contains(&format!("model=\"{model}\"")) && l.contains(rest)
+            })
+            .unwrap_or_else(|| panic!("no `{name}` for {model} in:\n{page}"))
+            .to_string()
+    };
+    let share = line("driftmend_dataset_drift_share{", "");
+    assert!(share.contains("job=\"driftmend\""), "{share}");
+    assert!(share.ends_with(" 0.6"), "{share}");
+    let income = line("driftmend_column_drift_detected{", "column=\"income\"");
+    assert!(income.ends_with(" 1"), "{income}");
+    // The Pushgateway's own bookkeeping: a successful push, no failure.
+    let pushed = line("push_time_seconds{", "");
+    assert!(!pushed.ends_with(" 0"), "{pushed}");
+    let failed = line("push_failure_time_seconds{", "");
+    assert!(failed.ends_with(" 0"), "{failed}");
+}
+
+#[test]
+fn html_report_renders_in_a_real_browser_without_script_errors() {
+    let Some(chromium) = service("DRIFTMEND_TEST_CHROMIUM") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let o = driftmend(&[
+        "report",
+        "-r",
+        REF,
+        "-c",
+        DRIFTED,
+        "--exclude",
+        "id",
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let profile = dir.path().join("chromium-profile");
+    let mut child = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    // Chromium can hang on a broken machine: give it 120 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    let dom = stdout(&out);
+    let log = stderr(&out);
+    assert!(out.status.success(), "chromium failed: {log}");
+    // The script ran to its end (it marks the root last)...
+    assert!(
+        dom.contains("data-js=\"ready\""),
+        "script did not finish:\n{log}"
+    );
+    // ... with no error and nothing refused by the page's CSP.
+    for bad in ["Uncaught", "Refused to", "SyntaxError", "TypeError"] {
+        assert!(!log.contains(bad), "`{bad}` in the browser log:\n{log}");
+    }
+    // The column table, made sortable and filtered by the script.
+    assert!(dom.contains("<table id=\"cols\""), "{dom}");
+    assert!(dom.contains("class=\"sort\""), "sort buttons were added");
+    assert!(
+        dom.contains(">12 of 12 columns<"),
+        "the filter counted the rows"
+    );
+    // Plots: overlaid histograms and category bars as inline SVG.
+    assert!(
+        dom.matches("<svg").count() >= 10,
+        "a plot per tested column"
+    );
+    assert!(dom.contains("income"));
+}

@@ -1266,6 +1266,14 @@ fn shipped_policies_and_the_issue_example_validate() {
             "rollback-on-performance",
             "policy `fraud-model-rollback`, 2 rules, 2 actions, mode auto",
         ),
+        (
+            "remediate-mlflow",
+            "policy `fraud-model-remediate`, 2 rules, 4 actions, mode auto",
+        ),
+        (
+            "retrain-orchestrators",
+            "policy `fraud-model-orchestrators`, 1 rule, 8 actions, mode approve",
+        ),
     ] {
         let file = format!("{dir}/{name}.yaml");
         let o = s.driftmend(&["policy", "validate", &file]);
@@ -1299,3 +1307,49 @@ fn shipped_policies_and_the_issue_example_validate() {
         stdout(&o)
     );
 }
+
+/// Issue 5's configuration shape, its keys as written: valid, and a dry run
+/// shows every request without sending one.
+#[test]
+fn the_issue_action_shape_validates_and_dry_runs() {
+    let s = Sandbox::new();
+    let text = include_str!("../../fixtures/policies/issue5-actions.yaml")
+        .replace(
+            "data/reference.parquet",
+            &format!("{FIXTURES}/reference.parquet"),
+        )
+        .replace("data/current.parquet", &format!("{FIXTURES}/{DRIFTED}"));
+    fs::write(s.path().join("policy.yaml"), text).unwrap();
+    let o = s.driftmend(&["policy", "validate", "policy.yaml"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = s
+        .command(&[
+            "run",
+            "--policy",
+            "policy.yaml",
+            "--now",
+            &at(0),
+            "--dry-run",
+        ])
+        .env("GITHUB_TOKEN", "ghp_issueSECRET")
+        .env("PD_ROUTING_KEY", "pdISSUEsecret")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    for want in [
+        "POST https://api.github.com/repos/acme/fraud-model/actions/workflows/retrain.yml/dispatches",
+        "Authorization: Bearer ***",
+        "\"return_run_details\":true",
+        "POST https://events.pagerduty.com/v2/enqueue",
+        "\"routing_key\":\"***\"",
+        "MLflow at http://127.0.0.1:5000 (authorization: none)",
+        "POST runs/create",
+    ] {
+        assert!(out.contains(want), "`{want}` missing:\n{out}");
+    }
+    assert!(!out.contains("ghp_issueSECRET") && !out.contains("pdISSUEsecret"));
+}
+
+#[path = "actions.rs"]
+mod actions;
