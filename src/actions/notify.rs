@@ -232,10 +232,10 @@ fn webhook(
             },
         }),
     };
-    let timestamp = chrono::DateTime::parse_from_rfc3339(&inv.run_time)
-        .map(|t| t.timestamp())
-        .unwrap_or_else(|_| chrono::Utc::now().timestamp())
-        .to_string();
+    // When it is sent, not the run's (possibly backfilled) time: receivers
+    // reject timestamps more than a few minutes off as replays, and an
+    // approved action may go out hours after its run.
+    let timestamp = chrono::Utc::now().timestamp().to_string();
     let method = match p.text_or("method", "POST").as_str() {
         "PUT" => "PUT",
         "PATCH" => "PATCH",

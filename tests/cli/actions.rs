@@ -45,6 +45,26 @@ impl Mocks {
         self.rt.block_on(mock.mount(&self.server));
     }
 
+    /// Answers `verb path` with `response`, every time.
+    fn answer(&self, verb: &str, at: &str, response: ResponseTemplate) {
+        self.mount(
+            Mock::given(method(verb))
+                .and(path(at))
+                .respond_with(response),
+        );
+    }
+
+    /// Answers `verb path` with `response` once; later requests fall
+    /// through to the mocks mounted after it.
+    fn answer_once(&self, verb: &str, at: &str, response: ResponseTemplate) {
+        self.mount(
+            Mock::given(method(verb))
+                .and(path(at))
+                .respond_with(response)
+                .up_to_n_times(1),
+        );
+    }
+
     fn reset(&self) {
         self.rt.block_on(self.server.reset());
     }
@@ -148,27 +168,15 @@ const DISPATCH: &str = "/repos/acme/fraud-model/actions/workflows/retrain.yml/di
 #[test]
 fn github_workflow_dispatch_is_exact_and_retries_429_and_500() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(DISPATCH))
-            .respond_with(
-                ResponseTemplate::new(429)
-                    .insert_header("Retry-After", "1")
-                    .set_body_json(json!({"message": "You have exceeded a secondary rate limit"})),
-            )
-            .up_to_n_times(1),
+    m.answer_once(
+        "POST",
+        DISPATCH,
+        ResponseTemplate::new(429)
+            .insert_header("Retry-After", "1")
+            .set_body_json(json!({"message": "You have exceeded a secondary rate limit"})),
     );
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(DISPATCH))
-            .respond_with(ResponseTemplate::new(500))
-            .up_to_n_times(1),
-    );
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(DISPATCH))
-            .respond_with(ResponseTemplate::new(204)),
-    );
+    m.answer_once("POST", DISPATCH, ResponseTemplate::new(500));
+    m.answer("POST", DISPATCH, ResponseTemplate::new(204));
     let s = Sandbox::new();
     github_policy(&s, &m.uri(), "");
     let started = Instant::now();
@@ -209,14 +217,14 @@ fn github_workflow_dispatch_is_exact_and_retries_429_and_500() {
 #[test]
 fn github_answers_with_run_details_when_asked() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(DISPATCH))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "workflow_run_id": 987654,
-                "run_url": "https://api.github.com/repos/acme/fraud-model/actions/runs/987654",
-                "html_url": "https://github.com/acme/fraud-model/actions/runs/987654"
-            }))),
+    m.answer(
+        "POST",
+        DISPATCH,
+        ResponseTemplate::new(200).set_body_json(json!({
+            "workflow_run_id": 987654,
+            "run_url": "https://api.github.com/repos/acme/fraud-model/actions/runs/987654",
+            "html_url": "https://github.com/acme/fraud-model/actions/runs/987654"
+        })),
     );
     let s = Sandbox::new();
     github_policy(&s, &m.uri(), "");
@@ -235,10 +243,10 @@ fn github_answers_with_run_details_when_asked() {
 #[test]
 fn a_timed_out_trigger_is_outcome_unknown_and_not_repeated_until_acked() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(DISPATCH))
-            .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(4))),
+    m.answer(
+        "POST",
+        DISPATCH,
+        ResponseTemplate::new(204).set_delay(Duration::from_secs(4)),
     );
     let s = Sandbox::new();
     github_policy(&s, &m.uri(), "    timeout: 1s\n");
@@ -299,11 +307,7 @@ fn a_timed_out_trigger_is_outcome_unknown_and_not_repeated_until_acked() {
 
     // Runs again, and GitHub answers this time.
     m.reset();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(DISPATCH))
-            .respond_with(ResponseTemplate::new(204)),
-    );
+    m.answer("POST", DISPATCH, ResponseTemplate::new(204));
     run_env(&s, 2, &[], &env, 1);
     assert_eq!(outcome(&s, 2, "retrain")["status"], "succeeded");
     assert_eq!(m.received().len(), 1);
@@ -361,13 +365,13 @@ fn client_errors_carry_the_services_message_and_are_not_retried() {
     for (hour, (status, message)) in cases.iter().enumerate() {
         let hour = hour as i64;
         m.reset();
-        m.mount(
-            Mock::given(method("POST"))
-                .and(path(DISPATCH))
-                .respond_with(ResponseTemplate::new(*status).set_body_json(json!({
-                    "message": message,
-                    "documentation_url": "https://docs.github.com/rest"
-                }))),
+        m.answer(
+            "POST",
+            DISPATCH,
+            ResponseTemplate::new(*status).set_body_json(json!({
+                "message": message,
+                "documentation_url": "https://docs.github.com/rest"
+            })),
         );
         let o = run_env(&s, hour, &[], &[("GH_TOKEN", GH_TOKEN)], 3);
         assert_eq!(m.received().len(), 1, "{status} is not retried");
@@ -435,10 +439,10 @@ actions:
 #[test]
 fn github_repository_dispatch_sends_event_type_and_payload() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/fraud-model/dispatches"))
-            .respond_with(ResponseTemplate::new(204)),
+    m.answer(
+        "POST",
+        "/repos/acme/fraud-model/dispatches",
+        ResponseTemplate::new(204),
     );
     let s = Sandbox::new();
     act_policy(
@@ -474,20 +478,20 @@ fn github_repository_dispatch_sends_event_type_and_payload() {
 #[test]
 fn gitlab_pipeline_by_trigger_token_and_by_access_token() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path("/api/v4/projects/acme%2Ffraud/trigger/pipeline"))
-            .respond_with(ResponseTemplate::new(201).set_body_json(json!({
-                "id": 4242, "status": "created",
-                "web_url": "https://gitlab.example/acme/fraud/-/pipelines/4242"
-            }))),
+    m.answer(
+        "POST",
+        "/api/v4/projects/acme%2Ffraud/trigger/pipeline",
+        ResponseTemplate::new(201).set_body_json(json!({
+            "id": 4242, "status": "created",
+            "web_url": "https://gitlab.example/acme/fraud/-/pipelines/4242"
+        })),
     );
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path("/api/v4/projects/17/pipeline"))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-                "message": {"base": ["Reference not found"]}
-            }))),
+    m.answer(
+        "POST",
+        "/api/v4/projects/17/pipeline",
+        ResponseTemplate::new(400).set_body_json(json!({
+            "message": {"base": ["Reference not found"]}
+        })),
     );
     let s = Sandbox::new();
     act_policy(
@@ -569,27 +573,19 @@ fn jenkins_fetches_a_crumb_on_403_and_reports_the_queue_item() {
                     .insert_header("Location", "http://jenkins.example/queue/item/77/"),
             ),
     );
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(trigger))
-            .respond_with(
-                ResponseTemplate::new(403).set_body_string(
+    m.answer("POST", trigger, ResponseTemplate::new(403).set_body_string(
                     "<html><body><h2>HTTP ERROR 403 No valid crumb was included in the request</h2></body></html>",
-                ),
-            ),
-    );
-    m.mount(
-        Mock::given(method("GET"))
-            .and(path("/crumbIssuer/api/json"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("Set-Cookie", "JSESSIONID.abc=node01xyz; Path=/; HttpOnly")
-                    .set_body_json(json!({
-                        "_class": "hudson.security.csrf.DefaultCrumbIssuer",
-                        "crumb": "c0ffee",
-                        "crumbRequestField": "Jenkins-Crumb"
-                    })),
-            ),
+                ),);
+    m.answer(
+        "GET",
+        "/crumbIssuer/api/json",
+        ResponseTemplate::new(200)
+            .insert_header("Set-Cookie", "JSESSIONID.abc=node01xyz; Path=/; HttpOnly")
+            .set_body_json(json!({
+                "_class": "hudson.security.csrf.DefaultCrumbIssuer",
+                "crumb": "c0ffee",
+                "crumbRequestField": "Jenkins-Crumb"
+            })),
     );
     let s = Sandbox::new();
     act_policy(
@@ -646,25 +642,21 @@ fn jenkins_fetches_a_crumb_on_403_and_reports_the_queue_item() {
 #[test]
 fn airflow_logs_in_retries_a_5xx_and_takes_409_as_already_triggered() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path("/auth/token"))
-            .respond_with(ResponseTemplate::new(201).set_body_json(
-                json!({"access_token": "eyJ.JWTsecret.sig", "token_type": "bearer"}),
-            )),
+    m.answer(
+        "POST",
+        "/auth/token",
+        ResponseTemplate::new(201)
+            .set_body_json(json!({"access_token": "eyJ.JWTsecret.sig", "token_type": "bearer"})),
     );
     let runs = "/api/v2/dags/retrain_fraud/dagRuns";
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path(runs))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(1),
-    );
-    m.mount(Mock::given(method("POST")).and(path(runs)).respond_with(
+    m.answer_once("POST", runs, ResponseTemplate::new(503));
+    m.answer(
+        "POST",
+        runs,
         ResponseTemplate::new(409).set_body_json(json!({
             "detail": "DAG Run with dag_run_id already exists"
         })),
-    ));
+    );
     let s = Sandbox::new();
     act_policy(
         &s,
@@ -719,12 +711,12 @@ fn airflow_logs_in_retries_a_5xx_and_takes_409_as_already_triggered() {
 #[test]
 fn argo_submits_the_workflow_template_once_per_decision() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path("/api/v1/workflows/ml/submit"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "metadata": {"name": "retrain-fraud-7c1f", "namespace": "ml"}
-            }))),
+    m.answer(
+        "POST",
+        "/api/v1/workflows/ml/submit",
+        ResponseTemplate::new(200).set_body_json(json!({
+            "metadata": {"name": "retrain-fraud-7c1f", "namespace": "ml"}
+        })),
     );
     let s = Sandbox::new();
     act_policy(
@@ -772,16 +764,12 @@ const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 #[test]
 fn slack_and_a_signed_webhook_carry_the_diagnosis() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path("/services/T000/B000/XXXX"))
-            .respond_with(ResponseTemplate::new(200).set_body_string("ok")),
+    m.answer(
+        "POST",
+        "/services/T000/B000/XXXX",
+        ResponseTemplate::new(200).set_body_string("ok"),
     );
-    m.mount(
-        Mock::given(method("PUT"))
-            .and(path("/hooks/driftmend"))
-            .respond_with(ResponseTemplate::new(202)),
-    );
+    m.answer("PUT", "/hooks/driftmend", ResponseTemplate::new(202));
     let s = Sandbox::new();
     act_policy(
         &s,
@@ -830,8 +818,10 @@ fn slack_and_a_signed_webhook_carry_the_diagnosis() {
     let ts = header(hook, "webhook-timestamp");
     assert!(id.starts_with("msg_"), "{id}");
     assert_eq!(header(hook, "idempotency-key"), id);
-    let when = chrono::DateTime::parse_from_rfc3339(&at(0)).unwrap();
-    assert_eq!(ts, when.timestamp().to_string());
+    // The time of sending (not the run's `--now`): receivers reject
+    // stale timestamps as replays.
+    let sent: i64 = ts.parse().unwrap();
+    assert!((sent - chrono::Utc::now().timestamp()).abs() < 300, "{ts}");
     use base64::Engine;
     use hmac::{KeyInit, Mac};
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -879,12 +869,12 @@ fn pagerduty_action(api: &str) -> String {
 #[test]
 fn pagerduty_triggers_with_a_dedup_key_and_resolves_when_healthy_again() {
     let m = Mocks::start();
-    m.mount(
-        Mock::given(method("POST"))
-            .and(path("/v2/enqueue"))
-            .respond_with(ResponseTemplate::new(202).set_body_json(json!({
-                "status": "success", "message": "Event processed", "dedup_key": "x"
-            }))),
+    m.answer(
+        "POST",
+        "/v2/enqueue",
+        ResponseTemplate::new(202).set_body_json(json!({
+            "status": "success", "message": "Event processed", "dedup_key": "x"
+        })),
     );
     let s = Sandbox::new();
     act_policy(&s, DRIFTED, "page", &pagerduty_action(&m.uri()));
@@ -1376,15 +1366,11 @@ fn end_to_end_drift_retrains_rolls_back_and_pages_then_healthy_resolves() {
         assert_eq!(code(&o), 0, "{}", stderr(&o));
     }
     let mocks = Mocks::start();
-    mocks.mount(
-        Mock::given(method("POST"))
-            .and(path(DISPATCH))
-            .respond_with(ResponseTemplate::new(204)),
-    );
-    mocks.mount(
-        Mock::given(method("POST"))
-            .and(path("/v2/enqueue"))
-            .respond_with(ResponseTemplate::new(202).set_body_json(json!({"status": "success"}))),
+    mocks.answer("POST", DISPATCH, ResponseTemplate::new(204));
+    mocks.answer(
+        "POST",
+        "/v2/enqueue",
+        ResponseTemplate::new(202).set_body_json(json!({"status": "success"})),
     );
     let actions = |current: &str, s: &Sandbox| {
         s.policy(
