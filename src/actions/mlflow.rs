@@ -13,6 +13,7 @@ use super::context::RunContext;
 use super::http::{self, Auth, Failure, Http, HttpOptions, Repeat, Request};
 use super::service::{failed, finish, Invocation, Params};
 use super::{Action, Outcome, Status};
+use crate::policy::expr::Value as ExprValue;
 use crate::policy::model::{ActionSpec, Service};
 use crate::policy::template::Secrets;
 use crate::report::Report;
@@ -506,7 +507,11 @@ pub fn build(
             start_ms: chrono::DateTime::parse_from_rfc3339(&inv.run_time)
                 .map(|t| t.timestamp_millis())
                 .unwrap_or_else(|_| chrono::Utc::now().timestamp_millis()),
-            digest: ctx.digest().cloned().unwrap_or_else(|| context_digest(inv)),
+            digest: ctx
+                .digest()
+                .cloned()
+                .or_else(|| Digest::from_values(ctx.values()))
+                .unwrap_or_else(|| context_digest(inv)),
             extra_tags: p.map("tags"),
         }),
         _ => unreachable!("not an MLflow service: {service:?}"),
@@ -1079,7 +1084,54 @@ pub fn digest(report: &Report, incident: &str) -> Digest {
     }
 }
 
-/// Without a report (an approved `mlflow_log` runs later): the run facts.
+const DIGEST_METRIC: &str = "digest.metric.";
+const DIGEST_PARAM: &str = "digest.param.";
+const DIGEST_TAG: &str = "digest.tag.";
+
+impl Digest {
+    /// As context values, so a queued `mlflow_log` keeps its report until
+    /// it is approved (pending approvals store their context).
+    pub fn to_values(&self) -> Vec<(String, ExprValue)> {
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|(k, v)| (format!("{DIGEST_METRIC}{k}"), ExprValue::Number(*v)));
+        let params = self
+            .params
+            .iter()
+            .map(|(k, v)| (format!("{DIGEST_PARAM}{k}"), ExprValue::Text(v.clone())));
+        let tags = self
+            .tags
+            .iter()
+            .map(|(k, v)| (format!("{DIGEST_TAG}{k}"), ExprValue::Text(v.clone())));
+        metrics.chain(params).chain(tags).collect()
+    }
+
+    /// Back from [`Digest::to_values`]; `None` when the values hold none.
+    pub fn from_values(values: &BTreeMap<String, ExprValue>) -> Option<Digest> {
+        let mut d = Digest::default();
+        for (key, value) in values {
+            match value {
+                ExprValue::Number(x) => {
+                    if let Some(k) = key.strip_prefix(DIGEST_METRIC) {
+                        d.metrics.push((k.to_string(), *x));
+                    }
+                }
+                ExprValue::Text(t) => {
+                    if let Some(k) = key.strip_prefix(DIGEST_PARAM) {
+                        d.params.push((k.to_string(), t.clone()));
+                    } else if let Some(k) = key.strip_prefix(DIGEST_TAG) {
+                        d.tags.push((k.to_string(), t.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        (d != Digest::default()).then_some(d)
+    }
+}
+
+/// Without a report or a stored digest: the run facts.
 fn context_digest(inv: &Invocation) -> Digest {
     Digest {
         metrics: Vec::new(),
@@ -1300,6 +1352,28 @@ mod tests {
         };
         assert!(validate(&lower, "rmse", 1.0, Some(("champion".into(), 1.2))).is_ok());
         assert!(validate(&lower, "rmse", 1.3, Some(("champion".into(), 1.2))).is_err());
+    }
+
+    #[test]
+    fn a_digest_survives_the_trip_through_context_values() {
+        let d = Digest {
+            metrics: vec![
+                ("dataset.drift_share".into(), 0.6),
+                ("column.a b.score".into(), 0.25),
+            ],
+            params: vec![("bins".into(), "auto".into())],
+            tags: vec![("driftmend.incident".into(), "covariate_drift".into())],
+        };
+        let mut values: BTreeMap<String, ExprValue> = d.to_values().into_iter().collect();
+        values.insert("rule.name".into(), ExprValue::Text("drift".into()));
+        values.insert("dataset.drift_share".into(), ExprValue::Number(0.6));
+        let mut back = Digest::from_values(&values).unwrap();
+        back.metrics.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut want = d.clone();
+        want.metrics.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(back, want);
+        values.retain(|k, _| !k.starts_with("digest."));
+        assert_eq!(Digest::from_values(&values), None);
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub fn approve(
     decide::record_start(policy, &mut session.state, &p.action, s.now);
     let outcome = action.execute();
     decide::record(policy, &mut session.state, &p.action, outcome.status, s.now);
+    super::run::remember_incident(&mut session.state, &p.action, &outcome);
     session.audit(approval_record(
         s.now,
         &s.policy.name,

@@ -21,7 +21,7 @@ use crate::policy::decide::{self, Decision, RuleEval, RunFacts, Verdict};
 use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
 use crate::policy::expr::Value;
 use crate::policy::metrics;
-use crate::policy::model::{ActionKind, Mode, Service};
+use crate::policy::model::{ActionKind, ActionSpec, Mode, Service};
 use crate::policy::state::{PendingApproval, PolicyState, RunSummary, KEPT_RUNS};
 use crate::printer::Printer;
 use crate::report::model::HistoryPoint;
@@ -159,7 +159,7 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
                     created_at: now,
                     expires_at: now + decide::chrono_duration(policy.guardrails.approval_expiry),
                     quality_errors: report.quality.errors,
-                    context: ctx.values().clone(),
+                    context: queued_context(policy, &decision.action, &ctx),
                     request: h.request.clone(),
                 });
                 h.approval_id = Some(id);
@@ -260,19 +260,21 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
 
 /// Whether any action logs runs to MLflow (the report digest is built once).
 fn logs_to_mlflow(policy: &crate::policy::Policy) -> bool {
-    policy.actions.values().any(|a| {
-        matches!(
-            a.kind,
-            ActionKind::Service {
-                service: Service::MlflowLog,
-                ..
-            }
-        )
-    })
+    policy.actions.values().any(is_mlflow_log)
+}
+
+fn is_mlflow_log(a: &ActionSpec) -> bool {
+    matches!(
+        a.kind,
+        ActionKind::Service {
+            service: Service::MlflowLog,
+            ..
+        }
+    )
 }
 
 /// A PagerDuty trigger that went through leaves an incident to resolve.
-fn remember_incident(state: &mut PolicyState, action: &str, outcome: &Outcome) {
+pub(crate) fn remember_incident(state: &mut PolicyState, action: &str, outcome: &Outcome) {
     if outcome.status != Status::Succeeded || outcome.detail["event_action"] != "trigger" {
         return;
     }
@@ -373,6 +375,22 @@ fn run_id(policy: &str, now: DateTime<Utc>) -> String {
 
 /// The template values an action may use: the run, the rule, the summary,
 /// and every metric path its templates name.
+/// What a pending approval keeps of its run: the template values, and for
+/// `mlflow_log` the report's digest, so the run it logs once approved has
+/// the metrics of the run that queued it.
+fn queued_context(
+    policy: &crate::policy::Policy,
+    action: &str,
+    ctx: &RunContext,
+) -> BTreeMap<String, Value> {
+    let mut values = ctx.values().clone();
+    let logs = policy.actions.get(action).is_some_and(is_mlflow_log);
+    if let (true, Some(digest)) = (logs, ctx.digest()) {
+        values.extend(digest.to_values());
+    }
+    values
+}
+
 fn context(
     s: &RunSettings,
     run_id: &str,

@@ -934,6 +934,38 @@ fn pagerduty_triggers_with_a_dedup_key_and_resolves_when_healthy_again() {
     run_env(&s, 3, &[], &env, 0);
     assert_eq!(m.received().len(), 3, "nothing left to resolve");
     assert_hidden(&s, &[&o1, &o2], env[0].1);
+
+    // Paged on approval, hours later: still resolved by the next healthy run.
+    m.reset();
+    m.answer("POST", "/v2/enqueue", ResponseTemplate::new(202));
+    let q = Sandbox::new();
+    let approve_mode = |current: &str| {
+        act_policy(&q, current, "page", &pagerduty_action(&m.uri()));
+        let text = fs::read_to_string(q.path().join("policy.yaml")).unwrap();
+        fs::write(
+            q.path().join("policy.yaml"),
+            text.replace("mode: auto", "mode: approve"),
+        )
+        .unwrap();
+    };
+    approve_mode(DRIFTED);
+    run_env(&q, 0, &[], &env, 1);
+    assert!(m.received().is_empty(), "queued, not sent");
+    let id = q.state()["pending"][0]["id"].as_str().unwrap().to_string();
+    let o = q
+        .command(&["approve", &id, "--policy", "policy.yaml", "--now", &at(2)])
+        .env("PD_ROUTING_KEY", env[0].1)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(body_json(&m.received()[0])["event_action"], "trigger");
+    assert_eq!(
+        q.state()["actions"]["page"]["open_incidents"],
+        json!(["driftmend/t/drift/page"])
+    );
+    approve_mode(STABLE);
+    run_env(&q, 3, &[], &env, 0);
+    assert_eq!(body_json(&m.received()[1])["event_action"], "resolve");
 }
 
 // ---- MLflow: a real tracking server ------------------------------------------
@@ -1353,6 +1385,52 @@ fn mlflow_log_records_the_report_as_a_run() {
     assert_eq!(
         second["detail"]["experiment_id"],
         out["detail"]["experiment_id"]
+    );
+
+    // Queued for approval, it logs the report of the run that queued it.
+    let policy = fs::read_to_string(s.path().join("policy.yaml")).unwrap();
+    let queued = Sandbox::new();
+    fs::write(
+        queued.path().join("policy.yaml"),
+        policy.replace("mode: auto", "mode: approve"),
+    )
+    .unwrap();
+    run_env(&queued, 0, &[], &[], 1);
+    let id = queued.state()["pending"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let later_on = at_minutes(30);
+    let o = queued.driftmend(&[
+        "approve",
+        &id,
+        "--policy",
+        "policy.yaml",
+        "--now",
+        &later_on,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let approved: Vec<Value> = queued
+        .audit()
+        .into_iter()
+        .filter(|r| r["kind"] == "approval" && r["result"] == "approved")
+        .collect();
+    let later = &approved[0]["outcome"];
+    assert_eq!(later["status"], "succeeded", "{later}");
+    let got = ml.call(
+        "GET",
+        "runs/get",
+        json!({"run_id": later["detail"]["run_id"].as_str().unwrap()}),
+    );
+    let logged = got["run"]["data"]["metrics"].as_array().unwrap();
+    let share = logged
+        .iter()
+        .find(|m| m["key"] == "dataset.drift_share")
+        .unwrap_or_else(|| panic!("no metrics after approval: {got}"));
+    assert_eq!(share["value"], 0.6);
+    assert_eq!(
+        logged.len(),
+        run["data"]["metrics"].as_array().unwrap().len()
     );
 }
 
