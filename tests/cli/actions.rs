@@ -1509,3 +1509,175 @@ actions:
     assert_hidden(&s, &[&o], GH_TOKEN);
     assert_hidden(&s, &[&o], "PDkeySECRET");
 }
+
+#[test]
+fn legacy_stage_rollback_moves_production_back_and_archives_the_bad_version() {
+    let Some(ml) = Mlflow::connect() else { return };
+    let model = ml.model_with_versions(&[0.88, 0.91]);
+    let m = model.as_str();
+    ml.call(
+        "POST",
+        "model-versions/set-tag",
+        json!({"name": m, "version": "1", "key": "driftmend.approved", "value": "true"}),
+    );
+    for v in ["1", "2"] {
+        ml.call(
+            "POST",
+            "model-versions/transition-stage",
+            json!({"name": m, "version": v, "stage": "Production", "archive_existing_versions": true}),
+        );
+    }
+    let stage = |v: &str| {
+        ml.call(
+            "GET",
+            "model-versions/get",
+            json!({"name": m, "version": v}),
+        )["model_version"]["current_stage"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        (stage("1"), stage("2")),
+        ("Archived".into(), "Production".into())
+    );
+    let s = Sandbox::new();
+    act_policy(
+        &s,
+        DRIFTED,
+        "rollback",
+        &format!(
+            "  rollback:
+    type: mlflow_rollback
+    tracking_uri: {}
+    model: {m}
+    use_stages: true
+",
+            ml.uri
+        ),
+    );
+    run_env(&s, 0, &[], &[], 1);
+    let out = outcome(&s, 0, "rollback");
+    assert_eq!(out["status"], "succeeded", "{out}");
+    assert_eq!(out["detail"]["stage"], "Production");
+    assert_eq!(
+        (stage("1"), stage("2")),
+        ("Production".into(), "Archived".into())
+    );
+    assert_eq!(
+        ml.tag(m, "2", "driftmend.rolled_back_by"),
+        Some(run_id(&s, 0))
+    );
+}
+
+#[test]
+fn the_promote_action_refuses_a_worse_challenger_and_takes_a_better_one() {
+    let Some(ml) = Mlflow::connect() else { return };
+    let model = ml.model_with_versions(&[0.90, 0.85, 0.95]);
+    let m = model.as_str();
+    let o = promote(&ml.uri, &["--model", m, "--candidate", "1", "--no-check"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let challenger = |v: &str| {
+        ml.call(
+            "POST",
+            "registered-models/alias",
+            json!({"name": m, "alias": "challenger", "version": v}),
+        );
+    };
+    let s = Sandbox::new();
+    act_policy(
+        &s,
+        DRIFTED,
+        "promote",
+        &format!(
+            "  promote:
+    type: mlflow_promote
+    tracking_uri: {}
+    model: {m}
+    candidate: challenger
+    metric: accuracy
+    better_than: champion
+",
+            ml.uri
+        ),
+    );
+    challenger("2");
+    let o = run_env(&s, 0, &[], &[], 3);
+    let out = outcome(&s, 0, "promote");
+    assert_eq!(out["status"], "failed", "{out}");
+    assert_eq!(out["detail"]["refused"], true);
+    assert!(
+        stdout(&o).contains("refused: version 2: accuracy = 0.85"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(ml.alias(m, "champion").as_deref(), Some("1"));
+
+    challenger("3");
+    run_env(&s, 1, &[], &[], 1);
+    let out = outcome(&s, 1, "promote");
+    assert_eq!(out["status"], "succeeded", "{out}");
+    assert_eq!(out["detail"]["from_version"], "1");
+    assert_eq!(out["detail"]["to_version"], "3");
+    assert_eq!(ml.alias(m, "champion").as_deref(), Some("3"));
+    assert_eq!(ml.alias(m, "previous_champion").as_deref(), Some("1"));
+}
+
+/// MLflow behind auth (a mock, since the test server has none): the
+/// credentials MLflow's clients use, sent as they send them, never shown;
+/// the server's error code and message in the outcome.
+#[test]
+fn mlflow_auth_comes_from_mlflow_variables_and_errors_name_the_call() {
+    let m = Mocks::start();
+    m.answer(
+        "GET",
+        "/api/2.0/mlflow/registered-models/alias",
+        ResponseTemplate::new(403).set_body_json(json!({
+            "error_code": "PERMISSION_DENIED",
+            "message": "Permission denied for model fraud"
+        })),
+    );
+    let s = Sandbox::new();
+    act_policy(
+        &s,
+        DRIFTED,
+        "rollback",
+        &rollback_action(&m.uri(), "fraud", 2),
+    );
+    let token = "mlflow-TOKEN-secret";
+    let o = run_env(&s, 0, &[], &[("MLFLOW_TRACKING_TOKEN", token)], 3);
+    let got = m.received();
+    assert_eq!(got.len(), 1, "403 is not retried");
+    assert_eq!(header(&got[0], "authorization"), format!("Bearer {token}"));
+    assert_eq!(got[0].url.query(), Some("name=fraud&alias=champion"));
+    let out = outcome(&s, 0, "rollback");
+    assert_eq!(out["status"], "failed");
+    assert_eq!(
+        out["message"],
+        "reading alias `champion` of `fraud`: MLflow answered 403 Forbidden: PERMISSION_DENIED: Permission denied for model fraud"
+    );
+    assert_eq!(
+        out["detail"]["calls"],
+        json!(["GET /api/2.0/mlflow/registered-models/alias"])
+    );
+    assert_hidden(&s, &[&o], token);
+
+    // Basic auth from MLFLOW_TRACKING_USERNAME / _PASSWORD.
+    m.reset();
+    let o = s
+        .command(&["run", "--policy", "policy.yaml", "--now", &at(1)])
+        .env_remove("MLFLOW_TRACKING_TOKEN")
+        .env("MLFLOW_TRACKING_USERNAME", "ops")
+        .env("MLFLOW_TRACKING_PASSWORD", "pw-SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode("ops:pw-SECRET");
+    assert_eq!(
+        header(&m.received()[0], "authorization"),
+        format!("Basic {basic}")
+    );
+    assert_hidden(&s, &[&o], "pw-SECRET");
+    assert_hidden(&s, &[&o], &basic);
+}
