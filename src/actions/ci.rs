@@ -588,7 +588,10 @@ fn argo_submit(p: &Params, inv: &Invocation) -> Request {
     .json(body)
     .repeat(Repeat::Safe);
     match p.text("token") {
-        Some(t) => req.auth(&Auth::Bearer(t.to_string())),
+        // `argo auth token` prints `Bearer <token>`: taken as it comes.
+        Some(t) => req.auth(&Auth::Bearer(
+            t.strip_prefix("Bearer ").unwrap_or(t).trim().to_string(),
+        )),
         None => req,
     }
 }

@@ -325,9 +325,19 @@ impl HttpOptions {
     }
 }
 
-/// Whether a status is worth another attempt.
+/// Whether a status is worth another attempt. GitHub answers its rate
+/// limits with 403: the primary one with `x-ratelimit-remaining: 0`, the
+/// secondary ones with `retry-after`.
 pub fn retryable(status: u16, headers: &[(String, String)]) -> bool {
-    matches!(status, 408 | 429 | 500..=599) || (status == 403 && github_limited(headers))
+    matches!(status, 408 | 429 | 500..=599)
+        || (status == 403 && (github_limited(headers) || header(headers, "retry-after").is_some()))
+}
+
+/// A gateway that passed the request on and then lost the answer (502, 504):
+/// the service may have acted on it, so a request that must not run twice
+/// is not sent again.
+pub fn maybe_delivered(status: u16) -> bool {
+    matches!(status, 502 | 504)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -399,11 +409,14 @@ fn is_loopback(url: &reqwest::Url) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// A client plus the runtime it runs on. One per action run.
+/// A client plus the runtime it runs on. One per action run: every request
+/// it sends, retries included, shares one deadline (`options.timeout` from
+/// its creation).
 pub struct Http {
     client: reqwest::Client,
     runtime: tokio::runtime::Runtime,
     options: HttpOptions,
+    deadline: Instant,
 }
 
 impl Http {
@@ -412,7 +425,11 @@ impl Http {
             .user_agent(USER_AGENT)
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            // Never follow redirects: a POST would become a GET (an SSO
+            // login page answering 200 is not "triggered"), and headers such
+            // as PRIVATE-TOKEN would follow to another host. A 3xx is a
+            // failure naming where it pointed.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -422,6 +439,7 @@ impl Http {
         Ok(Http {
             client,
             runtime,
+            deadline: Instant::now() + options.timeout,
             options,
         })
     }
@@ -429,7 +447,6 @@ impl Http {
     /// Sends `req`, retrying what may be retried, within the options'
     /// attempt and time bounds.
     pub fn send(&self, req: &Request) -> Exchange {
-        let started = Instant::now();
         let url = match check_url(&req.url, self.options.allow_insecure_http) {
             Ok(url) => url,
             Err(e) => {
@@ -441,9 +458,25 @@ impl Http {
         };
         let mut attempt = 0;
         loop {
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                let spent = format!(
+                    "the action's timeout ({}s) was used up before this request",
+                    self.options.timeout.as_secs()
+                );
+                return Exchange {
+                    result: Err(Failure::NotSent(spent)),
+                    attempts: attempt,
+                };
+            }
             attempt += 1;
-            let result = self.runtime.block_on(self.once(req, url.clone()));
+            let result = self
+                .runtime
+                .block_on(self.once(req, url.clone(), remaining));
             let wait_hint = match &result {
+                Ok(resp) if req.repeat == Repeat::Once && maybe_delivered(resp.status) => {
+                    return done(result, attempt)
+                }
                 Ok(resp) if retryable(resp.status, &resp.headers) => {
                     server_wait(&resp.headers, Utc::now())
                 }
@@ -457,17 +490,22 @@ impl Http {
             }
             let wait = wait_hint.unwrap_or_else(|| backoff(&self.options.retry, attempt, jitter()));
             // A wait that runs past the deadline is not worth starting.
-            if started.elapsed() + wait >= self.options.timeout {
+            if Instant::now() + wait >= self.deadline {
                 return done(result, attempt);
             }
             std::thread::sleep(wait);
         }
     }
 
-    async fn once(&self, req: &Request, url: reqwest::Url) -> Result<Response, Failure> {
+    async fn once(
+        &self,
+        req: &Request,
+        url: reqwest::Url,
+        timeout: Duration,
+    ) -> Result<Response, Failure> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|e| Failure::Invalid(format!("bad method `{}`: {e}", req.method)))?;
-        let mut builder = self.client.request(method, url);
+        let mut builder = self.client.request(method, url).timeout(timeout);
         for (name, value) in &req.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -502,7 +540,7 @@ impl Http {
 
 fn done(result: Result<Response, Failure>, attempts: u32) -> Exchange {
     let result = match result {
-        Ok(resp) if !resp.ok() && resp.status >= 400 => Err(Failure::Status(resp)),
+        Ok(resp) if !resp.ok() => Err(Failure::Status(resp)),
         other => other,
     };
     Exchange { result, attempts }
@@ -652,11 +690,13 @@ fn strip_tags(body: &str) -> String {
     out
 }
 
+/// At most `max` characters, the last one `…` when cut (services count
+/// characters against their limits, Slack's 150 and 3000 among them).
 pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
-    let cut: String = text.chars().take(max).collect();
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
     format!("{cut}…")
 }
 
@@ -667,6 +707,13 @@ pub fn failure_text(service: &str, failure: &Failure, secrets: &Secrets) -> Stri
         Failure::NotSent(e) => format!("{service} unreachable: {e}"),
         Failure::NoAnswer(e) => format!("{service} did not answer: {e}"),
         Failure::Invalid(e) => e.clone(),
+        Failure::Status(resp) if (300..400).contains(&resp.status) => format!(
+            "{service} answered {} (redirects are not followed; point the action at {})",
+            status_text(resp.status),
+            resp.header("location")
+                .map(|l| format!("the final URL, `{l}`"))
+                .unwrap_or_else(|| "the final URL".to_string())
+        ),
         Failure::Status(resp) => {
             let msg = service_message(&resp.body);
             if msg.is_empty() {
@@ -765,7 +812,7 @@ mod tests {
         for (body, want) in cases {
             assert_eq!(service_message(body), want, "{body}");
         }
-        assert!(service_message(&"x".repeat(1000)).chars().count() <= 301);
+        assert_eq!(service_message(&"x".repeat(1000)).chars().count(), 300);
     }
 
     #[test]
@@ -778,6 +825,10 @@ mod tests {
         }
         let limited = headers(&[("X-RateLimit-Remaining", "0")]);
         assert!(retryable(403, &limited));
+        // GitHub's secondary rate limits: 403 with Retry-After.
+        assert!(retryable(403, &headers(&[("Retry-After", "60")])));
+        assert!(maybe_delivered(502) && maybe_delivered(504));
+        assert!(!maybe_delivered(500) && !maybe_delivered(503));
     }
 
     #[test]

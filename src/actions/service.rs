@@ -257,7 +257,8 @@ impl SingleRequest {
 }
 
 /// The outcome of a failed exchange: `unknown` when a request that must not
-/// be repeated went out and got no answer, else `failed`.
+/// be repeated went out and got no answer (or a gateway's 502/504), else
+/// `failed`.
 pub fn exchange_failure(
     service: &str,
     request: &Request,
@@ -266,16 +267,22 @@ pub fn exchange_failure(
     secrets: &Secrets,
 ) -> Outcome {
     let text = http::failure_text(service, failure, secrets);
-    match failure {
-        Failure::NoAnswer(_) if request.repeat == Repeat::Once => Outcome {
+    let lost = match failure {
+        Failure::NoAnswer(_) => true,
+        Failure::Status(resp) => http::maybe_delivered(resp.status),
+        _ => false,
+    };
+    if lost && request.repeat == Repeat::Once {
+        Outcome {
             status: Status::Unknown,
             message: format!(
                 "{text}; the request was sent, so it may have taken effect: not re-sent (outcome unknown)"
             ),
             detail,
             duration_ms: 0,
-        },
-        _ => failed(text, detail),
+        }
+    } else {
+        failed(text, detail)
     }
 }
 
