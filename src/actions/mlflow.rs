@@ -27,6 +27,8 @@ pub const ROLLED_BACK_TAG: &str = "driftmend.rolled_back_by";
 pub const BATCH_METRICS: usize = 1000;
 pub const BATCH_PARAMS: usize = 100;
 pub const BATCH_TAGS: usize = 100;
+/// Metrics, params and tags together, per `log-batch` call.
+pub const BATCH_TOTAL: usize = 1000;
 
 /// Where MLflow is and how to log in: the action's keys, else MLflow's own
 /// environment variables (`MLFLOW_TRACKING_URI`, `MLFLOW_TRACKING_TOKEN`,
@@ -125,6 +127,8 @@ impl ModelVersion {
 pub struct MlflowError {
     pub failure: Failure,
     pub what: String,
+    /// The failed call was a write (POST, DELETE).
+    pub write: bool,
 }
 
 impl MlflowError {
@@ -163,9 +167,15 @@ impl MlflowError {
         }
     }
 
-    /// A write that went out and got no answer.
+    /// A write that went out and got no answer (or a gateway lost it): it
+    /// may have landed. A read that got none changed nothing.
     fn unanswered(&self) -> bool {
-        matches!(self.failure, Failure::NoAnswer(_))
+        self.write
+            && match &self.failure {
+                Failure::NoAnswer(_) => true,
+                Failure::Status(r) => http::maybe_delivered(r.status),
+                _ => false,
+            }
     }
 }
 
@@ -200,12 +210,14 @@ impl<'a> Client<'a> {
             req.method,
             path.trim_start_matches(&self.conn.base)
         ));
+        let write = req.method != "GET";
         let ex = self.http.send(&req);
         match ex.result {
             Ok(resp) => Ok(resp.json().unwrap_or(Value::Null)),
             Err(failure) => Err(MlflowError {
                 failure,
                 what: what.to_string(),
+                write,
             }),
         }
     }
@@ -234,6 +246,7 @@ impl<'a> Client<'a> {
             |e| MlflowError {
                 failure: Failure::Invalid(format!("unexpected answer: {e}")),
                 what: what.to_string(),
+                write: false,
             },
         )
     }
@@ -301,6 +314,7 @@ impl<'a> Client<'a> {
                     .map_err(|e| MlflowError {
                         failure: Failure::Invalid(format!("unexpected answer: {e}")),
                         what: what.clone(),
+                        write: false,
                     })?;
             out.extend(page);
             match v.get("next_page_token").and_then(Value::as_str) {
@@ -373,6 +387,7 @@ impl<'a> Client<'a> {
             Ok(v) => id(&v).ok_or(MlflowError {
                 failure: Failure::Invalid("answer without experiment_id".into()),
                 what,
+                write: false,
             }),
             Err(e) if e.not_found() => {
                 let created = self.post(
@@ -616,10 +631,19 @@ impl Action for Rollback {
     }
 }
 
+/// `message`, then `; warning: ...` for each bookkeeping step that failed
+/// after the change itself was made.
+fn with_warnings(message: String, warnings: &[String]) -> String {
+    warnings
+        .iter()
+        .fold(message, |m, w| format!("{m}; warning: {w}"))
+}
+
 fn plain_error(what: &str, message: String) -> MlflowError {
     MlflowError {
         failure: Failure::Invalid(message),
         what: what.to_string(),
+        write: false,
     }
 }
 
@@ -636,13 +660,10 @@ impl Rollback {
             )
         })?;
         let previous = c.alias(&self.model, &self.previous_alias)?;
-        let versions = if previous
-            .as_ref()
-            .is_some_and(|p| p.number() < current.number())
-        {
-            Vec::new()
-        } else {
-            c.versions(&self.model)?
+        // The list is only needed when the previous alias won't do.
+        let versions = match rollback_target(&current, previous.as_ref(), &[], &self.approved_tag) {
+            Some(_) => Vec::new(),
+            None => c.versions(&self.model)?,
         };
         let (target, how) = rollback_target(&current, previous.as_ref(), &versions, &self.approved_tag)
             .ok_or_else(|| {
@@ -655,33 +676,49 @@ impl Rollback {
                 )
             })?;
         c.set_alias(&self.model, &self.alias, &target.version)?;
-        c.set_version_tag(
+        // The alias has moved: the rollback happened. What follows is
+        // bookkeeping, whose failures are warnings, not a failed rollback
+        // (which would escalate and trip the breaker).
+        let mut warnings = Vec::new();
+        let secrets = &self.common.secrets;
+        if let Err(e) = c.set_version_tag(
             &self.model,
             &current.version,
             ROLLED_BACK_TAG,
             &self.common.by,
-        )?;
+        ) {
+            warnings.push(e.message(secrets));
+        }
         // The previous alias is used up; a further rollback goes by tags.
         if previous.is_some() {
-            c.delete_alias(&self.model, &self.previous_alias)?;
+            if let Err(e) = c.delete_alias(&self.model, &self.previous_alias) {
+                warnings.push(e.message(secrets));
+            }
         }
-        let now = c.alias(&self.model, &self.alias)?;
-        let now_version = now.map(|v| v.version).unwrap_or_default();
-        if now_version != target.version {
-            return Err(plain_error(
-                &what,
-                format!(
-                    "alias `{}` reads version `{now_version}` after setting it to {}",
-                    self.alias, target.version
-                ),
-            ));
+        match c.alias(&self.model, &self.alias) {
+            Ok(now) => {
+                let now_version = now.map(|v| v.version).unwrap_or_default();
+                if now_version != target.version {
+                    return Err(plain_error(
+                        &what,
+                        format!(
+                            "alias `{}` reads version `{now_version}` after setting it to {}",
+                            self.alias, target.version
+                        ),
+                    ));
+                }
+            }
+            Err(e) => warnings.push(e.message(secrets)),
         }
         Ok((
-            format!(
-                "`{}@{}` rolled back from version {} to {} ({how})",
-                self.model, self.alias, current.version, target.version
+            with_warnings(
+                format!(
+                    "`{}@{}` rolled back from version {} to {} ({how})",
+                    self.model, self.alias, current.version, target.version
+                ),
+                &warnings,
             ),
-            json!({ "model": self.model, "alias": self.alias, "from_version": current.version, "to_version": target.version, "chosen_by": how }),
+            json!({ "model": self.model, "alias": self.alias, "from_version": current.version, "to_version": target.version, "chosen_by": how, "warnings": warnings }),
         ))
     }
 
@@ -713,28 +750,39 @@ impl Rollback {
                 )
             })?;
         c.transition_stage(&self.model, &target.version, stage)?;
-        c.set_version_tag(
+        // Moved: from here on, failures are warnings (see `by_alias`).
+        let mut warnings = Vec::new();
+        let secrets = &self.common.secrets;
+        if let Err(e) = c.set_version_tag(
             &self.model,
             &current.version,
             ROLLED_BACK_TAG,
             &self.common.by,
-        )?;
-        let now = c.version(&self.model, &target.version)?;
-        if now.current_stage != stage {
-            return Err(plain_error(
-                &what,
-                format!(
-                    "version {} is in stage `{}` after moving it to `{stage}`",
-                    target.version, now.current_stage
-                ),
-            ));
+        ) {
+            warnings.push(e.message(secrets));
+        }
+        match c.version(&self.model, &target.version) {
+            Ok(now) if now.current_stage != stage => {
+                return Err(plain_error(
+                    &what,
+                    format!(
+                        "version {} is in stage `{}` after moving it to `{stage}`",
+                        target.version, now.current_stage
+                    ),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => warnings.push(e.message(secrets)),
         }
         Ok((
-            format!(
-                "`{}` stage `{stage}` rolled back from version {} to {} ({how})",
-                self.model, current.version, target.version
+            with_warnings(
+                format!(
+                    "`{}` stage `{stage}` rolled back from version {} to {} ({how})",
+                    self.model, current.version, target.version
+                ),
+                &warnings,
             ),
-            json!({ "model": self.model, "stage": stage, "from_version": current.version, "to_version": target.version, "chosen_by": how }),
+            json!({ "model": self.model, "stage": stage, "from_version": current.version, "to_version": target.version, "chosen_by": how, "warnings": warnings }),
         ))
     }
 }
@@ -845,7 +893,12 @@ impl PromotePlan {
         steps
     }
 
-    pub fn run(&self, c: &mut Client, by: &str) -> std::result::Result<Promoted, MlflowError> {
+    pub fn run(
+        &self,
+        c: &mut Client,
+        by: &str,
+        secrets: &Secrets,
+    ) -> std::result::Result<Promoted, MlflowError> {
         let what = format!("promoting `{}` of `{}`", self.candidate, self.model);
         let candidate =
             if !self.candidate.is_empty() && self.candidate.chars().all(|ch| ch.is_ascii_digit()) {
@@ -871,14 +924,14 @@ impl PromotePlan {
         }
         let mut checks = Vec::new();
         if let Some(metric) = &self.check.metric {
+            if candidate.run_id.is_empty() {
+                return Ok(Promoted::Refused(format!(
+                    "version {} has no run, so no `{metric}` to check",
+                    candidate.version
+                )));
+            }
             let value = match c.run_metrics(&candidate.run_id)?.get(metric) {
                 Some(v) => *v,
-                None if candidate.run_id.is_empty() => {
-                    return Ok(Promoted::Refused(format!(
-                        "version {} has no run, so no `{metric}` to check",
-                        candidate.version
-                    )))
-                }
                 None => {
                     return Ok(Promoted::Refused(format!(
                         "version {} (run {}) has no metric `{metric}`",
@@ -891,6 +944,12 @@ impl PromotePlan {
                 Some(b) => match c.alias(&self.model, b)? {
                     // Nothing to beat yet.
                     None => None,
+                    Some(v) if v.run_id.is_empty() => {
+                        return Ok(Promoted::Refused(format!(
+                            "`{b}` (version {}) has no run, so no `{metric}` to compare with",
+                            v.version
+                        )))
+                    }
                     Some(v) => match c.run_metrics(&v.run_id)?.get(metric) {
                         Some(x) => Some((format!("`{b}` (version {})", v.version), *x)),
                         None => {
@@ -916,12 +975,20 @@ impl PromotePlan {
             c.set_alias(&self.model, &self.previous_alias, &cur.version)?;
         }
         c.set_alias(&self.model, &self.alias, &candidate.version)?;
-        c.set_version_tag(&self.model, &candidate.version, APPROVED_TAG, "true")?;
-        c.set_version_tag(&self.model, &candidate.version, "driftmend.promoted_by", by)?;
-        let now = c
-            .alias(&self.model, &self.alias)?
-            .map(|v| v.version)
-            .unwrap_or_default();
+        // Moved: from here on, failures are warnings (see `Rollback`).
+        let mut warnings = Vec::new();
+        for (key, value) in [(APPROVED_TAG, "true"), ("driftmend.promoted_by", by)] {
+            if let Err(e) = c.set_version_tag(&self.model, &candidate.version, key, value) {
+                warnings.push(e.message(secrets));
+            }
+        }
+        let now = match c.alias(&self.model, &self.alias) {
+            Ok(v) => v.map(|v| v.version).unwrap_or_default(),
+            Err(e) => {
+                warnings.push(e.message(secrets));
+                candidate.version.clone()
+            }
+        };
         if now != candidate.version {
             return Err(plain_error(
                 &what,
@@ -939,9 +1006,12 @@ impl PromotePlan {
         Ok(Promoted::Done {
             from: current.map(|v| v.version),
             to: candidate.version.clone(),
-            message: format!(
-                "`{}@{}` is now version {}{checked}",
-                self.model, self.alias, candidate.version
+            message: with_warnings(
+                format!(
+                    "`{}@{}` is now version {}{checked}",
+                    self.model, self.alias, candidate.version
+                ),
+                &warnings,
             ),
         })
     }
@@ -960,17 +1030,17 @@ impl Action for Promote {
     fn execute(&self) -> Outcome {
         let started = Instant::now();
         let mut refused = false;
-        let mut outcome =
-            self.common
-                .run(started, |c| match self.plan.run(c, &self.common.by)? {
-                    Promoted::Done { from, to, message } => {
-                        Ok((message, json!({ "from_version": from, "to_version": to })))
-                    }
-                    Promoted::Refused(reason) => {
-                        refused = true;
-                        Ok((format!("refused: {reason}"), json!({ "refused": true })))
-                    }
-                });
+        let mut outcome = self.common.run(started, |c| {
+            match self.plan.run(c, &self.common.by, &self.common.secrets)? {
+                Promoted::Done { from, to, message } => {
+                    Ok((message, json!({ "from_version": from, "to_version": to })))
+                }
+                Promoted::Refused(reason) => {
+                    refused = true;
+                    Ok((format!("refused: {reason}"), json!({ "refused": true })))
+                }
+            }
+        });
         if refused {
             outcome.status = Status::Failed;
         }
@@ -1163,12 +1233,17 @@ impl LogRun {
         tags
     }
 
-    /// `log-batch` bodies within MLflow's per-request limits.
+    /// `log-batch` bodies within MLflow's per-request limits: at most 1000
+    /// metrics, 100 params and 100 tags, and 1000 items in all. Params and
+    /// tags go first (a run's params can't be changed later, so they are
+    /// all there however far logging gets). Values that aren't finite
+    /// numbers (a JSON `null`) would fail the whole batch: left out.
     pub fn batches(&self, run_id: &str) -> Vec<Value> {
-        let metrics: Vec<Value> = self
+        let mut metrics: Vec<Value> = self
             .digest
             .metrics
             .iter()
+            .filter(|(_, v)| v.is_finite())
             .map(|(k, v)| json!({ "key": k, "value": v, "timestamp": self.start_ms, "step": 0 }))
             .collect();
         let params: Vec<Value> = self
@@ -1177,30 +1252,29 @@ impl LogRun {
             .iter()
             .map(|(k, v)| json!({ "key": k, "value": v }))
             .collect();
-        let tags: Vec<Value> = self
+        let mut tags: Vec<Value> = self
             .tags()
             .iter()
             .map(|(k, v)| json!({ "key": k, "value": v }))
             .collect();
-        let n = metrics
-            .len()
-            .div_ceil(BATCH_METRICS)
-            .max(params.len().div_ceil(BATCH_PARAMS))
-            .max(tags.len().div_ceil(BATCH_TAGS))
-            .max(1);
-        (0..n)
-            .map(|i| {
-                let chunk = |items: &[Value], size: usize| -> Vec<Value> {
-                    items.iter().skip(i * size).take(size).cloned().collect()
-                };
-                json!({
-                    "run_id": run_id,
-                    "metrics": chunk(&metrics, BATCH_METRICS),
-                    "params": chunk(&params, BATCH_PARAMS),
-                    "tags": chunk(&tags, BATCH_TAGS),
-                })
-            })
-            .collect()
+        let mut params = params;
+        let mut out = Vec::new();
+        let take = |items: &mut Vec<Value>, n: usize| -> Vec<Value> {
+            let n = n.min(items.len());
+            items.drain(..n).collect()
+        };
+        loop {
+            let p = take(&mut params, BATCH_PARAMS);
+            let t = take(&mut tags, BATCH_TAGS);
+            let m = take(
+                &mut metrics,
+                BATCH_METRICS.min(BATCH_TOTAL - p.len() - t.len()),
+            );
+            out.push(json!({ "run_id": run_id, "metrics": m, "params": p, "tags": t }));
+            if metrics.is_empty() && params.is_empty() && tags.is_empty() {
+                return out;
+            }
+        }
     }
 }
 
@@ -1276,7 +1350,8 @@ pub fn promote(
     if let Auth::Bearer(t) | Auth::Basic { password: t, .. } = &conn.auth {
         secrets.add(t);
     }
-    plan.run(&mut client, by).map_err(|e| e.message(&secrets))
+    plan.run(&mut client, by, &secrets)
+        .map_err(|e| e.message(&secrets))
 }
 
 #[cfg(test)]
@@ -1406,15 +1481,23 @@ mod tests {
             extra_tags: Vec::new(),
         };
         let batches = log.batches("abc");
-        assert_eq!(batches.len(), 3);
         let count = |k: &str| {
             batches
                 .iter()
                 .map(|b| b[k].as_array().unwrap().len())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(count("metrics"), vec![1000, 1000, 500]);
+        // 1000 items per call in all: params and tags first.
         assert_eq!(count("params"), vec![100, 50, 0]);
         assert_eq!(count("tags"), vec![1, 0, 0]);
+        assert_eq!(count("metrics"), vec![899, 950, 651]);
+        // A NaN (no drift share without columns) would be `null`: left out.
+        let mut nan = log;
+        nan.digest.metrics = vec![("a".into(), f64::NAN), ("b".into(), 1.0)];
+        nan.digest.params.clear();
+        let batches = nan.batches("abc");
+        assert_eq!(batches.len(), 1);
+        assert_eq!(batches[0]["metrics"].as_array().unwrap().len(), 1);
+        assert_eq!(batches[0]["metrics"][0]["key"], "b");
     }
 }

@@ -38,6 +38,10 @@ pub const MAX_DEPTH: usize = 32;
 const DEFAULT_STATE_DIR: &str = ".driftmend";
 const DEFAULT_APPROVAL_EXPIRY: Duration = Duration::from_secs(24 * 3600);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// HTTP actions: the whole exchange, retries included. A trigger or a
+/// notification that has not gone through in 2 minutes won't, and a run
+/// should not hang on it.
+const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
 /// One problem in a policy file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1509,6 +1513,7 @@ const MLFLOW_PROMOTE: &[ParamSpec] = &[
     opt("max", Number(f64::NEG_INFINITY, f64::INFINITY)),
     opt("better_than", Text),
     opt("lower_is_better", Flag),
+    opt("no_check", Flag),
 ];
 const MLFLOW_LOG: &[ParamSpec] = &[
     req("experiment", Text),
@@ -1706,7 +1711,10 @@ fn read_action(c: &mut Checker, field: &Field) -> Option<ActionSpec> {
     let timeout = fields
         .get("timeout")
         .and_then(|f| c.duration(f.value, &f.path, true))
-        .unwrap_or(DEFAULT_TIMEOUT);
+        .unwrap_or(match action_type.map(|t| &t.read) {
+            Some(Reader::Service(..)) => DEFAULT_HTTP_TIMEOUT,
+            _ => DEFAULT_TIMEOUT,
+        });
     let kind = match &action_type?.read {
         Reader::Exec => read_exec(c, &fields)?,
         Reader::Service(service, groups) => read_service(c, &fields, *service, groups)?,
@@ -1830,18 +1838,29 @@ fn read_service(
         );
         valid = false;
     }
-    if service == Service::MlflowPromote
-        && !params.contains_key("min")
-        && !params.contains_key("max")
-        && !params.contains_key("better_than")
-        && params.contains_key("metric")
-    {
-        c.at(
-            fields.owner,
-            &fields.path,
-            "`metric` needs `min`, `max` or `better_than` to check it against",
-        );
-        valid = false;
+    if service == Service::MlflowPromote {
+        let bounds = ["min", "max", "better_than"]
+            .iter()
+            .any(|k| params.contains_key(*k));
+        let metric = params.contains_key("metric");
+        let unchecked = matches!(params.get("no_check"), Some(Param::Flag(true)));
+        let problem = match (metric, bounds, unchecked) {
+            (true, false, false) => {
+                Some("`metric` needs `min`, `max` or `better_than` to check it against")
+            }
+            (false, true, _) => Some("`min`, `max` and `better_than` need the `metric` they check"),
+            (true, true, true) | (true, false, true) => {
+                Some("`no_check: true` promotes without checks; remove it or the `metric` keys")
+            }
+            (false, false, false) => Some(
+                "needs a check (`metric` with `min`, `max` or `better_than`), or `no_check: true` to promote unchecked",
+            ),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            c.at(fields.owner, &fields.path, problem);
+            valid = false;
+        }
     }
     valid.then_some(ActionKind::Service { service, params })
 }
@@ -2521,6 +2540,47 @@ actions:
                 vec![("4:12", "state_dir", "tags such as `!dir` are not supported")],
             ),
         ]
+    }
+
+    #[test]
+    fn a_promote_action_never_moves_the_alias_unchecked_by_accident() {
+        let promote = |keys: &str| {
+            format!("{HEAD}{TAIL}").replace(
+                "{type: exec, command: [./notify.sh]}",
+                &format!("{{type: mlflow_promote, tracking_uri: \"http://127.0.0.1:5000\", model: m, candidate: challenger{keys}}}"),
+            )
+        };
+        for (keys, problem) in [
+            ("", Some("needs a check")),
+            (
+                ", metric: accuracy",
+                Some("needs `min`, `max` or `better_than`"),
+            ),
+            (
+                ", better_than: champion",
+                Some("need the `metric` they check"),
+            ),
+            (
+                ", metric: accuracy, min: 0.8, no_check: true",
+                Some("`no_check: true` promotes without checks"),
+            ),
+            (", metric: accuracy, min: 0.8", None),
+            (
+                ", metric: log_loss, better_than: champion, lower_is_better: true",
+                None,
+            ),
+            (", no_check: true", None),
+        ] {
+            let text = promote(keys);
+            match (load("p.yaml", &text), problem) {
+                (Ok(_), None) => {}
+                (Err(e), Some(want)) => assert!(
+                    e.len() == 1 && e[0].path == "actions.notify" && e[0].message.contains(want),
+                    "{keys}: {e:#?}"
+                ),
+                (got, want) => panic!("{keys}: expected {want:?}, got {got:#?}"),
+            }
+        }
     }
 
     #[test]
