@@ -15,6 +15,7 @@ use crate::actions::Status;
 use crate::cli::ListFormat;
 use crate::exit::ExitStatus;
 use crate::policy::decide::{self, Decision, RunFacts, Verdict};
+use crate::policy::expr::Value;
 use crate::policy::state::PendingApproval;
 use crate::settings::StateSettings;
 
@@ -211,12 +212,21 @@ fn escalate(
         idempotency_key: decide::idempotency_key(&s.policy.name, &p.run_id, &p.rule, &p.action),
     };
     for e in decide::escalate(&s.policy, &session.state, &failed, facts) {
+        // The escalation is its own action: its name and idempotency key
+        // (PagerDuty's dedup key, an Airflow run id) are its own, as in `run`.
+        let mut ctx = ctx.clone();
+        ctx.set("action.name", Value::Text(e.action.clone()));
+        ctx.set(
+            "action.idempotency_key",
+            Value::Text(e.idempotency_key.clone()),
+        );
         let built = s
             .policy
             .actions
             .get(&e.action)
             .ok_or_else(|| format!("action `{}` is not defined", e.action))
-            .and_then(|spec| build(spec, ctx, &s.base_dir));
+            .and_then(|spec| build(spec, &ctx, &s.base_dir));
+        let mut approval_id = None;
         let (request, outcome) = match (&e.verdict, built) {
             (Verdict::Run, Ok((action, _))) => {
                 decide::record_start(&s.policy, &mut session.state, &e.action, s.now);
@@ -228,7 +238,29 @@ fn escalate(
                     outcome.status,
                     s.now,
                 );
+                super::run::remember_incident(&mut session.state, &e.action, &outcome);
                 (action.describe(), Some(outcome))
+            }
+            (Verdict::Queue, Ok((action, _))) => {
+                let request = action.describe();
+                let (id, _) = session.state.enqueue(PendingApproval {
+                    id: String::new(),
+                    rule: p.rule.clone(),
+                    action: e.action.clone(),
+                    run_id: p.run_id.clone(),
+                    created_at: s.now,
+                    expires_at: s.now
+                        + decide::chrono_duration(s.policy.guardrails.approval_expiry),
+                    quality_errors: p.quality_errors,
+                    context: ctx.values().clone(),
+                    request: request.clone(),
+                });
+                eprintln!(
+                    "escalation `{}` queued for approval: `driftmend approve {id}`",
+                    e.action
+                );
+                approval_id = Some(id);
+                (request, None)
             }
             (_, Ok((action, _))) => (action.describe(), None),
             (_, Err(err)) => (json!({ "error": err }), None),
@@ -237,6 +269,9 @@ fn escalate(
         if let Some(obj) = extra.as_object_mut() {
             obj.insert("request".into(), request);
             obj.insert("outcome".into(), serde_json::to_value(&outcome)?);
+            if let Some(id) = approval_id {
+                obj.insert("approval_id".into(), json!(id));
+            }
         }
         let kind = if outcome.is_some() {
             "action"

@@ -21,7 +21,7 @@ use crate::policy::decide::{self, Decision, RuleEval, RunFacts, Verdict};
 use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
 use crate::policy::expr::Value;
 use crate::policy::metrics;
-use crate::policy::model::{ActionKind, ActionSpec, Mode, Service};
+use crate::policy::model::{ActionKind, ActionSpec, Mode, Param, Service};
 use crate::policy::state::{PendingApproval, PolicyState, RunSummary, KEPT_RUNS};
 use crate::printer::Printer;
 use crate::report::model::HistoryPoint;
@@ -142,17 +142,8 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
                 queue.extend(decide::escalate(policy, state, &decision, facts));
             }
             (Verdict::Queue, _) if !s.dry_run => {
-                // One pending approval per action: a rule that keeps firing
-                // while a human decides must not pile up the queue.
-                if let Some(waiting) = state.pending.iter().find(|p| p.action == decision.action) {
-                    h.approval_id = Some(waiting.id.clone());
-                    handled.push(h);
-                    continue;
-                }
-                let id = format!("{}-{}", policy.name, state.next_approval);
-                state.next_approval += 1;
-                state.pending.push(PendingApproval {
-                    id: id.clone(),
+                let (id, _) = state.enqueue(PendingApproval {
+                    id: String::new(),
                     rule: decision.rule.clone(),
                     action: decision.action.clone(),
                     run_id: run_id.clone(),
@@ -274,8 +265,17 @@ fn is_mlflow_log(a: &ActionSpec) -> bool {
 }
 
 /// A PagerDuty trigger that went through leaves an incident to resolve.
+/// Also when the trigger got no answer in the end: it may have opened an
+/// incident, and resolving a key PagerDuty doesn't know is harmless.
 pub(crate) fn remember_incident(state: &mut PolicyState, action: &str, outcome: &Outcome) {
-    if outcome.status != Status::Succeeded || outcome.detail["event_action"] != "trigger" {
+    let delivered = match outcome.status {
+        Status::Succeeded | Status::Unknown => true,
+        // No HTTP answer: lost (or never sent; resolving then is harmless).
+        Status::Failed => {
+            outcome.detail.get("status").is_none() && outcome.detail.get("error").is_some()
+        }
+    };
+    if !delivered || outcome.detail["event_action"] != "trigger" {
         return;
     }
     if let (Some(key), Some(st)) = (
@@ -311,6 +311,14 @@ fn resolve_incidents(
             .get(name)
             .map(|st| st.open_incidents.clone())
             .unwrap_or_default();
+        // `resolve: false`: incidents are closed by hand (or by PagerDuty's
+        // auto-resolve); nothing to remember.
+        if matches!(params.get("resolve"), Some(Param::Flag(false))) {
+            if let Some(st) = state.actions.get_mut(name) {
+                st.open_incidents.clear();
+            }
+            continue;
+        }
         for key in keys {
             let decision = Decision {
                 rule: "healthy".to_string(),

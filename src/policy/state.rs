@@ -66,6 +66,21 @@ impl PolicyState {
             audit_head: None,
         }
     }
+
+    /// Queues `p` for approval under the next id (`<policy>-<n>`), unless
+    /// its action already waits: a rule that keeps firing while a human
+    /// decides must not pile up the queue. Returns the id it waits under
+    /// and whether it is new.
+    pub fn enqueue(&mut self, mut p: PendingApproval) -> (String, bool) {
+        if let Some(waiting) = self.pending.iter().find(|w| w.action == p.action) {
+            return (waiting.id.clone(), false);
+        }
+        p.id = format!("{}-{}", self.policy, self.next_approval);
+        self.next_approval += 1;
+        let id = p.id.clone();
+        self.pending.push(p);
+        (id, true)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

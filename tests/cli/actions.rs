@@ -735,7 +735,8 @@ fn argo_submits_the_workflow_template_once_per_decision() {
             m.uri()
         ),
     );
-    let o = run_env(&s, 0, &[], &[("ARGO_TOKEN", "argo-SECRET")], 1);
+    // As `argo auth token` prints it.
+    let o = run_env(&s, 0, &[], &[("ARGO_TOKEN", "Bearer argo-SECRET")], 1);
     let got = m.received();
     assert_eq!(got.len(), 1);
     assert_eq!(header(&got[0], "authorization"), "Bearer argo-SECRET");
@@ -1680,4 +1681,100 @@ fn mlflow_auth_comes_from_mlflow_variables_and_errors_name_the_call() {
     );
     assert_hidden(&s, &[&o], "pw-SECRET");
     assert_hidden(&s, &[&o], &basic);
+}
+
+#[test]
+fn a_gateway_error_after_sending_is_unknown_and_a_redirect_is_not_followed() {
+    let m = Mocks::start();
+    m.answer("POST", DISPATCH, ResponseTemplate::new(504));
+    let s = Sandbox::new();
+    github_policy(&s, &m.uri(), "");
+    let env = [("GH_TOKEN", GH_TOKEN)];
+    // 504: the gateway passed it on and lost the answer; GitHub may have
+    // started the workflow, so it is not sent again.
+    run_env(&s, 0, &[], &env, 3);
+    assert_eq!(m.received().len(), 1);
+    let out = outcome(&s, 0, "retrain");
+    assert_eq!(out["status"], "unknown", "{out}");
+    assert!(out["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("GitHub answered 504 Gateway Timeout"));
+    let o = s.driftmend(&["ack", "retrain", "--failed", "--policy", "policy.yaml"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // A redirect (an SSO proxy, a moved API) fails and says where it went;
+    // the POST is not replayed as a GET, the token not sent elsewhere.
+    m.reset();
+    m.answer(
+        "POST",
+        DISPATCH,
+        ResponseTemplate::new(302).insert_header("Location", "https://sso.example.com/login"),
+    );
+    run_env(&s, 1, &[], &env, 3);
+    assert_eq!(m.received().len(), 1);
+    let out = outcome(&s, 1, "retrain");
+    assert_eq!(out["status"], "failed", "{out}");
+    assert_eq!(
+        out["message"],
+        "GitHub answered 302 Found (redirects are not followed; point the action at the final URL, `https://sso.example.com/login`)"
+    );
+}
+
+#[test]
+fn an_approved_trigger_that_fails_escalates_under_its_own_name() {
+    let m = Mocks::start();
+    m.answer(
+        "POST",
+        DISPATCH,
+        ResponseTemplate::new(422).set_body_json(json!({"message": "No ref found for: main"})),
+    );
+    m.answer("POST", "/v2/enqueue", ResponseTemplate::new(202));
+    let s = Sandbox::new();
+    github_policy(
+        &s,
+        &m.uri(),
+        &format!("    require_approval: true\n{}", pagerduty_action(&m.uri())),
+    );
+    let policy = fs::read_to_string(s.path().join("policy.yaml")).unwrap();
+    fs::write(
+        s.path().join("policy.yaml"),
+        policy.replace("mode: auto}", "mode: auto, escalate: [page]}"),
+    )
+    .unwrap();
+    let env = [("GH_TOKEN", GH_TOKEN), ("PD_ROUTING_KEY", "PDkeySECRET")];
+    run_env(&s, 0, &[], &env, 1);
+    assert!(m.received().is_empty(), "queued");
+    let id = s.state()["pending"][0]["id"].as_str().unwrap().to_string();
+    let mut c = s.command(&["approve", &id, "--policy", "policy.yaml", "--now", &at(1)]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("escalated to `page`"), "{}", stderr(&o));
+    let got = m.received();
+    assert_eq!(got.len(), 2);
+    let page = body_json(&got[1]);
+    // The page's own identity, not the failed trigger's.
+    assert_eq!(page["dedup_key"], "driftmend/t/drift/page");
+    assert_eq!(
+        s.state()["actions"]["page"]["open_incidents"],
+        json!(["driftmend/t/drift/page"])
+    );
+}
+
+#[test]
+fn resolve_false_leaves_the_incident_to_people() {
+    let m = Mocks::start();
+    m.answer("POST", "/v2/enqueue", ResponseTemplate::new(202));
+    let s = Sandbox::new();
+    let action = format!("{}    resolve: false\n", pagerduty_action(&m.uri()));
+    act_policy(&s, DRIFTED, "page", &action);
+    let env = [("PD_ROUTING_KEY", "PDkeySECRET")];
+    run_env(&s, 0, &[], &env, 1);
+    act_policy(&s, STABLE, "page", &action);
+    run_env(&s, 1, &[], &env, 0);
+    assert_eq!(m.received().len(), 1, "no resolve event");
+    assert_no_incidents(&s);
 }
