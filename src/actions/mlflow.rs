@@ -648,6 +648,15 @@ fn plain_error(what: &str, message: String) -> MlflowError {
 }
 
 impl Rollback {
+    /// Tags the version rolled back from, so no later rollback goes back
+    /// to it; a failure is a warning (the rollback itself happened).
+    fn mark_rolled_back(&self, c: &mut Client, version: &str) -> Vec<String> {
+        match c.set_version_tag(&self.model, version, ROLLED_BACK_TAG, &self.common.by) {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![e.message(&self.common.secrets)],
+        }
+    }
+
     fn by_alias(&self, c: &mut Client) -> std::result::Result<(String, Value), MlflowError> {
         let what = format!("rolling back `{}`", self.model);
         let current = c.alias(&self.model, &self.alias)?.ok_or_else(|| {
@@ -679,16 +688,8 @@ impl Rollback {
         // The alias has moved: the rollback happened. What follows is
         // bookkeeping, whose failures are warnings, not a failed rollback
         // (which would escalate and trip the breaker).
-        let mut warnings = Vec::new();
+        let mut warnings = self.mark_rolled_back(c, &current.version);
         let secrets = &self.common.secrets;
-        if let Err(e) = c.set_version_tag(
-            &self.model,
-            &current.version,
-            ROLLED_BACK_TAG,
-            &self.common.by,
-        ) {
-            warnings.push(e.message(secrets));
-        }
         // The previous alias is used up; a further rollback goes by tags.
         if previous.is_some() {
             if let Err(e) = c.delete_alias(&self.model, &self.previous_alias) {
@@ -751,16 +752,8 @@ impl Rollback {
             })?;
         c.transition_stage(&self.model, &target.version, stage)?;
         // Moved: from here on, failures are warnings (see `by_alias`).
-        let mut warnings = Vec::new();
+        let mut warnings = self.mark_rolled_back(c, &current.version);
         let secrets = &self.common.secrets;
-        if let Err(e) = c.set_version_tag(
-            &self.model,
-            &current.version,
-            ROLLED_BACK_TAG,
-            &self.common.by,
-        ) {
-            warnings.push(e.message(secrets));
-        }
         match c.version(&self.model, &target.version) {
             Ok(now) if now.current_stage != stage => {
                 return Err(plain_error(

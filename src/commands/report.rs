@@ -65,6 +65,17 @@ pub(crate) fn write_metrics(
     duration: f64,
     succeeded: bool,
 ) -> Result<()> {
+    let buf = render_metrics(report, labels, duration, succeeded)?;
+    atomic_file::write(path, &buf)
+}
+
+/// The metrics text; with `succeeded`, now is the last success time.
+fn render_metrics(
+    report: &Report,
+    labels: &MetricLabels,
+    duration: f64,
+    succeeded: bool,
+) -> Result<Vec<u8>> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -73,7 +84,7 @@ pub(crate) fn write_metrics(
     let mut buf = Vec::new();
     prometheus::render(report, labels, duration, now, &mut buf)
         .context("cannot render the metrics")?;
-    atomic_file::write(path, &buf)
+    Ok(buf)
 }
 
 /// Pushes the metrics to a Pushgateway group (`/metrics/job/driftmend/...`).
@@ -88,14 +99,7 @@ pub(crate) fn push_metrics(
     printer: &Printer,
 ) -> Result<()> {
     use crate::actions::http::{self, Body, Http, HttpOptions, Repeat, Request};
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .ok()
-        .filter(|_| succeeded);
-    let mut buf = Vec::new();
-    prometheus::render(report, labels, duration, now, &mut buf)
-        .context("cannot render the metrics")?;
+    let buf = render_metrics(report, labels, duration, succeeded)?;
     let url = format!(
         "{}{}",
         base.trim_end_matches('/'),
