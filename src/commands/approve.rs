@@ -48,10 +48,7 @@ pub fn pending(s: StateSettings) -> Result<ExitStatus> {
                     p.run_id,
                     decide::stamp(p.expires_at)
                 )?;
-                if let Some(argv) = p.request.get("argv").and_then(|a| a.as_array()) {
-                    let shown: Vec<&str> = argv.iter().filter_map(|a| a.as_str()).collect();
-                    writeln!(out, "    $ {}", shown.join(" "))?;
-                }
+                super::run::write_request(&mut out, &p.request, true, 4)?;
             }
         }
     }

@@ -619,61 +619,64 @@ fn write_table(
             (Verdict::Blocked { reason, .. }, None) => format!("BLOCKED: {reason}"),
         };
         writeln!(w, "  {:<16} {source}: {verdict}", d.action)?;
-        if let Some(argv) = h.request.get("argv").and_then(|a| a.as_array()) {
-            let shown: Vec<&str> = argv.iter().filter_map(|a| a.as_str()).collect();
-            writeln!(w, "  {:<16} $ {}", "", shown.join(" "))?;
-        } else if let Some(requests) = h.request.get("requests").and_then(|r| r.as_array()) {
-            write_requests(w, requests, s.dry_run)?;
-        } else if let Some(steps) = h.request.get("steps").and_then(|r| r.as_array()) {
-            let text = |k: &str| h.request.get(k).and_then(|v| v.as_str()).unwrap_or("");
-            writeln!(
-                w,
-                "  {:<16} {} at {} (authorization: {})",
-                "",
-                text("service"),
-                text("tracking_uri"),
-                text("authorization")
-            )?;
-            if s.dry_run {
-                for step in steps.iter().filter_map(|v| v.as_str()) {
-                    writeln!(w, "  {:<18} {step}", "")?;
-                }
-            }
-        } else if let Some(err) = h.request.get("error").and_then(|e| e.as_str()) {
-            writeln!(w, "  {:<16} cannot render: {err}", "")?;
-        }
+        write_request(w, &h.request, s.dry_run, 19)?;
     }
     Ok(())
 }
 
-/// An HTTP action's requests: `METHOD URL` always; with `--dry-run` also
-/// the headers (credentials redacted) and the body, exactly as they would be
-/// sent.
-fn write_requests(
+/// What an action runs, under its decision line, `indent` columns in:
+/// an `exec` argv; an HTTP action's `METHOD URL` (with `full`, also the
+/// headers, credentials redacted, and the body, exactly as they are sent);
+/// an MLflow action's server (with `full`, the steps it takes); or why it
+/// could not be rendered. `pending` shows it in full, for the approver.
+pub(crate) fn write_request(
     w: &mut Vec<u8>,
-    requests: &[serde_json::Value],
+    request: &serde_json::Value,
     full: bool,
+    indent: usize,
 ) -> std::io::Result<()> {
-    let pad = "";
-    for r in requests {
-        let text = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("");
-        writeln!(w, "  {pad:<16} {} {}", text("method"), text("url"))?;
-        if !full {
-            continue;
-        }
-        if let Some(headers) = r.get("headers").and_then(|h| h.as_object()) {
-            for (name, value) in headers {
-                writeln!(w, "  {pad:<18} {name}: {}", value.as_str().unwrap_or(""))?;
+    let at = |v: &serde_json::Value, k: &str| {
+        v.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string()
+    };
+    let (head, body) = (" ".repeat(indent), " ".repeat(indent + 2));
+    if let Some(argv) = request.get("argv").and_then(|a| a.as_array()) {
+        let shown: Vec<&str> = argv.iter().filter_map(|a| a.as_str()).collect();
+        writeln!(w, "{head}$ {}", shown.join(" "))?;
+    } else if let Some(requests) = request.get("requests").and_then(|r| r.as_array()) {
+        for r in requests {
+            writeln!(w, "{head}{} {}", at(r, "method"), at(r, "url"))?;
+            if !full {
+                continue;
+            }
+            if let Some(headers) = r.get("headers").and_then(|h| h.as_object()) {
+                for (name, value) in headers {
+                    writeln!(w, "{body}{name}: {}", value.as_str().unwrap_or(""))?;
+                }
+            }
+            if let Some(ct) = r.get("content_type").and_then(|v| v.as_str()) {
+                writeln!(w, "{body}Content-Type: {ct}")?;
+            }
+            match r.get("body") {
+                Some(serde_json::Value::String(text)) => writeln!(w, "{body}{text}")?,
+                Some(json) => writeln!(w, "{body}{json}")?,
+                None => {}
             }
         }
-        if let Some(ct) = r.get("content_type").and_then(|v| v.as_str()) {
-            writeln!(w, "  {pad:<18} Content-Type: {ct}")?;
+    } else if let Some(steps) = request.get("steps").and_then(|r| r.as_array()) {
+        writeln!(
+            w,
+            "{head}{} at {} (authorization: {})",
+            at(request, "service"),
+            at(request, "tracking_uri"),
+            at(request, "authorization")
+        )?;
+        if full {
+            for step in steps.iter().filter_map(|v| v.as_str()) {
+                writeln!(w, "{body}{step}")?;
+            }
         }
-        match r.get("body") {
-            Some(serde_json::Value::String(body)) => writeln!(w, "  {pad:<18} {body}")?,
-            Some(body) => writeln!(w, "  {pad:<18} {body}")?,
-            None => {}
-        }
+    } else if let Some(err) = request.get("error").and_then(|e| e.as_str()) {
+        writeln!(w, "{head}cannot render: {err}")?;
     }
     Ok(())
 }

@@ -1746,6 +1746,17 @@ fn an_approved_trigger_that_fails_escalates_under_its_own_name() {
     run_env(&s, 0, &[], &env, 1);
     assert!(m.received().is_empty(), "queued");
     let id = s.state()["pending"][0]["id"].as_str().unwrap().to_string();
+    // The approver sees exactly what would be sent, credentials redacted.
+    let o = s.driftmend(&["pending", "--policy", "policy.yaml", "--now", &at(1)]);
+    let listed = stdout(&o);
+    for want in [
+        format!("    POST {}{DISPATCH}\n", m.uri()),
+        "      Authorization: Bearer ***\n".to_string(),
+        "      {\"inputs\":{\"reason\":\"drift\",\"run\":\"run-".to_string(),
+    ] {
+        assert!(listed.contains(&want), "`{want}` in:\n{listed}");
+    }
+    assert!(!listed.contains(GH_TOKEN));
     let mut c = s.command(&["approve", &id, "--policy", "policy.yaml", "--now", &at(1)]);
     for (k, v) in env {
         c.env(k, v);
