@@ -223,7 +223,6 @@ fn escalate(
             .get(&e.action)
             .ok_or_else(|| format!("action `{}` is not defined", e.action))
             .and_then(|spec| build(spec, &ctx, &s.base_dir));
-        let mut approval_id = None;
         let (request, outcome) = match (&e.verdict, built) {
             (Verdict::Run, Ok((action, _))) => {
                 decide::record_start(&s.policy, &mut session.state, &e.action, s.now);
@@ -238,27 +237,6 @@ fn escalate(
                 super::run::remember_incident(&mut session.state, &e.action, &outcome);
                 (action.describe(), Some(outcome))
             }
-            (Verdict::Queue, Ok((action, _))) => {
-                let request = action.describe();
-                let (id, _) = session.state.enqueue(PendingApproval {
-                    id: String::new(),
-                    rule: p.rule.clone(),
-                    action: e.action.clone(),
-                    run_id: p.run_id.clone(),
-                    created_at: s.now,
-                    expires_at: s.now
-                        + decide::chrono_duration(s.policy.guardrails.approval_expiry),
-                    quality_errors: p.quality_errors,
-                    context: ctx.values().clone(),
-                    request: request.clone(),
-                });
-                eprintln!(
-                    "escalation `{}` queued for approval: `driftmend approve {id}`",
-                    e.action
-                );
-                approval_id = Some(id);
-                (request, None)
-            }
             (_, Ok((action, _))) => (action.describe(), None),
             (_, Err(err)) => (json!({ "error": err }), None),
         };
@@ -266,9 +244,6 @@ fn escalate(
         if let Some(obj) = extra.as_object_mut() {
             obj.insert("request".into(), request);
             obj.insert("outcome".into(), serde_json::to_value(&outcome)?);
-            if let Some(id) = approval_id {
-                obj.insert("approval_id".into(), json!(id));
-            }
         }
         let kind = if outcome.is_some() {
             "action"

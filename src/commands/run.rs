@@ -92,7 +92,13 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
         run_id: &run_id,
         quality_errors: report.quality.errors,
     };
-    let decisions = decide::plan(policy, state, &evals, facts);
+    let mut decisions = decide::plan(policy, state, &evals, facts);
+    // An action a rule already decided runs once.
+    let every: Vec<Decision> = decide::every_run(policy, state, facts)
+        .into_iter()
+        .filter(|e| !decisions.iter().any(|d| d.action == e.action))
+        .collect();
+    decisions.extend(every);
 
     let digest = logs_to_mlflow(policy).then(|| mlflow::digest(&report, diagnosis.incident.name()));
     let mut handled: Vec<Handled> = Vec::new();
@@ -600,6 +606,7 @@ fn write_table(
         let d = &h.decision;
         let source = match &d.escalation_of {
             Some(of) => format!("escalation of `{of}`"),
+            None if d.rule == decide::EVERY_RUN => "every run".to_string(),
             None => format!("rule `{}`", d.rule),
         };
         let verdict = match (&d.verdict, &h.outcome) {

@@ -232,6 +232,62 @@ pub fn escalate(
         .collect()
 }
 
+/// The policy's `every_run` actions as decisions: they run each time
+/// (rule `every_run`), outside cooldown and rate limit, held only by observe
+/// mode, an open circuit breaker and an unsettled unknown outcome.
+pub fn every_run(policy: &Policy, state: &PolicyState, facts: RunFacts<'_>) -> Vec<Decision> {
+    policy
+        .every_run
+        .iter()
+        .map(|action| {
+            let st = state.actions.get(action);
+            let auto = match breaker(policy, st, facts.now) {
+                Err(reason) => Verdict::Blocked {
+                    guardrail: Guardrail::CircuitBreaker,
+                    reason,
+                },
+                Ok(()) => match unsettled(action, st) {
+                    Err((guardrail, reason)) => Verdict::Blocked { guardrail, reason },
+                    Ok(()) => Verdict::Run,
+                },
+            };
+            let verdict = match policy.guardrails.mode {
+                Mode::Observe => Verdict::Observe {
+                    would: Box::new(auto),
+                },
+                _ => auto,
+            };
+            Decision {
+                rule: EVERY_RUN.to_string(),
+                action: action.clone(),
+                escalation_of: None,
+                idempotency_key: idempotency_key(&policy.name, facts.run_id, EVERY_RUN, action),
+                verdict,
+            }
+        })
+        .collect()
+}
+
+/// An action whose last run was sent but never answered waits for a
+/// person (`driftmend ack`): running it again could do it twice.
+fn unsettled(action: &str, st: Option<&ActionState>) -> Result<(), (Guardrail, String)> {
+    match st.filter(|s| s.last_status.as_deref() == Some("unknown")) {
+        None => Ok(()),
+        Some(st) => {
+            let at = st.last_run.map(stamp).unwrap_or_default();
+            Err((
+                Guardrail::OutcomeUnknown,
+                format!(
+                    "the last run of `{action}` (at {at}) was sent but got no answer, so it may have taken effect; check, then `driftmend ack {action} --succeeded` or `--failed`"
+                ),
+            ))
+        }
+    }
+}
+
+/// The rule name of `every_run` decisions.
+pub const EVERY_RUN: &str = "every_run";
+
 /// Every guardrail for running `action` now.
 pub fn check(
     policy: &Policy,
@@ -254,15 +310,7 @@ pub fn check(
         ));
     }
     breaker(policy, st, facts.now).map_err(|r| (Guardrail::CircuitBreaker, r))?;
-    if let Some(st) = st.filter(|s| s.last_status.as_deref() == Some("unknown")) {
-        let at = st.last_run.map(stamp).unwrap_or_default();
-        return Err((
-            Guardrail::OutcomeUnknown,
-            format!(
-                "the last run of `{action}` (at {at}) was sent but got no answer, so it may have taken effect; check, then `driftmend ack {action} --succeeded` or `--failed`"
-            ),
-        ));
-    }
+    unsettled(action, st)?;
     if let (Some(last), false) = (st.and_then(|s| s.last_run), g.cooldown.is_zero()) {
         let until = last + chrono_duration(g.cooldown);
         if facts.now < until {

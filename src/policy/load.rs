@@ -971,6 +971,7 @@ const ROOT_KEYS: &[&str] = &[
     "state_dir",
     "guardrails",
     "rules",
+    "every_run",
     "actions",
 ];
 const DATA_KEYS: &[&str] = &["reference", "current", "delimiter", "null_values"];
@@ -1086,6 +1087,10 @@ fn read_policy(c: &mut Checker, root: &Node) -> Option<Policy> {
     let rules = c
         .required(&top, "rules")
         .and_then(|f| read_rules(c, f, &defined));
+    let every_run = match top.get("every_run") {
+        None => Some(Vec::new()),
+        Some(f) => c.action_names(f.value, &f.path, &defined, false),
+    };
     let actions = action_fields.map_or_else(BTreeMap::new, |fields| read_actions(c, &fields));
     Some(Policy {
         version: version?,
@@ -1095,6 +1100,7 @@ fn read_policy(c: &mut Checker, root: &Node) -> Option<Policy> {
         state_dir,
         guardrails,
         rules: rules?,
+        every_run: every_run?,
         actions,
     })
 }

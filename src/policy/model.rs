@@ -26,6 +26,11 @@ pub struct Policy {
     pub state_dir: String,
     pub guardrails: Guardrails,
     pub rules: Vec<Rule>,
+    /// Actions that run on every run, whatever the rules say (logging the
+    /// report to MLflow, say): no cooldown or rate limit, no effect on the
+    /// exit code unless they fail; observe mode and an open circuit breaker
+    /// still hold them.
+    pub every_run: Vec<String>,
     /// By name.
     pub actions: BTreeMap<String, ActionSpec>,
 }

@@ -1789,3 +1789,62 @@ fn resolve_false_leaves_the_incident_to_people() {
     assert_eq!(m.received().len(), 1, "no resolve event");
     assert_no_incidents(&s);
 }
+
+#[test]
+fn every_run_logs_each_run_outside_cooldown_without_changing_the_exit_code() {
+    let Some(ml) = Mlflow::connect() else { return };
+    let experiment = unique("every-run");
+    let s = Sandbox::new();
+    let write = |mode: &str| {
+        s.policy(
+            STABLE,
+            &format!(
+                "guardrails: {{mode: {mode}, cooldown: 6h, max_actions: {{count: 1, per: 24h}}}}
+rules:
+  - name: drift
+    when: \"dataset.drift_detected\"
+    actions: [log_report]
+every_run: [log_report]
+actions:
+  log_report:
+    type: mlflow_log
+    tracking_uri: {}
+    experiment: {experiment}
+",
+                ml.uri
+            ),
+        )
+    };
+    write("auto");
+    // Healthy runs: nothing fired, so exit 0; logged every hour although
+    // the cooldown is 6h and the rate limit 1 a day.
+    for hour in 0..3 {
+        let o = run_env(&s, hour, &[], &[], 0);
+        assert!(
+            stdout(&o).contains("log_report       every run: ran: succeeded"),
+            "{}",
+            stdout(&o)
+        );
+        assert_eq!(outcome(&s, hour, "log_report")["status"], "succeeded");
+        assert_eq!(s.audit_of("action", hour)[0]["rule"], "every_run");
+    }
+    let exp = ml.call(
+        "GET",
+        "experiments/get-by-name",
+        json!({"experiment_name": experiment}),
+    );
+    let id = exp["experiment"]["experiment_id"].as_str().unwrap();
+    let runs = ml.call("POST", "runs/search", json!({"experiment_ids": [id]}));
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 3);
+
+    // Observe mode: shown, not run.
+    write("observe");
+    let o = run_env(&s, 3, &[], &[], 0);
+    assert!(
+        stdout(&o).contains("every run: observed (auto mode would run it)"),
+        "{}",
+        stdout(&o)
+    );
+    let runs = ml.call("POST", "runs/search", json!({"experiment_ids": [id]}));
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 3);
+}

@@ -1268,7 +1268,7 @@ fn shipped_policies_and_the_issue_example_validate() {
         ),
         (
             "remediate-mlflow",
-            "policy `fraud-model-remediate`, 2 rules, 4 actions, mode auto",
+            "policy `fraud-model-remediate`, 1 rule, 4 actions, mode auto",
         ),
         (
             "retrain-orchestrators",
