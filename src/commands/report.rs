@@ -110,7 +110,9 @@ pub(crate) fn push_metrics(
         content_type: "text/plain; version=0.0.4".to_string(),
         text: String::from_utf8_lossy(&buf).into_owned(),
     });
-    let http = Http::new(HttpOptions::new(std::time::Duration::from_secs(30), false))
+    // Plain http is fine here: a Pushgateway is usually an in-cluster
+    // http service, and the metrics carry no credentials.
+    let http = Http::new(HttpOptions::new(std::time::Duration::from_secs(30), true))
         .map_err(anyhow::Error::msg)?;
     let ex = http.send(&req);
     match &ex.result {

@@ -2549,6 +2549,25 @@ actions:
     }
 
     #[test]
+    fn github_takes_at_most_ten_inputs() {
+        let inputs: Vec<String> = (0..11).map(|i| format!("i{i}: x")).collect();
+        let text = format!("{HEAD}{TAIL}").replace(
+            "{type: exec, command: [./notify.sh]}",
+            &format!(
+                "{{type: github_workflow, repo: a/b, workflow: w.yml, ref: main, token: \"{{{{ env.T }}}}\", inputs: {{{}}}}}",
+                inputs.join(", ")
+            ),
+        );
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(e[0].path, "actions.notify.inputs");
+        assert_eq!(
+            e[0].message,
+            "has 11 entries; github_workflow takes at most 10"
+        );
+    }
+
+    #[test]
     fn a_promote_action_never_moves_the_alias_unchecked_by_accident() {
         let promote = |keys: &str| {
             format!("{HEAD}{TAIL}").replace(

@@ -172,7 +172,7 @@ fn github_workflow_dispatch_is_exact_and_retries_429_and_500() {
         "POST",
         DISPATCH,
         ResponseTemplate::new(429)
-            .insert_header("Retry-After", "1")
+            .insert_header("Retry-After", "3")
             .set_body_json(json!({"message": "You have exceeded a secondary rate limit"})),
     );
     m.answer_once("POST", DISPATCH, ResponseTemplate::new(500));
@@ -181,9 +181,10 @@ fn github_workflow_dispatch_is_exact_and_retries_429_and_500() {
     github_policy(&s, &m.uri(), "");
     let started = Instant::now();
     let o = run_env(&s, 0, &[], &[("GH_TOKEN", GH_TOKEN)], 1);
+    // Backoff alone would have waited at most 1.5 s.
     assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "Retry-After: 1 was honoured"
+        started.elapsed() >= Duration::from_secs(3),
+        "Retry-After: 3 was honoured"
     );
 
     let got = m.received();
@@ -758,6 +759,34 @@ fn argo_submits_the_workflow_template_once_per_decision() {
         .unwrap()
         .contains("retrain-fraud-7c1f"));
     assert_hidden(&s, &[&o], "argo-SECRET");
+
+    // The submit went through but its answer was lost (503): the retry,
+    // same workflow name, answers 409, which means done.
+    m.reset();
+    m.answer_once(
+        "POST",
+        "/api/v1/workflows/ml/submit",
+        ResponseTemplate::new(503),
+    );
+    m.answer(
+        "POST",
+        "/api/v1/workflows/ml/submit",
+        ResponseTemplate::new(409).set_body_json(json!({
+            "code": 6,
+            "message": "workflows.argoproj.io \"retrain-fraud-x\" already exists"
+        })),
+    );
+    run_env(&s, 1, &[], &[("ARGO_TOKEN", "argo-SECRET")], 1);
+    let got = m.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        body_json(&got[0]),
+        body_json(&got[1]),
+        "the same submit, repeated"
+    );
+    let out = outcome(&s, 1, "retrain");
+    assert_eq!(out["status"], "succeeded", "{out}");
+    assert_eq!(out["detail"]["already_done"], true);
 }
 
 const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -1501,14 +1530,14 @@ actions:
 
     // Healthy: the incident resolves; the rollback depth starts over.
     actions(STABLE, &s);
-    run_env(&s, 1, &[], &env, 0);
+    let o2 = run_env(&s, 1, &[], &env, 0);
     let got = mocks.received();
     assert_eq!(got.len(), 3);
     assert_eq!(body_json(&got[2])["event_action"], "resolve");
     assert_eq!(s.state()["actions"]["rollback"]["rollback_depth"], 0);
     assert_no_incidents(&s);
-    assert_hidden(&s, &[&o], GH_TOKEN);
-    assert_hidden(&s, &[&o], "PDkeySECRET");
+    assert_hidden(&s, &[&o, &o2], GH_TOKEN);
+    assert_hidden(&s, &[&o, &o2], "PDkeySECRET");
 }
 
 #[test]
@@ -1847,4 +1876,49 @@ actions:
     );
     let runs = ml.call("POST", "runs/search", json!({"experiment_ids": [id]}));
     assert_eq!(runs["runs"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn airflow_2_takes_basic_auth_on_api_v1() {
+    let m = Mocks::start();
+    m.answer(
+        "POST",
+        "/api/v1/dags/retrain_fraud/dagRuns",
+        ResponseTemplate::new(200).set_body_json(json!({"dag_run_id": "x", "state": "queued"})),
+    );
+    let s = Sandbox::new();
+    act_policy(
+        &s,
+        DRIFTED,
+        "retrain",
+        &format!(
+            "  retrain:
+    type: airflow
+    api_url: {}
+    api_version: v1
+    dag_id: retrain_fraud
+    username: driftmend
+    password: \"{{{{ env.AIRFLOW_PASSWORD }}}}\"
+",
+            m.uri()
+        ),
+    );
+    let o = run_env(&s, 0, &[], &[("AIRFLOW_PASSWORD", "af2-SECRET")], 1);
+    let got = m.received();
+    assert_eq!(got.len(), 1, "no /auth/token on Airflow 2");
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode("driftmend:af2-SECRET");
+    assert_eq!(header(&got[0], "authorization"), format!("Basic {basic}"));
+    let body = body_json(&got[0]);
+    assert!(
+        body.get("logical_date").is_none(),
+        "v1 has no logical_date: {body}"
+    );
+    assert!(body["dag_run_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("driftmend__"));
+    assert_eq!(outcome(&s, 0, "retrain")["status"], "succeeded");
+    assert_hidden(&s, &[&o], "af2-SECRET");
+    assert_hidden(&s, &[&o], &basic);
 }
