@@ -1219,4 +1219,51 @@ actions:
             idempotency_key("p", "run-1", "own", "page<-retrain")
         );
     }
+
+    #[test]
+    fn every_run_ignores_cooldown_and_rate_limit_but_not_the_breaker_or_observe() {
+        let body = |mode: &str| {
+            format!(
+                "guardrails: {{mode: {mode}, cooldown: 6h, max_actions: {{count: 1, per: 24h}}, circuit_breaker: {{failures: 2, open_for: 1h}}}}
+rules:
+  - {{name: a, when: \"column.a.drift_detected\", actions: [log]}}
+every_run: [log]
+actions:
+  log: {{type: exec, command: [x]}}
+"
+            )
+        };
+        let p = policy(&body("auto"));
+        let mut state = PolicyState::new("p");
+        // It ran a minute ago and the rate limit is used up: still runs.
+        record_start(&p, &mut state, "log", at(0));
+        record(&p, &mut state, "log", Status::Succeeded, at(0));
+        state.window.push(at(0));
+        let d = every_run(&p, &state, facts(at(1), 0));
+        assert_eq!(verdicts(&d), vec![("log".to_string(), Verdict::Run)]);
+        assert_eq!(d[0].rule, EVERY_RUN);
+        assert_eq!(
+            d[0].idempotency_key,
+            idempotency_key("p", "run-1", EVERY_RUN, "log")
+        );
+        // Two failures open the breaker: held.
+        record(&p, &mut state, "log", Status::Failed, at(2));
+        record(&p, &mut state, "log", Status::Failed, at(3));
+        let d = every_run(&p, &state, facts(at(4), 0));
+        assert_eq!(guardrail(&d[0].verdict), Some(Guardrail::CircuitBreaker));
+        // An unknown outcome waits for `ack`.
+        let mut fresh = PolicyState::new("p");
+        record(&p, &mut fresh, "log", Status::Unknown, at(0));
+        let d = every_run(&p, &fresh, facts(at(1), 0));
+        assert_eq!(guardrail(&d[0].verdict), Some(Guardrail::OutcomeUnknown));
+        // Observe mode: what auto mode would do, nothing more.
+        let p = policy(&body("observe"));
+        let d = every_run(&p, &PolicyState::new("p"), facts(at(1), 0));
+        assert_eq!(
+            d[0].verdict,
+            Verdict::Observe {
+                would: Box::new(Verdict::Run)
+            }
+        );
+    }
 }
