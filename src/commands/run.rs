@@ -148,7 +148,7 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
                 queue.extend(decide::escalate(policy, state, &decision, facts));
             }
             (Verdict::Queue, _) if !s.dry_run => {
-                let (id, _) = state.enqueue(PendingApproval {
+                let id = state.enqueue(PendingApproval {
                     id: String::new(),
                     rule: decision.rule.clone(),
                     action: decision.action.clone(),
@@ -387,8 +387,6 @@ fn run_id(policy: &str, now: DateTime<Utc>) -> String {
     format!("run-{}-{}", now.format("%Y%m%dT%H%M%SZ"), &key[..6])
 }
 
-/// The template values an action may use: the run, the rule, the summary,
-/// and every metric path its templates name.
 /// What a pending approval keeps of its run: the template values, and for
 /// `mlflow_log` the report's digest, so the run it logs once approved has
 /// the metrics of the run that queued it.
@@ -405,6 +403,8 @@ fn queued_context(
     values
 }
 
+/// The template values an action may use: the run, the rule, the summary,
+/// and every metric path its templates name.
 fn context(
     s: &RunSettings,
     run_id: &str,

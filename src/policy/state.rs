@@ -69,17 +69,16 @@ impl PolicyState {
 
     /// Queues `p` for approval under the next id (`<policy>-<n>`), unless
     /// its action already waits: a rule that keeps firing while a human
-    /// decides must not pile up the queue. Returns the id it waits under
-    /// and whether it is new.
-    pub fn enqueue(&mut self, mut p: PendingApproval) -> (String, bool) {
+    /// decides must not pile up the queue. Returns the id it waits under.
+    pub fn enqueue(&mut self, mut p: PendingApproval) -> String {
         if let Some(waiting) = self.pending.iter().find(|w| w.action == p.action) {
-            return (waiting.id.clone(), false);
+            return waiting.id.clone();
         }
         p.id = format!("{}-{}", self.policy, self.next_approval);
         self.next_approval += 1;
         let id = p.id.clone();
         self.pending.push(p);
-        (id, true)
+        id
     }
 }
 
