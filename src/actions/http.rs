@@ -470,9 +470,17 @@ impl Http {
                 };
             }
             attempt += 1;
+            // One attempt gets at most a third of the whole (at least 1 s),
+            // so a hung connection leaves time to retry or look around.
+            let per_attempt = remaining.min(
+                self.options
+                    .timeout
+                    .div_f64(3.0)
+                    .max(Duration::from_secs(1)),
+            );
             let result = self
                 .runtime
-                .block_on(self.once(req, url.clone(), remaining));
+                .block_on(self.once(req, url.clone(), per_attempt));
             let wait_hint = match &result {
                 Ok(resp) if req.repeat == Repeat::Once && maybe_delivered(resp.status) => {
                     return done(result, attempt)

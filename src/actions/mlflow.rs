@@ -29,6 +29,8 @@ pub const BATCH_PARAMS: usize = 100;
 pub const BATCH_TAGS: usize = 100;
 /// Metrics, params and tags together, per `log-batch` call.
 pub const BATCH_TOTAL: usize = 1000;
+/// The driftmend run an MLflow run logs.
+const RUN_ID_TAG: &str = "driftmend.run_id";
 
 /// Where MLflow is and how to log in: the action's keys, else MLflow's own
 /// environment variables (`MLFLOW_TRACKING_URI`, `MLFLOW_TRACKING_TOKEN`,
@@ -1219,8 +1221,10 @@ pub struct LogRun {
 }
 
 impl LogRun {
+    /// The run's tags after creation (the run id tag is set by
+    /// `runs/create` itself).
     fn tags(&self) -> Vec<(String, String)> {
-        let mut tags = vec![("driftmend.run_id".to_string(), self.common.by.clone())];
+        let mut tags = Vec::new();
         tags.extend(self.digest.tags.iter().cloned());
         tags.extend(self.extra_tags.iter().cloned());
         tags
@@ -1271,6 +1275,57 @@ impl LogRun {
     }
 }
 
+impl LogRun {
+    /// `runs/create` is not idempotent: it is sent once, tagged with the
+    /// driftmend run id. If its answer is lost, the run is looked up by that
+    /// tag and created again only when it isn't there, so a lost answer
+    /// never leaves two MLflow runs for one driftmend run.
+    fn create_run(
+        &self,
+        c: &mut Client,
+        experiment_id: &str,
+    ) -> std::result::Result<String, MlflowError> {
+        let what = format!("creating run `{}`", self.run_name);
+        let body = json!({
+            "experiment_id": experiment_id,
+            "run_name": self.run_name,
+            "start_time": self.start_ms,
+            "tags": [{ "key": RUN_ID_TAG, "value": self.common.by }],
+        });
+        let id = |v: &Value| {
+            v.pointer("/run/info/run_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let create = |c: &mut Client| {
+            c.send(
+                &what,
+                Request::post(c.url("runs/create")).json(body.clone()),
+            )
+        };
+        match create(c) {
+            Ok(v) => Ok(id(&v)),
+            Err(e) if e.unanswered() => {
+                let found = c.post(
+                    &format!("looking for run `{}` after a lost answer", self.run_name),
+                    "runs/search",
+                    json!({
+                        "experiment_ids": [experiment_id],
+                        "filter": format!("tags.`{RUN_ID_TAG}` = '{}'", self.common.by.replace('\'', "\\'")),
+                        "max_results": 1,
+                    }),
+                )?;
+                match found.pointer("/runs/0/info/run_id").and_then(Value::as_str) {
+                    Some(run_id) => Ok(run_id.to_string()),
+                    None => create(c).map(|v| id(&v)),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl Action for LogRun {
     fn describe(&self) -> Value {
         self.common.describe(vec![
@@ -1294,16 +1349,7 @@ impl Action for LogRun {
         let started = Instant::now();
         self.common.run(started, |c| {
             let experiment_id = c.experiment(&self.experiment)?;
-            let created = c.post(
-                &format!("creating run `{}`", self.run_name),
-                "runs/create",
-                json!({ "experiment_id": experiment_id, "run_name": self.run_name, "start_time": self.start_ms }),
-            )?;
-            let run_id = created
-                .pointer("/run/info/run_id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let run_id = self.create_run(c, &experiment_id)?;
             let mut logged = Ok(());
             for batch in self.batches(&run_id) {
                 if let Err(e) = c.post("logging the report", "runs/log-batch", batch) {
@@ -1482,8 +1528,8 @@ mod tests {
         };
         // 1000 items per call in all: params and tags first.
         assert_eq!(count("params"), vec![100, 50, 0]);
-        assert_eq!(count("tags"), vec![1, 0, 0]);
-        assert_eq!(count("metrics"), vec![899, 950, 651]);
+        assert_eq!(count("tags"), vec![0, 0, 0]);
+        assert_eq!(count("metrics"), vec![900, 950, 650]);
         // A NaN (no drift share without columns) would be `null`: left out.
         let mut nan = log;
         nan.digest.metrics = vec![("a".into(), f64::NAN), ("b".into(), 1.0)];

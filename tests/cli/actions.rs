@@ -1922,3 +1922,80 @@ fn airflow_2_takes_basic_auth_on_api_v1() {
     assert_hidden(&s, &[&o], "af2-SECRET");
     assert_hidden(&s, &[&o], &basic);
 }
+
+/// MLflow's `runs/create` is not idempotent: when its answer is lost, the
+/// run is found by its `driftmend.run_id` tag instead of created twice.
+#[test]
+fn a_lost_mlflow_run_create_is_found_again_not_duplicated() {
+    let m = Mocks::start();
+    let api = "/api/2.0/mlflow";
+    m.answer(
+        "GET",
+        &format!("{api}/experiments/get-by-name"),
+        ResponseTemplate::new(200).set_body_json(json!({"experiment": {"experiment_id": "7"}})),
+    );
+    m.answer(
+        "POST",
+        &format!("{api}/runs/create"),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"run": {"info": {"run_id": "late"}}}))
+            .set_delay(Duration::from_secs(5)),
+    );
+    m.answer(
+        "POST",
+        &format!("{api}/runs/search"),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"runs": [{"info": {"run_id": "r-found"}}]})),
+    );
+    for end in ["log-batch", "update"] {
+        m.answer(
+            "POST",
+            &format!("{api}/runs/{end}"),
+            ResponseTemplate::new(200).set_body_json(json!({})),
+        );
+    }
+    let s = Sandbox::new();
+    act_policy(
+        &s,
+        DRIFTED,
+        "log_report",
+        &format!(
+            "  log_report:
+    type: mlflow_log
+    tracking_uri: {}
+    experiment: fraud-drift
+    timeout: 6s
+",
+            m.uri()
+        ),
+    );
+    run_env(&s, 0, &[], &[], 1);
+    let out = outcome(&s, 0, "log_report");
+    assert_eq!(out["status"], "succeeded", "{out}");
+    assert_eq!(out["detail"]["run_id"], "r-found");
+    let got = m.received();
+    let creates: Vec<&wiremock::Request> = got
+        .iter()
+        .filter(|r| r.url.path().ends_with("/runs/create"))
+        .collect();
+    assert_eq!(creates.len(), 1, "sent once");
+    let create = body_json(creates[0]);
+    let id = run_id(&s, 0);
+    assert_eq!(
+        create["tags"],
+        json!([{"key": "driftmend.run_id", "value": id}])
+    );
+    let search = got
+        .iter()
+        .find(|r| r.url.path().ends_with("/runs/search"))
+        .expect("looked the run up");
+    assert_eq!(
+        body_json(search)["filter"],
+        format!("tags.`driftmend.run_id` = '{id}'")
+    );
+    let batch = got
+        .iter()
+        .find(|r| r.url.path().ends_with("/runs/log-batch"))
+        .unwrap();
+    assert_eq!(body_json(batch)["run_id"], "r-found");
+}
