@@ -1999,3 +1999,61 @@ fn a_lost_mlflow_run_create_is_found_again_not_duplicated() {
         .unwrap();
     assert_eq!(body_json(batch)["run_id"], "r-found");
 }
+
+/// A run whose action failed POSTs to the Pushgateway without the last
+/// success time, so the one pushed by the last good run stays.
+#[test]
+fn a_failed_run_keeps_the_last_success_time_on_the_pushgateway() {
+    let Some(gateway) = service("DRIFTMEND_TEST_PUSHGATEWAY") else {
+        return;
+    };
+    let s = Sandbox::new();
+    s.hook("retrain");
+    s.policy(
+        DRIFTED,
+        "guardrails: {mode: auto}
+rules:
+  - name: drift
+    when: \"dataset.drift_detected\"
+    actions: [retrain]
+actions:
+  retrain:
+    type: exec
+    command: [\"./retrain.sh\"]
+",
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let metric = |name: &str| -> Option<String> {
+        let page = rt.block_on(async {
+            reqwest::get(format!("{gateway}/metrics"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        });
+        page.lines()
+            .find(|l| l.starts_with(&format!("{name}{{")) && l.contains("policy=\"t\""))
+            .map(|l| l.rsplit(' ').next().unwrap().to_string())
+    };
+    run_env(&s, 0, &["--pushgateway", &gateway], &[], 1);
+    let success = metric("driftmend_last_success_timestamp_seconds").expect("pushed");
+    let duration = metric("driftmend_run_duration_seconds").expect("pushed");
+
+    s.set("retrain.exit", "7");
+    std::thread::sleep(Duration::from_millis(1100));
+    run_env(&s, 1, &["--pushgateway", &gateway], &[], 3);
+    assert_eq!(
+        metric("driftmend_last_success_timestamp_seconds").as_deref(),
+        Some(success.as_str()),
+        "the failed run left the last success alone"
+    );
+    assert_ne!(
+        metric("driftmend_run_duration_seconds").as_deref(),
+        Some(duration.as_str()),
+        "its other metrics replaced the earlier ones"
+    );
+}
