@@ -1107,6 +1107,18 @@ fn service(var: &str) -> Option<String> {
     }
 }
 
+/// The body of `GET url` (a test server's page).
+fn get_text(url: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let resp = reqwest::get(url).await.expect("the server answers");
+        resp.text().await.unwrap()
+    })
+}
+
 #[test]
 fn metrics_pushed_to_a_real_pushgateway_can_be_read_back() {
     let Some(gateway) = service("DRIFTMEND_TEST_PUSHGATEWAY") else {
@@ -1134,18 +1146,7 @@ fn metrics_pushed_to_a_real_pushgateway_can_be_read_back() {
         "{}",
         stderr(&o)
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let page = rt.block_on(async {
-        reqwest::get(format!("{gateway}/metrics"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    });
+    let page = get_text(&format!("{gateway}/metrics"));
     let line = |name: &str, rest: &str| {
         page.lines()
             .find(|l| {

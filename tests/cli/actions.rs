@@ -2022,20 +2022,9 @@ actions:
     command: [\"./retrain.sh\"]
 ",
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let metric = |name: &str| -> Option<String> {
-        let page = rt.block_on(async {
-            reqwest::get(format!("{gateway}/metrics"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        });
-        page.lines()
+        crate::get_text(&format!("{gateway}/metrics"))
+            .lines()
             .find(|l| l.starts_with(&format!("{name}{{")) && l.contains("policy=\"t\""))
             .map(|l| l.rsplit(' ').next().unwrap().to_string())
     };
