@@ -633,6 +633,33 @@ impl Action for Rollback {
     }
 }
 
+/// Re-reads `alias` after setting it to `version`: another version there is
+/// an error (someone moved it meanwhile); a failed read only a warning, the
+/// set itself having been answered.
+fn confirm_alias(
+    c: &mut Client,
+    model: &str,
+    alias: &str,
+    version: &str,
+    what: &str,
+    secrets: &Secrets,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<(), MlflowError> {
+    match c.alias(model, alias) {
+        Ok(now) => {
+            let now = now.map(|v| v.version).unwrap_or_default();
+            if now != version {
+                return Err(plain_error(
+                    what,
+                    format!("alias `{alias}` reads version `{now}` after setting it to {version}"),
+                ));
+            }
+        }
+        Err(e) => warnings.push(e.message(secrets)),
+    }
+    Ok(())
+}
+
 /// `message`, then `; warning: ...` for each bookkeeping step that failed
 /// after the change itself was made.
 fn with_warnings(message: String, warnings: &[String]) -> String {
@@ -698,21 +725,15 @@ impl Rollback {
                 warnings.push(e.message(secrets));
             }
         }
-        match c.alias(&self.model, &self.alias) {
-            Ok(now) => {
-                let now_version = now.map(|v| v.version).unwrap_or_default();
-                if now_version != target.version {
-                    return Err(plain_error(
-                        &what,
-                        format!(
-                            "alias `{}` reads version `{now_version}` after setting it to {}",
-                            self.alias, target.version
-                        ),
-                    ));
-                }
-            }
-            Err(e) => warnings.push(e.message(secrets)),
-        }
+        confirm_alias(
+            c,
+            &self.model,
+            &self.alias,
+            &target.version,
+            &what,
+            secrets,
+            &mut warnings,
+        )?;
         Ok((
             with_warnings(
                 format!(
@@ -977,22 +998,15 @@ impl PromotePlan {
                 warnings.push(e.message(secrets));
             }
         }
-        let now = match c.alias(&self.model, &self.alias) {
-            Ok(v) => v.map(|v| v.version).unwrap_or_default(),
-            Err(e) => {
-                warnings.push(e.message(secrets));
-                candidate.version.clone()
-            }
-        };
-        if now != candidate.version {
-            return Err(plain_error(
-                &what,
-                format!(
-                    "alias `{}` reads version `{now}` after setting it to {}",
-                    self.alias, candidate.version
-                ),
-            ));
-        }
+        confirm_alias(
+            c,
+            &self.model,
+            &self.alias,
+            &candidate.version,
+            &what,
+            secrets,
+            &mut warnings,
+        )?;
         let checked = if checks.is_empty() {
             String::new()
         } else {
