@@ -1,18 +1,24 @@
-//! One file, one entry function per subcommand.
+//! One file, one entry function per subcommand. Commands never call into
+//! each other: what two share lives in `engine` or `report_io`.
 
+mod ack;
 mod approve;
 mod audit;
 mod completions;
+mod pending;
 mod policy;
-mod policy_state;
 mod promote;
+mod reject;
 mod report;
 mod run;
 
-pub use approve::{ack, approve, pending, reject};
+pub use ack::ack;
+pub use approve::approve;
 pub use audit::audit;
 pub use completions::{completions, man};
+pub use pending::pending;
 pub use policy::{explain, validate};
 pub use promote::promote;
+pub use reject::reject;
 pub use report::report;
 pub use run::run;

@@ -46,7 +46,7 @@ pub fn promote(args: PromoteArgs) -> Result<ExitStatus> {
         }
         return Ok(ExitStatus::Success);
     }
-    let by = format!("driftmend promote ({})", super::approve::who());
+    let by = format!("driftmend promote ({})", crate::engine::trail::operator());
     match mlflow::promote(
         &plan,
         &conn,

@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde::Serialize;
 
 use super::expr::{MetricPath, Value};
-use super::model::{Mode, Policy, Purpose};
-use super::state::{ActionState, PolicyState};
+use super::model::{ActionKind, Mode, Param, Policy, Purpose, Service};
+use super::state::{ActionState, InFlight, PolicyState};
 
 /// A rule's evaluation in this run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,6 +110,35 @@ pub fn evaluate_rules(
             }
         })
         .collect()
+}
+
+/// A run's plan: every rule evaluated, and what to do about it.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub evals: Vec<RuleEval>,
+    /// The fired rules' actions, then the `every_run` actions no rule
+    /// already decided (an action runs at most once per run).
+    pub decisions: Vec<Decision>,
+}
+
+/// Plans one scheduled run: drops rate-limit entries older than the window,
+/// evaluates the rules (updating their streaks in `state`), decides their
+/// actions under the guardrails, then adds the `every_run` actions.
+pub fn plan_run(
+    policy: &Policy,
+    state: &mut PolicyState,
+    lookup: &dyn Fn(&MetricPath) -> Value,
+    facts: RunFacts<'_>,
+) -> RunPlan {
+    prune_window(policy, state, facts.now);
+    let evals = evaluate_rules(policy, state, lookup);
+    let mut decisions = plan(policy, state, &evals, facts);
+    let every: Vec<Decision> = every_run(policy, state, facts)
+        .into_iter()
+        .filter(|e| !decisions.iter().any(|d| d.action == e.action))
+        .collect();
+    decisions.extend(every);
+    RunPlan { evals, decisions }
 }
 
 /// Facts about the run the guardrails need.
@@ -368,14 +397,32 @@ fn breaker(policy: &Policy, st: Option<&ActionState>, now: DateTime<Utc>) -> Res
     }
 }
 
-/// Records that `action` started at `now` (cooldown, rollback depth).
-pub fn record_start(policy: &Policy, state: &mut PolicyState, action: &str, now: DateTime<Utc>) {
+/// Records that `action` starts now (`started.since`): the cooldown and
+/// rollback depth count from here, and the action is in flight until
+/// [`record`] sets its outcome. The caller saves this *before* the action
+/// runs, so a run killed meanwhile leaves the start behind.
+pub fn record_start(policy: &Policy, state: &mut PolicyState, action: &str, started: InFlight) {
     let purpose = policy.actions.get(action).map(|a| a.purpose);
     let st = state.actions.entry(action.to_string()).or_default();
-    st.last_run = Some(now);
+    st.last_run = Some(started.since);
+    st.in_flight = Some(started);
     if purpose == Some(Purpose::Rollback) {
         st.rollback_depth += 1;
     }
+}
+
+/// Settles the actions a killed run left in flight: their outcome is
+/// unknown (the outcome-unknown guardrail then holds them until `driftmend
+/// ack`). Returns them, for the audit log.
+pub fn settle_interrupted(state: &mut PolicyState) -> Vec<(String, InFlight)> {
+    let mut settled = Vec::new();
+    for (name, st) in &mut state.actions {
+        if let Some(started) = st.in_flight.take() {
+            st.last_status = Some("unknown".to_string());
+            settled.push((name.clone(), started));
+        }
+    }
+    settled
 }
 
 /// Records an action's outcome: failures count toward the breaker, a
@@ -389,6 +436,7 @@ pub fn record(
 ) {
     use crate::actions::Status;
     let st = state.actions.entry(action.to_string()).or_default();
+    st.in_flight = None;
     st.last_status = Some(
         match status {
             Status::Succeeded => "succeeded",
@@ -416,6 +464,74 @@ pub fn record(
         Status::Unknown => {}
     }
 }
+
+/// A PagerDuty trigger that went through leaves an incident for the next
+/// healthy run to resolve. Also when the trigger got no answer in the end:
+/// it may have opened an incident, and resolving a key PagerDuty doesn't
+/// know is harmless.
+pub fn remember_incident(state: &mut PolicyState, action: &str, outcome: &crate::actions::Outcome) {
+    use crate::actions::Status;
+    let delivered = match outcome.status {
+        Status::Succeeded | Status::Unknown => true,
+        // No HTTP answer: lost (or never sent; resolving then is harmless).
+        Status::Failed => {
+            outcome.detail.get("status").is_none() && outcome.detail.get("error").is_some()
+        }
+    };
+    if !delivered || outcome.detail["event_action"] != "trigger" {
+        return;
+    }
+    if let (Some(key), Some(st)) = (
+        outcome.detail["dedup_key"].as_str(),
+        state.actions.get_mut(action),
+    ) {
+        if !st.open_incidents.iter().any(|k| k == key) {
+            st.open_incidents.push(key.to_string());
+        }
+    }
+}
+
+/// The PagerDuty resolve events a healthy run sends: one per incident a
+/// PagerDuty action opened, as `(decision, dedup_key)`. An action with
+/// `resolve: false` forgets its incidents instead (closed by hand or by
+/// PagerDuty's auto-resolve).
+pub fn resolutions(
+    policy: &Policy,
+    state: &mut PolicyState,
+    run_id: &str,
+) -> Vec<(Decision, String)> {
+    let mut out = Vec::new();
+    for (name, spec) in &policy.actions {
+        let ActionKind::Service {
+            service: Service::Pagerduty,
+            params,
+        } = &spec.kind
+        else {
+            continue;
+        };
+        let Some(st) = state.actions.get_mut(name) else {
+            continue;
+        };
+        if matches!(params.get("resolve"), Some(Param::Flag(false))) {
+            st.open_incidents.clear();
+            continue;
+        }
+        for key in &st.open_incidents {
+            let decision = Decision {
+                rule: HEALTHY.to_string(),
+                action: name.clone(),
+                escalation_of: None,
+                idempotency_key: idempotency_key(&policy.name, run_id, HEALTHY, name),
+                verdict: Verdict::Run,
+            };
+            out.push((decision, key.clone()));
+        }
+    }
+    out
+}
+
+/// The rule name of a healthy run's resolve decisions.
+pub const HEALTHY: &str = "healthy";
 
 /// A healthy run ends any rollback streak.
 pub fn record_healthy(state: &mut PolicyState) {
@@ -474,6 +590,14 @@ mod tests {
     }
 
     const H: i64 = 60;
+
+    fn started(since: DateTime<Utc>) -> InFlight {
+        InFlight {
+            since,
+            run_id: "run-1".into(),
+            idempotency_key: "k".into(),
+        }
+    }
 
     /// A fake report: each rule below reads `column.<rule>.drift_detected`,
     /// so a rule holds when its name is in `on`. Anything else is null.
@@ -709,7 +833,7 @@ actions:
         for (mode, observed) in [("observe", true), ("approve", false), ("auto", false)] {
             let p = one_rule(&format!("{{mode: {mode}, cooldown: 6h}}"), 1);
             let mut state = PolicyState::new("p");
-            record_start(&p, &mut state, "retrain", at(0));
+            record_start(&p, &mut state, "retrain", started(at(0)));
             let (_, decisions) = decide_run(&p, &mut state, &switches(&["r"]), at(H), 0);
             let v = &decisions[0].verdict;
             assert_eq!(guardrail(v), Some(Guardrail::Cooldown), "{mode}: {v:?}");
@@ -723,7 +847,7 @@ actions:
         let mut state = PolicyState::new("p");
         // Never ran: no cooldown.
         assert_eq!(check(&p, &state, "retrain", facts(at(0), 0)), Ok(()));
-        record_start(&p, &mut state, "retrain", at(0));
+        record_start(&p, &mut state, "retrain", started(at(0)));
         assert_eq!(state.actions["retrain"].last_run, Some(at(0)));
         // (minutes after the last run, allowed)
         for (minutes, allowed) in [
@@ -754,7 +878,7 @@ actions:
         // A zero cooldown never blocks.
         let p = one_rule("{mode: auto}", 1);
         let mut state = PolicyState::new("p");
-        record_start(&p, &mut state, "retrain", at(0));
+        record_start(&p, &mut state, "retrain", started(at(0)));
         assert_eq!(check(&p, &state, "retrain", facts(at(0), 0)), Ok(()));
     }
 
@@ -874,7 +998,7 @@ actions:
         // Half-open exactly at open_for: one trial goes through...
         let (_, d) = decide_run(&p, &mut state, &switches(&["r"]), at(H + 10), 0);
         assert_eq!(d[0].verdict, Verdict::Run);
-        record_start(&p, &mut state, "retrain", at(H + 10));
+        record_start(&p, &mut state, "retrain", started(at(H + 10)));
         // ...and its failure re-opens the breaker at once.
         record(&p, &mut state, "retrain", Status::Failed, at(H + 10));
         assert_eq!(breaker(&state), (3, Some(at(H + 10))));
@@ -919,9 +1043,9 @@ actions:
         let mut state = PolicyState::new("p");
         for i in 0..2 {
             assert_eq!(check(&p, &state, "rollback-model", facts(at(i), 0)), Ok(()));
-            record_start(&p, &mut state, "rollback-model", at(i));
+            record_start(&p, &mut state, "rollback-model", started(at(i)));
             // Other purposes don't count.
-            record_start(&p, &mut state, "notify", at(i));
+            record_start(&p, &mut state, "notify", started(at(i)));
         }
         assert_eq!(state.actions["rollback-model"].rollback_depth, 2);
         assert_eq!(state.actions["notify"].rollback_depth, 0);
@@ -1075,7 +1199,7 @@ actions:
         let p = escalating("auto");
         let mut state = PolicyState::new("p");
         // notify ran a minute ago (cooldown) and the rate limit is used up.
-        record_start(&p, &mut state, "notify", at(0));
+        record_start(&p, &mut state, "notify", started(at(0)));
         record(&p, &mut state, "notify", Status::Succeeded, at(0));
         state.window.push(at(0));
         assert!(check(&p, &state, "notify", facts(at(1), 0)).is_err());
@@ -1236,7 +1360,7 @@ actions:
         let p = policy(&body("auto"));
         let mut state = PolicyState::new("p");
         // It ran a minute ago and the rate limit is used up: still runs.
-        record_start(&p, &mut state, "log", at(0));
+        record_start(&p, &mut state, "log", started(at(0)));
         record(&p, &mut state, "log", Status::Succeeded, at(0));
         state.window.push(at(0));
         let d = every_run(&p, &state, facts(at(1), 0));

@@ -106,6 +106,21 @@ pub struct ActionState {
     /// the next healthy run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_incidents: Vec<String>,
+    /// Set, and saved, just before the action starts; cleared when its
+    /// outcome is recorded. Found set when a run begins, it means a run was
+    /// killed while the action ran: its outcome is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<InFlight>,
+}
+
+/// An action that was started and has no recorded outcome yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InFlight {
+    #[serde(with = "time")]
+    pub since: DateTime<Utc>,
+    /// The run (or approval's run) that started it.
+    pub run_id: String,
+    pub idempotency_key: String,
 }
 
 /// An action waiting for `driftmend approve`.

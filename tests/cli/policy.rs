@@ -86,6 +86,18 @@ exit \"$(cat \"$d/{name}.exit\" 2>/dev/null || echo 0)\"
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
     }
 
+    /// An executable `./<name>.sh` that appends its arguments to
+    /// `<name>.log`, then sleeps `seconds` and exits 0.
+    fn slow_hook(&self, name: &str, seconds: f64) {
+        use std::os::unix::fs::PermissionsExt;
+        let d = self.path().display();
+        let script =
+            format!("#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{d}/{name}.log'\nsleep {seconds}\n");
+        let path = self.path().join(format!("{name}.sh"));
+        fs::write(&path, script).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
     fn set(&self, file: &str, content: &str) {
         fs::write(self.path().join(file), content).unwrap();
     }
@@ -993,7 +1005,6 @@ actions:
 ",
     );
     s.run_expecting(0, &[], 1);
-    let state_before = fs::read(s.state_path()).unwrap();
 
     s.set("retrain.gate", "");
     let mut child = spawn_run(&s, 1);
@@ -1005,11 +1016,12 @@ actions:
     unsafe { libc::kill(-hook, libc::SIGKILL) };
     fs::remove_file(s.path().join("retrain.gate")).unwrap();
 
-    // Old or new, state.json is whole: here the old one, as the run never
-    // got to save.
-    let after = fs::read(s.state_path()).unwrap();
-    assert_eq!(after, state_before);
-    assert!(serde_json::from_slice::<Value>(&after).is_ok());
+    // state.json is whole, and holds the start saved before the action ran.
+    let after: Value = serde_json::from_slice(&fs::read(s.state_path()).unwrap()).unwrap();
+    assert_eq!(
+        after["actions"]["retrain"]["in_flight"]["since"],
+        at(1).as_str()
+    );
     let leftovers: Vec<String> = fs::read_dir(s.path().join(".driftmend"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -1058,11 +1070,12 @@ fn audit_verify_finds_a_tampered_line() {
         format!("`./.driftmend/audit.jsonl`: {lines} records, hash chain intact\n")
     );
 
-    // Change one byte of line 5, the second run's rule record:
+    // Change one byte of line 6, the second run's rule record (the first
+    // run wrote `run`, `rule`, `start`, `action`; the second `run` first):
     // `"consecutive":2` -> `"consecutive":7`.
     let mut text = fs::read_to_string(s.audit_path()).unwrap();
-    let start: usize = text.lines().take(4).map(|l| l.len() + 1).sum();
-    let line = text.lines().nth(4).unwrap().to_string();
+    let start: usize = text.lines().take(5).map(|l| l.len() + 1).sum();
+    let line = text.lines().nth(5).unwrap().to_string();
     let at_digit = line.find("\"consecutive\":").expect("a rule record") + "\"consecutive\":".len();
     text.replace_range(start + at_digit..start + at_digit + 1, "7");
     fs::write(s.audit_path(), &text).unwrap();
@@ -1070,7 +1083,7 @@ fn audit_verify_finds_a_tampered_line() {
     assert_eq!(code(&o), 1, "{}", stdout(&o));
     assert_eq!(
         stderr(&o),
-        "error: `./.driftmend/audit.jsonl` line 5: hash does not match its content (edited?)\n"
+        "error: `./.driftmend/audit.jsonl` line 6: hash does not match its content (edited?)\n"
     );
 }
 
@@ -1353,3 +1366,6 @@ fn the_issue_action_shape_validates_and_dry_runs() {
 
 #[path = "actions.rs"]
 mod actions;
+
+#[path = "crash.rs"]
+mod crash;

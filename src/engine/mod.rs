@@ -1,0 +1,20 @@
+//! The decide-and-act engine shared by `run`, `approve` and (later)
+//! `backtest`: the pure planner lives in `policy::decide`; this module is
+//! its IO side.
+//!
+//! - [`session`]: the lock, the state and the audit log of one policy;
+//!   opening one settles what a killed run left in flight;
+//! - [`execute`]: the one executor: render, durable start, execute, record
+//!   the outcome, audit, escalate;
+//! - [`context`]: the template values a decided action sees;
+//! - [`trail`]: the shapes of the audit log's records;
+//! - [`request_text`]: how a rendered request reads in a terminal.
+
+pub mod context;
+pub mod execute;
+pub mod request_text;
+pub mod session;
+pub mod trail;
+
+pub use execute::{Executor, Handled, Job, Render, Trail};
+pub use session::Session;

@@ -1,0 +1,172 @@
+//! A policy's state session, shared by every command that reads or changes
+//! what a policy remembers (`run`, `approve`, `reject`, `ack`, `pending`):
+//! the run lock, the loaded state and the audit log. Opening one settles
+//! what a killed run left behind; every save is atomic and fsync'd.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::trail;
+use crate::policy::decide;
+use crate::policy::state::{AuditHead, PendingApproval, PolicyState, STATE_VERSION};
+use crate::policy::Policy;
+use crate::state::{self, AuditLog, StateError, StateLock, AUDIT_FILE, STATE_FILE};
+
+pub struct Session {
+    pub state: PolicyState,
+    state_path: PathBuf,
+    audit: AuditLog,
+    policy: String,
+    _lock: StateLock,
+}
+
+impl Session {
+    /// Takes the lock (waiting up to `lock_timeout`) and loads the state.
+    /// `Ok(None)` when another run holds the lock: the message is printed
+    /// here and the caller exits with its own code.
+    pub fn open(dir: &Path, policy: &Policy, lock_timeout: Duration) -> Result<Option<Session>> {
+        let lock = match state::lock::acquire(dir, lock_timeout) {
+            Ok(lock) => lock,
+            Err(e @ StateError::Held { .. }) => {
+                eprintln!("error: {e}\nhint: runs of one policy never overlap; wait for it, or pass `--lock-timeout 5m` to wait");
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let state_path = dir.join(STATE_FILE);
+        let state: PolicyState = state::store::load(&state_path, STATE_VERSION)?
+            .unwrap_or_else(|| PolicyState::new(&policy.name));
+        if state.policy != policy.name {
+            bail!(
+                "`{}` belongs to policy `{}`, not `{}`; give each policy its own `state_dir`",
+                state_path.display(),
+                state.policy,
+                policy.name
+            );
+        }
+        let audit_path = dir.join(AUDIT_FILE);
+        let audit = AuditLog::open(&audit_path)?;
+        check_not_cut(&state, audit.head().0, &audit_path)?;
+        Ok(Some(Session {
+            state,
+            state_path,
+            audit,
+            policy: policy.name.clone(),
+            _lock: lock,
+        }))
+    }
+
+    /// Settles actions a killed run left in flight: each becomes an unknown
+    /// outcome (held until `driftmend ack`), audited. With `persist` (not a
+    /// dry run) the settlement is saved at once, so it is audited once.
+    /// Returns the names of the settled actions.
+    pub fn settle_interrupted(
+        &mut self,
+        now: DateTime<Utc>,
+        persist: bool,
+        audit: bool,
+    ) -> Result<Vec<String>> {
+        let settled = decide::settle_interrupted(&mut self.state);
+        if settled.is_empty() || !persist {
+            return Ok(settled.into_iter().map(|(name, _)| name).collect());
+        }
+        for (action, started) in settled.iter().filter(|_| audit) {
+            let record = trail::record(
+                "interrupted",
+                now,
+                &self.policy,
+                &started.run_id,
+                false,
+                json!({
+                    "action": action,
+                    "started_at": decide::stamp(started.since),
+                    "idempotency_key": started.idempotency_key,
+                    "result": "unknown",
+                    "reason": "the run was stopped while the action ran; its outcome is unknown",
+                }),
+            );
+            self.audit(record)?;
+        }
+        self.save()?;
+        Ok(settled.into_iter().map(|(name, _)| name).collect())
+    }
+
+    pub fn audit(&mut self, record: serde_json::Value) -> Result<()> {
+        self.audit.append(record)?;
+        Ok(())
+    }
+
+    /// Saves the state atomically, with the audit log's head in it.
+    pub fn save(&mut self) -> Result<()> {
+        let (seq, hash) = self.audit.head();
+        self.state.audit_head = Some(AuditHead {
+            seq,
+            hash: hash.to_string(),
+        });
+        state::store::save(&self.state_path, &self.state)?;
+        Ok(())
+    }
+
+    /// Removes the approvals that expired by `now`, auditing each when
+    /// `persist` (a dry run leaves them for the next real run to record).
+    pub fn expire(&mut self, now: DateTime<Utc>, persist: bool) -> Result<Vec<PendingApproval>> {
+        let (expired, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.state.pending)
+            .into_iter()
+            .partition(|p| p.expires_at <= now);
+        self.state.pending = kept;
+        for p in expired.iter().filter(|_| persist) {
+            let record = trail::approval_record(
+                now,
+                &self.policy,
+                p,
+                "expired",
+                json!({ "expired_at": decide::stamp(p.expires_at) }),
+            );
+            self.audit(record)?;
+        }
+        Ok(expired)
+    }
+}
+
+impl Session {
+    /// Takes approval `id` off the queue, after expiring old ones (an
+    /// expired `id` is an error that says so).
+    pub fn take_pending(&mut self, id: &str, now: DateTime<Utc>) -> Result<PendingApproval> {
+        let expired = self.expire(now, true)?;
+        if let Some(p) = expired.iter().find(|p| p.id == id) {
+            self.save()?;
+            bail!(
+                "approval `{id}` expired at {}; the next run decides again",
+                decide::stamp(p.expires_at)
+            );
+        }
+        let pending = &mut self.state.pending;
+        match pending.iter().position(|p| p.id == id) {
+            Some(i) => Ok(pending.remove(i)),
+            None if pending.is_empty() => bail!("no pending approval `{id}` (the queue is empty)"),
+            None => {
+                let known: Vec<&str> = pending.iter().map(|p| p.id.as_str()).collect();
+                bail!("no pending approval `{id}`; pending: {}", known.join(", "))
+            }
+        }
+    }
+}
+
+/// The audit log must hold at least the records the state last saw.
+pub fn check_not_cut(state: &PolicyState, log_seq: u64, log: &Path) -> Result<()> {
+    if let Some(head) = &state.audit_head {
+        if log_seq < head.seq {
+            bail!(
+                "`{}` ends at record {log_seq}, but the state saw record {} (hash {}): records were removed from its end",
+                log.display(),
+                head.seq,
+                &head.hash[..head.hash.len().min(12)]
+            );
+        }
+    }
+    Ok(())
+}
