@@ -54,6 +54,9 @@ where
     };
     match dispatch(cli.command) {
         Ok(status) => status.into(),
+        // The reader of stdout went away (`driftmend audit | head`): its
+        // choice, not an error. Handled here once for every command.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("{}", error_message(&err));
             ExitStatus::Error.into()
@@ -119,6 +122,14 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
         Command::Completions { shell } => commands::completions(shell),
         Command::Man => commands::man(),
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// `error: <what>` then `  caused by: <why>` lines, then a hint.

@@ -1,5 +1,7 @@
 //! Everything written to stderr goes through the `Printer`: progress (only on
-//! a terminal, never with `--quiet`), notes and warnings.
+//! a terminal, never with `--quiet`), notes and warnings. Everything written
+//! to stdout goes through [`stdout`], whose errors (a closed pipe included)
+//! travel up to `crate::run`, which handles a broken pipe once for all.
 
 use std::time::Duration;
 
@@ -37,4 +39,19 @@ impl Printer {
             eprintln!("{message}");
         }
     }
+}
+
+/// Writes `bytes` to stdout and flushes. A reader that went away (`| head`)
+/// is a `BrokenPipe` error here; `crate::run` ends the process quietly with
+/// exit 0 on it, whichever command was writing.
+pub fn stdout(bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes.as_ref())?;
+    out.flush()
+}
+
+/// [`stdout`] with a newline added.
+pub fn stdout_line(line: impl std::fmt::Display) -> std::io::Result<()> {
+    stdout(format!("{line}\n"))
 }

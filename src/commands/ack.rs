@@ -57,9 +57,9 @@ pub fn ack(
         json!({ "action": action, "result": status, "by": trail::operator(), "reason": reason }),
     ))?;
     session.save()?;
-    println!(
+    crate::printer::stdout_line(format!(
         "`{action}`: recorded as {}",
         if succeeded { "succeeded" } else { "failed" }
-    );
+    ))?;
     Ok(ExitStatus::Success)
 }

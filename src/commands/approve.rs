@@ -89,7 +89,7 @@ pub fn approve(
     for (i, h) in handled.iter().enumerate() {
         let Some(outcome) = &h.outcome else { continue };
         if i == 0 {
-            println!("{}: `{}` {}", p.id, p.action, outcome.message);
+            crate::printer::stdout_line(format!("{}: `{}` {}", p.id, p.action, outcome.message))?;
             if outcome.status != Status::Succeeded {
                 status = ExitStatus::ActionFailed;
             }

@@ -29,11 +29,11 @@ pub fn audit(
         }
         return Ok(match v.first_problem {
             None => {
-                println!(
+                crate::printer::stdout_line(format!(
                     "`{}`: {} records, hash chain intact",
                     path.display(),
                     v.records
-                );
+                ))?;
                 ExitStatus::Success
             }
             Some((line, what)) => {
@@ -116,6 +116,6 @@ pub fn audit(
             }
         }
     }
-    std::io::stdout().write_all(&out)?;
+    crate::printer::stdout(&out)?;
     Ok(ExitStatus::Success)
 }

@@ -3,8 +3,6 @@
 //! committed copies under `completions/` are checked by a test
 //! (`scripts/update-completions` regenerates them).
 
-use std::io::{self, Write};
-
 use anyhow::{Context, Result};
 use clap::{Arg, CommandFactory};
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
@@ -63,12 +61,8 @@ fn one_preamble(page: &str) -> String {
 }
 
 fn print(bytes: &[u8]) -> Result<ExitStatus> {
-    let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(ExitStatus::Success),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitStatus::Success),
-        Err(e) => Err(e).context("cannot write to stdout"),
-    }
+    crate::printer::stdout(bytes).context("cannot write to stdout")?;
+    Ok(ExitStatus::Success)
 }
 
 /// `driftmend report`: its about text, usage, arguments and options; then

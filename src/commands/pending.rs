@@ -45,6 +45,6 @@ pub fn pending(s: StateSettings) -> Result<ExitStatus> {
             }
         }
     }
-    std::io::stdout().write_all(&out)?;
+    crate::printer::stdout(&out)?;
     Ok(ExitStatus::Success)
 }

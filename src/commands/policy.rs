@@ -43,7 +43,7 @@ pub fn validate(file: &Path, with_data: bool) -> Result<ExitStatus> {
         }
         None => String::new(),
     };
-    println!(
+    crate::printer::stdout_line(format!(
         "`{}` is valid: policy `{}`, {} {}, {} {}, mode {}{checked}",
         file.display(),
         policy.name,
@@ -62,14 +62,14 @@ pub fn validate(file: &Path, with_data: bool) -> Result<ExitStatus> {
         serde_json::to_value(policy.guardrails.mode)?
             .as_str()
             .unwrap_or("?"),
-    );
+    ))?;
     Ok(ExitStatus::Success)
 }
 
 /// Prints the resolved policy (JSON, every default filled in).
 pub fn explain(file: &Path) -> Result<ExitStatus> {
     let (policy, _) = load_policy(file)?;
-    println!("{}", serde_json::to_string_pretty(&policy)?);
+    crate::printer::stdout_line(serde_json::to_string_pretty(&policy)?)?;
     Ok(ExitStatus::Success)
 }
 

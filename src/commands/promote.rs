@@ -9,6 +9,7 @@ use crate::actions::mlflow::{self, Connection, PromoteCheck, PromotePlan, Promot
 use crate::cli::PromoteArgs;
 use crate::exit::ExitStatus;
 use crate::policy::template::Secrets;
+use crate::printer::{stdout, stdout_line};
 use crate::settings;
 
 pub fn promote(args: PromoteArgs) -> Result<ExitStatus> {
@@ -40,10 +41,11 @@ pub fn promote(args: PromoteArgs) -> Result<ExitStatus> {
         },
     };
     if args.dry_run {
-        println!("dry run: would promote on {}", secrets.scrub(&conn.base));
+        let mut text = format!("dry run: would promote on {}\n", secrets.scrub(&conn.base));
         for step in plan.steps() {
-            println!("  {step}");
+            text.push_str(&format!("  {step}\n"));
         }
+        stdout(text)?;
         return Ok(ExitStatus::Success);
     }
     let by = format!("driftmend promote ({})", crate::engine::trail::operator());
@@ -56,7 +58,7 @@ pub fn promote(args: PromoteArgs) -> Result<ExitStatus> {
     .map_err(anyhow::Error::msg)?
     {
         Promoted::Done { message, .. } => {
-            println!("{message}");
+            stdout_line(message)?;
             Ok(ExitStatus::Success)
         }
         Promoted::Refused(reason) => {

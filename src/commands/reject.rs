@@ -29,6 +29,6 @@ pub fn reject(
         json!({ "by": trail::operator(), "reason": reason }),
     ))?;
     session.save()?;
-    println!("{}: rejected `{}`", p.id, p.action);
+    crate::printer::stdout_line(format!("{}: rejected `{}`", p.id, p.action))?;
     Ok(ExitStatus::Success)
 }

@@ -1,8 +1,6 @@
 //! `driftmend report`: load both datasets, build the report, render it, and
 //! map `--fail-on` to the exit status.
 
-use std::io::Write;
-
 use anyhow::{Context, Result};
 
 use crate::atomic_file;
@@ -68,7 +66,7 @@ fn github(report: &Report, gh: &GithubSettings, out: &OutputSettings) -> Result<
         if machine_stdout {
             eprintln!("{lines}");
         } else {
-            println!("{lines}");
+            crate::printer::stdout_line(lines)?;
         }
     }
     Ok(())
@@ -87,14 +85,7 @@ fn write_report(report: &Report, settings: &ReportSettings, printer: &Printer) -
             atomic_file::write(path, &buf)?;
             printer.note(&format!("wrote the report to `{}`", path.display()));
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(&buf).and_then(|_| stdout.flush()) {
-                // A closed pipe (`| head`) is the reader's choice, not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                other => other.context("cannot write the report to stdout")?,
-            }
-        }
+        None => crate::printer::stdout(&buf).context("cannot write the report to stdout")?,
     }
     Ok(())
 }

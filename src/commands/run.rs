@@ -274,11 +274,7 @@ fn print_summary(
         }
         ListFormat::Table => write_table(&mut out, s, run_id, diagnosis, evals, handled)?,
     }
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&out).and_then(|_| stdout.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to stdout"),
-    }
+    crate::printer::stdout(&out).context("cannot write to stdout")
 }
 
 fn write_table(

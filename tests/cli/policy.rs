@@ -1369,3 +1369,87 @@ mod actions;
 
 #[path = "crash.rs"]
 mod crash;
+
+/// A reader that went away (`driftmend ... | head`): every command exits
+/// quietly with 0, whatever it was writing, and what it did stays done.
+#[test]
+fn every_command_exits_quietly_when_stdout_is_a_closed_pipe() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    /// Runs with stdout a pipe whose reading end is already closed.
+    fn closed_stdout(mut c: Command) -> Output {
+        let mut fds = [0; 2];
+        // SAFETY: pipe(2) fills `fds` with two new descriptors we own.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both descriptors are new and owned here only.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(read);
+        c.stdout(Stdio::from(write))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    }
+    let s = Sandbox::new();
+    s.hook("retrain");
+    s.hook("notify");
+    s.policy(
+        DRIFTED,
+        &format!(
+            "guardrails: {{mode: approve}}
+rules:
+  - {{name: drift, when: dataset.drift_detected, actions: [retrain]}}
+{RETRAIN_AND_NOTIFY}"
+        ),
+    );
+    let now = at(0);
+    let with_policy = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--policy", "policy.yaml", "--now", &now]);
+        s.command(&all)
+    };
+    let reference = format!("{FIXTURES}/reference.parquet");
+    let cases: Vec<(&str, Command)> = vec![
+        ("run", with_policy(&["run"])),
+        ("pending", with_policy(&["pending"])),
+        ("approve", with_policy(&["approve", "t-1"])),
+        ("audit", with_policy(&["audit"])),
+        ("audit verify", with_policy(&["audit", "verify"])),
+        (
+            "policy explain",
+            s.command(&["policy", "explain", "policy.yaml"]),
+        ),
+        (
+            "policy validate",
+            s.command(&["policy", "validate", "policy.yaml"]),
+        ),
+        (
+            "promote --dry-run",
+            s.command(&[
+                "promote",
+                "--tracking-uri",
+                "http://127.0.0.1:9",
+                "--model",
+                "m",
+                "--candidate",
+                "2",
+                "--no-check",
+                "--dry-run",
+            ]),
+        ),
+        (
+            "report",
+            s.command(&["report", "--reference", &reference, "--current", &reference]),
+        ),
+        ("completions", s.command(&["completions", "bash"])),
+    ];
+    for (name, command) in cases {
+        let o = closed_stdout(command);
+        assert_eq!(
+            (code(&o), stderr(&o).as_str()),
+            (0, ""),
+            "`{name}` on a closed pipe"
+        );
+    }
+    // What approve did is done: the action ran and the queue is empty.
+    assert_eq!(s.calls("retrain").len(), 1);
+    assert_eq!(s.state()["pending"], serde_json::json!([]));
+}
