@@ -87,6 +87,9 @@ pub struct RunSettings {
     pub base_dir: PathBuf,
     pub state_dir: PathBuf,
     pub report: ReportSettings,
+    /// Secret values (`{{ env.X }}`, `secret_file(...)`) the `data:` paths
+    /// were rendered with: masked wherever a path is shown or recorded.
+    pub data_secrets: crate::policy::template::Secrets,
     pub now: DateTime<Utc>,
     pub dry_run: bool,
     pub audit: bool,
@@ -107,10 +110,10 @@ impl RunSettings {
         let now = parse_now(args.now.as_deref())?;
         let lock_timeout = parse_duration(&args.lock_timeout, "--lock-timeout")?;
         let ctx = crate::actions::context::RunContext::new(now, base_dir.clone());
-        let render =
+        let mut data_secrets = crate::policy::template::Secrets::default();
+        let mut render =
             |t: &crate::policy::template::Template, what: &str| -> anyhow::Result<String> {
-                let mut secrets = crate::policy::template::Secrets::default();
-                let rendered = t.render(&ctx, &mut secrets).map_err(|e| {
+                let rendered = t.render(&ctx, &mut data_secrets).map_err(|e| {
                     anyhow::anyhow!("cannot render `data.{what}` (`{}`): {e}", t.source())
                 })?;
                 Ok(rendered.value)
@@ -130,6 +133,7 @@ impl RunSettings {
             Some(c) => c,
             None => in_base(render(&policy.data.current, "current")?),
         };
+        drop(render);
         let report_args = report_args(&policy, reference, current);
         let report = ReportSettings::resolve(report_args)
             .map_err(|e| anyhow::anyhow!("`report:` in `{}`: {e}", args.policy.display()))?;
@@ -140,6 +144,7 @@ impl RunSettings {
             base_dir,
             state_dir,
             report,
+            data_secrets,
             now,
             dry_run: args.dry_run,
             audit: !args.no_audit,

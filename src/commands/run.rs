@@ -40,8 +40,19 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     session.expire(now, persist && s.audit)?;
 
     let report = match crate::report_io::compute(&s.report, printer) {
-        Ok(report) => report,
+        Ok(mut report) => {
+            // A path rendered from `{{ env.X }}` shows `***` in the report
+            // files, the audit log and MLflow, never the value.
+            for side in [&mut report.reference, &mut report.current] {
+                side.path = s.data_secrets.scrub(&side.path);
+                for file in &mut side.files {
+                    *file = s.data_secrets.scrub(file);
+                }
+            }
+            report
+        }
         Err(e) => {
+            let e = mask_error(e, &s.data_secrets);
             // A run that could not even build its report (a missing
             // partition at 3 a.m.) is part of the trail too.
             if s.audit {
@@ -182,6 +193,18 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
         )?;
     }
     Ok(status)
+}
+
+/// `e` with the data paths' secrets masked; only when one shows, since the
+/// masked error is plain text and loses the hint its type gives.
+fn mask_error(e: anyhow::Error, secrets: &crate::policy::template::Secrets) -> anyhow::Error {
+    let text = format!("{e:#}");
+    let masked = secrets.scrub(&text);
+    if masked == text {
+        e
+    } else {
+        anyhow::Error::msg(masked)
+    }
 }
 
 fn state_history(runs: &[RunSummary]) -> Vec<HistoryPoint> {

@@ -1453,3 +1453,70 @@ rules:
     assert_eq!(s.calls("retrain").len(), 1);
     assert_eq!(s.state()["pending"], serde_json::json!([]));
 }
+
+/// A `data:` path rendered from `{{ env.X }}` is masked wherever it is
+/// recorded: the audit log, the report files, and the error when the data
+/// is missing.
+#[test]
+fn an_env_value_in_a_data_path_never_reaches_the_audit_log_or_the_reports() {
+    let s = Sandbox::new();
+    let text = format!(
+        "version: 1
+name: t
+data:
+  reference: {FIXTURES}/reference.parquet
+  current: \"{{{{ env.DRIFT_DATA_DIR }}}}/{DRIFTED}\"
+report:
+  exclude: [id]
+guardrails: {{mode: observe}}
+rules:
+  - {{name: drift, when: dataset.drift_detected, actions: [notify]}}
+actions:
+  notify: {{type: exec, command: [./notify.sh]}}
+"
+    );
+    fs::write(s.path().join("policy.yaml"), text).unwrap();
+    let secret_dir = s.path().join("s3cret-bucket-path");
+    fs::create_dir(&secret_dir).unwrap();
+    fs::copy(format!("{FIXTURES}/{DRIFTED}"), secret_dir.join(DRIFTED)).unwrap();
+    let run = |dir: &Path, hour: i64| {
+        s.command(&[
+            "run",
+            "--policy",
+            "policy.yaml",
+            "--now",
+            &at(hour),
+            "--report-output",
+            "report.json",
+        ])
+        .env("DRIFT_DATA_DIR", dir)
+        .output()
+        .unwrap()
+    };
+    let o = run(&secret_dir, 0);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let secret = secret_dir.display().to_string();
+    let audit = fs::read_to_string(s.audit_path()).unwrap();
+    let report = fs::read_to_string(s.path().join("report.json")).unwrap();
+    for (what, text) in [("audit log", &audit), ("report", &report)] {
+        assert!(!text.contains("s3cret-bucket-path"), "{what}: {text}");
+    }
+    assert_eq!(
+        s.audit_of("run", 0)[0]["current"],
+        format!("***/{DRIFTED}").as_str()
+    );
+
+    // Missing data: the error and its audit record are masked too.
+    let gone = s.path().join("s3cret-missing-dir");
+    let o = run(&gone, 1);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("s3cret-missing-dir"), "{}", stderr(&o));
+    let error = s.audit_of("run", 1)[0]["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(error.contains(&format!("***/{DRIFTED}")), "{error}");
+    assert!(!fs::read_to_string(s.audit_path())
+        .unwrap()
+        .contains(&secret));
+}
