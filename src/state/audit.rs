@@ -42,7 +42,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{parent_dir, sync_dir, StateError};
+use super::StateError;
+use crate::atomic_file;
 
 /// `prev_hash` of the first record.
 const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -138,7 +139,8 @@ impl AuditLog {
             .map_err(|e| StateError::io(&path, "sync", e))?;
         if len == 0 {
             // The file may be new: make its directory entry durable too.
-            sync_dir(parent_dir(&path))?;
+            atomic_file::sync_dir(atomic_file::parent_dir(&path))
+                .map_err(|e| StateError::io(&path, "sync the directory of", e))?;
         }
 
         self.seq = seq;

@@ -94,26 +94,14 @@ fn held_message(path: &Path, pid: Option<u32>, since: Option<&str>) -> String {
     )
 }
 
-/// The directory `path` lives in, `.` for a bare file name.
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+impl From<crate::atomic_file::AtomicWriteError> for StateError {
+    fn from(e: crate::atomic_file::AtomicWriteError) -> StateError {
+        StateError::Io {
+            path: e.path,
+            action: e.action,
+            source: e.source,
+        }
     }
-}
-
-/// Makes a rename or a file creation in `dir` durable. Only Unix can open a
-/// directory to fsync it; elsewhere this is a no-op.
-fn sync_dir(dir: &Path) -> Result<(), StateError> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| StateError::io(dir, "sync the directory", e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -163,11 +151,5 @@ mod tests {
         for err in [held, newer, io] {
             assert!(!err.to_string().ends_with('.'), "{err}");
         }
-    }
-
-    #[test]
-    fn parent_of_a_bare_name_is_the_current_directory() {
-        assert_eq!(parent_dir(Path::new("state.json")), Path::new("."));
-        assert_eq!(parent_dir(Path::new("a/state.json")), Path::new("a"));
     }
 }
