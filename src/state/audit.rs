@@ -32,6 +32,11 @@
 //! records from its *end* leaves a valid, shorter chain: to catch that, keep
 //! [`AuditLog::head`] somewhere else (e.g. in `state.json`) and compare.
 //!
+//! An append is all or nothing: a write that fails or falls short (a full
+//! disk) or an fsync that fails is cut back off before the error is
+//! returned, so one failed run does not leave a torn line that stops every
+//! later one.
+//!
 //! Appends are not serialised here: callers hold the
 //! [`StateLock`](super::StateLock) while appending.
 
@@ -97,8 +102,17 @@ impl AuditLog {
     /// Appends `record` (a JSON object) with `seq`, `prev_hash` and `hash`
     /// set (any fields of those names in `record` are replaced), and returns
     /// it as written. The line goes out in one `write` on an `O_APPEND` file,
-    /// then is fsynced.
+    /// then is fsynced (and the directory too when the file is new).
+    ///
+    /// Either the record is appended and durable, or the file is as it was:
+    /// when the write falls short or fails (a full disk), or an fsync fails,
+    /// the file is cut back to its length before the append and the error
+    /// returned, so the next append or open works.
     pub fn append(&mut self, record: Value) -> Result<Value, StateError> {
+        self.append_with(record, &mut SystemIo)
+    }
+
+    fn append_with(&mut self, record: Value, io: &mut impl AppendIo) -> Result<Value, StateError> {
         let mut fields = match record {
             Value::Object(fields) => fields,
             other => {
@@ -133,14 +147,8 @@ impl AuditLog {
             StateError::io(&path, "serialise a record for", std::io::Error::other(e))
         })?;
 
-        write_once(&mut file, line.as_bytes())
-            .map_err(|e| StateError::io(&path, "append to", e))?;
-        file.sync_all()
-            .map_err(|e| StateError::io(&path, "sync", e))?;
-        if len == 0 {
-            // The file may be new: make its directory entry durable too.
-            atomic_file::sync_dir(atomic_file::parent_dir(&path))
-                .map_err(|e| StateError::io(&path, "sync the directory of", e))?;
+        if let Err((action, e)) = write_durably(io, &mut file, &path, line.as_bytes(), len) {
+            return Err(roll_back(io, &file, &path, len, action, e));
         }
 
         self.seq = seq;
@@ -373,15 +381,83 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
+/// The system calls an append makes once its line is ready, behind a trait
+/// so tests can make them fail part-way (a short write, a full disk, a
+/// failed fsync) and see which were made.
+trait AppendIo {
+    fn write(&mut self, file: &mut File, bytes: &[u8]) -> std::io::Result<usize> {
+        file.write(bytes)
+    }
+    fn sync_data(&mut self, file: &File) -> std::io::Result<()> {
+        file.sync_data()
+    }
+    fn sync_dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        atomic_file::sync_dir(dir)
+    }
+    fn set_len(&mut self, file: &File, len: u64) -> std::io::Result<()> {
+        file.set_len(len)
+    }
+}
+
+/// The real thing.
+struct SystemIo;
+
+impl AppendIo for SystemIo {}
+
+/// Writes `line` at the end of `file` (of length `len` before it) and makes
+/// it durable: the data, and the directory entry of a file that may be new.
+/// On failure, what failed (a verb phrase for [`StateError::Io`]) and why.
+fn write_durably(
+    io: &mut impl AppendIo,
+    file: &mut File,
+    path: &Path,
+    line: &[u8],
+    len: u64,
+) -> Result<(), (&'static str, std::io::Error)> {
+    write_once(io, file, line).map_err(|e| ("append to", e))?;
+    io.sync_data(file).map_err(|e| ("sync", e))?;
+    if len == 0 {
+        io.sync_dir(atomic_file::parent_dir(path))
+            .map_err(|e| ("sync the directory of", e))?;
+    }
+    Ok(())
+}
+
+/// Cuts `file` back to `len`, its length before a failed append, so no torn
+/// or unacknowledged line stays behind, and returns the append's error. If
+/// the cut fails too, the error says the log is left damaged.
+fn roll_back(
+    io: &mut impl AppendIo,
+    file: &File,
+    path: &Path,
+    len: u64,
+    action: &'static str,
+    failed: std::io::Error,
+) -> StateError {
+    match io.set_len(file, len).and_then(|()| io.sync_data(file)) {
+        Ok(()) => StateError::io(path, action, failed),
+        Err(cut) => StateError::io(
+            path,
+            action,
+            std::io::Error::new(
+                failed.kind(),
+                format!(
+                    "{failed}; cutting the file back to {len} bytes failed too ({cut}), so its last line may be incomplete"
+                ),
+            ),
+        ),
+    }
+}
+
 /// One `write` call: a short write would leave a torn line, so it is an
-/// error, not something to continue.
-fn write_once(file: &mut File, bytes: &[u8]) -> std::io::Result<()> {
+/// error (the caller cuts it off), not something to continue.
+fn write_once(io: &mut impl AppendIo, file: &mut File, bytes: &[u8]) -> std::io::Result<()> {
     loop {
-        match file.write(bytes) {
+        match io.write(file, bytes) {
             Ok(n) if n == bytes.len() => return Ok(()),
             Ok(n) => {
                 return Err(std::io::Error::other(format!(
-                    "short write ({n} of {} bytes); the last line is now incomplete",
+                    "short write ({n} of {} bytes)",
                     bytes.len()
                 )))
             }
@@ -685,6 +761,155 @@ mod tests {
         file.write_all(b"{\"n\":").unwrap();
         assert!(matches!(
             log.append(json!({"n": 2})),
+            Err(StateError::Corrupt { .. })
+        ));
+    }
+
+    /// Real file operations, except the ones a test makes fail, and a
+    /// record of the calls made.
+    #[derive(Default)]
+    struct Faulty {
+        /// Write only the first half of the line, then return this (`None`:
+        /// report the short count, as `write(2)` does on a full disk).
+        short_write: Option<Option<std::io::ErrorKind>>,
+        fail_sync: bool,
+        fail_set_len: bool,
+        calls: Vec<&'static str>,
+    }
+
+    impl AppendIo for Faulty {
+        fn write(&mut self, file: &mut File, bytes: &[u8]) -> std::io::Result<usize> {
+            self.calls.push("write");
+            match self.short_write {
+                None => file.write(bytes),
+                Some(then) => {
+                    let n = file.write(&bytes[..bytes.len() / 2])?;
+                    match then {
+                        None => Ok(n),
+                        Some(kind) => Err(std::io::Error::new(kind, "No space left on device")),
+                    }
+                }
+            }
+        }
+        fn sync_data(&mut self, file: &File) -> std::io::Result<()> {
+            self.calls.push("sync_data");
+            if self.fail_sync {
+                return Err(std::io::Error::other("Input/output error"));
+            }
+            file.sync_data()
+        }
+        fn sync_dir(&mut self, dir: &Path) -> std::io::Result<()> {
+            self.calls.push("sync_dir");
+            atomic_file::sync_dir(dir)
+        }
+        fn set_len(&mut self, file: &File, len: u64) -> std::io::Result<()> {
+            self.calls.push("set_len");
+            if self.fail_set_len {
+                return Err(std::io::Error::other("Read-only file system"));
+            }
+            file.set_len(len)
+        }
+    }
+
+    fn file_len(path: &Path) -> u64 {
+        std::fs::metadata(path).unwrap().len()
+    }
+
+    #[test]
+    fn appends_sync_the_data_and_a_new_files_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mut log = AuditLog::open(&path).unwrap();
+        let mut io = Faulty::default();
+        log.append_with(json!({"n": 1}), &mut io).unwrap();
+        assert_eq!(io.calls, ["write", "sync_data", "sync_dir"]);
+        let mut io = Faulty::default();
+        log.append_with(json!({"n": 2}), &mut io).unwrap();
+        assert_eq!(io.calls, ["write", "sync_data"]);
+    }
+
+    #[test]
+    fn a_short_write_is_cut_off_and_the_next_append_chains() {
+        for then in [None, Some(std::io::ErrorKind::StorageFull)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = log_with_three(dir.path());
+            let before = std::fs::read(&path).unwrap();
+            let mut log = AuditLog::open(&path).unwrap();
+            let head = (log.head().0, log.head().1.to_string());
+
+            let mut io = Faulty {
+                short_write: Some(then),
+                ..Faulty::default()
+            };
+            let err = log.append_with(json!({"n": 4}), &mut io).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StateError::Io {
+                        action: "append to",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(io.calls, ["write", "set_len", "sync_data"]);
+            let cause = std::error::Error::source(&err).unwrap().to_string();
+            match then {
+                None => assert!(cause.starts_with("short write ("), "{cause}"),
+                Some(_) => assert_eq!(cause, "No space left on device"),
+            }
+            // The log is as it was, for this handle and for a new one.
+            assert_eq!(std::fs::read(&path).unwrap(), before);
+            assert_eq!((log.head().0, log.head().1.to_string()), head);
+            assert_eq!(AuditLog::open(&path).unwrap().head().0, 3);
+
+            let next = log.append(json!({"n": 4})).unwrap();
+            assert_eq!(next["seq"], json!(4));
+            assert_eq!(next["prev_hash"], json!(head.1));
+            let result = verify(&path).unwrap();
+            assert_eq!((result.records, result.first_problem), (4, None));
+        }
+    }
+
+    #[test]
+    fn a_failed_sync_takes_the_line_back_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let len = file_len(&path);
+        let mut log = AuditLog::open(&path).unwrap();
+        let mut io = Faulty {
+            fail_sync: true,
+            ..Faulty::default()
+        };
+        let err = log.append_with(json!({"n": 4}), &mut io).unwrap_err();
+        assert_eq!(err.to_string(), format!("cannot sync `{}`", path.display()));
+        assert_eq!(file_len(&path), len);
+        assert_eq!(log.append(json!({"n": 4})).unwrap()["seq"], json!(4));
+        assert!(verify(&path).unwrap().is_ok());
+    }
+
+    #[test]
+    fn a_failed_cut_says_the_log_may_be_left_torn() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let len = file_len(&path);
+        let mut log = AuditLog::open(&path).unwrap();
+        let mut io = Faulty {
+            short_write: Some(None),
+            fail_set_len: true,
+            ..Faulty::default()
+        };
+        let err = log.append_with(json!({"n": 4}), &mut io).unwrap_err();
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(
+            cause.ends_with(&format!(
+                "; cutting the file back to {len} bytes failed too (Read-only file system), so its last line may be incomplete"
+            )),
+            "{cause}"
+        );
+        // Torn indeed: refused, never appended to.
+        assert!(matches!(
+            log.append(json!({"n": 4})),
             Err(StateError::Corrupt { .. })
         ));
     }
