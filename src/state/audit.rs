@@ -29,8 +29,10 @@
 //! bytes, add `}`, and SHA-256 the result.
 //!
 //! The chain shows edits, removals and reorderings inside the log. Removing
-//! records from its *end* leaves a valid, shorter chain: to catch that, keep
-//! [`AuditLog::head`] somewhere else (e.g. in `state.json`) and compare.
+//! records from its *end* leaves a valid, shorter chain, and so does
+//! rewriting the last record with a recomputed hash: to catch those, keep
+//! [`AuditLog::head`] somewhere else (e.g. in `state.json`) and pass it to
+//! [`check_head`].
 //!
 //! An append is all or nothing: a write that fails or falls short (a full
 //! disk) or an fsync that fails is cut back off before the error is
@@ -216,6 +218,95 @@ pub fn read(path: &Path) -> Result<Vec<Value>, StateError> {
     Ok(records)
 }
 
+/// Checks that the log still holds the record remembered as its head, the
+/// `(seq, hash)` of [`AuditLog::head`] kept somewhere else (`state.json`):
+/// line `seq` must be record `seq`, carry `hash`, and hash to it as written.
+/// Records appended since are fine.
+///
+/// The chain alone cannot show records cut from the end, nor a last record
+/// rewritten with a recomputed hash; this does ([`StateError::AuditCut`],
+/// [`StateError::AuditRewritten`]). `(0, 64 zeros)`, the head of an empty
+/// log, holds for any log. Reads the log up to line `seq`; does not check
+/// the chain before it (see [`verify`]).
+pub fn check_head(path: &Path, seq: u64, hash: &str) -> Result<(), StateError> {
+    let rewritten = |found: String| StateError::AuditRewritten {
+        path: path.to_path_buf(),
+        seq,
+        expected: hash.to_string(),
+        found,
+    };
+    if seq == 0 {
+        return if hash == ZERO_HASH {
+            Ok(())
+        } else {
+            Err(rewritten(
+                "an empty log's head has hash 000000000000".into(),
+            ))
+        };
+    }
+    let file = match File::open(path) {
+        Ok(file) => Some(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(StateError::io(path, "open", e)),
+    };
+    let mut records = 0;
+    if let Some(file) = file {
+        let mut lines = Lines::new(&file);
+        while let Some(line) = lines.next_line(path)? {
+            records = line.number as u64;
+            if records == seq {
+                return match head_problem(seq, hash, line.bytes, line.complete) {
+                    None => Ok(()),
+                    Some(found) => Err(rewritten(found)),
+                };
+            }
+        }
+    }
+    Err(StateError::AuditCut {
+        path: path.to_path_buf(),
+        records,
+        seq,
+        expected: hash.to_string(),
+    })
+}
+
+/// What is wrong with line `seq` as the record `(seq, hash)`, if anything.
+fn head_problem(seq: u64, hash: &str, bytes: &[u8], complete: bool) -> Option<String> {
+    if !complete {
+        return Some(format!("line {seq} is {INCOMPLETE}"));
+    }
+    let Some((body, stored)) = split_hash(bytes) else {
+        return Some(format!(
+            "line {seq} does not end with its `hash` (rewritten by another tool?)"
+        ));
+    };
+    let found_seq = parse_object(bytes)
+        .ok()
+        .and_then(|fields| fields.get("seq").and_then(Value::as_u64));
+    if found_seq != Some(seq) {
+        return Some(match found_seq {
+            Some(n) => format!("line {seq} holds record {n} (records were renumbered?)"),
+            None => format!("line {seq} has no whole-number `seq`"),
+        });
+    }
+    // `split_hash` checked it is 64 ASCII hex digits.
+    let stored = String::from_utf8_lossy(stored);
+    if stored != hash {
+        return Some(format!(
+            "record {seq} has hash {} (rewritten since?)",
+            super::short_hash(&stored)
+        ));
+    }
+    let actual = body_hash(body);
+    if actual != hash {
+        return Some(format!(
+            "record {seq} hashes to {}, not to the hash it carries (edited since?)",
+            super::short_hash(&actual)
+        ));
+    }
+    None
+}
+
 /// The outcome of [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
@@ -284,10 +375,7 @@ fn check_line(
         .ok_or("no whole-number `seq`")?;
     let (body, hash) =
         split_hash(bytes).ok_or("does not end with its `hash` (rewritten by another tool?)")?;
-    let mut hashed = Vec::with_capacity(body.len() + 1);
-    hashed.extend_from_slice(body);
-    hashed.push(b'}');
-    if sha256_hex(&hashed).as_bytes() != hash {
+    if body_hash(body).as_bytes() != hash {
         return Err("hash does not match its content (edited?)".into());
     }
     let prev_hash = fields.get("prev_hash").and_then(Value::as_str);
@@ -334,6 +422,14 @@ fn split_hash(line: &[u8]) -> Option<(&[u8], &[u8])> {
         .strip_prefix(HASH_MEMBER_PREFIX)?
         .strip_suffix(b"\"}")?;
     is_hex_hash(hash).then_some((body, hash))
+}
+
+/// The hash of a line whose part before `,"hash":...` is `body`.
+fn body_hash(body: &[u8]) -> String {
+    let mut hashed = Vec::with_capacity(body.len() + 1);
+    hashed.extend_from_slice(body);
+    hashed.push(b'}');
+    sha256_hex(&hashed)
 }
 
 fn is_hex_hash(s: &[u8]) -> bool {
@@ -911,6 +1007,155 @@ mod tests {
         assert!(matches!(
             log.append(json!({"n": 4})),
             Err(StateError::Corrupt { .. })
+        ));
+    }
+
+    /// `(seq, hash)` of the log's last record.
+    fn head_of(path: &Path) -> (u64, String) {
+        let log = AuditLog::open(path).unwrap();
+        (log.head().0, log.head().1.to_string())
+    }
+
+    #[test]
+    fn the_remembered_head_holds_as_the_log_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        check_head(&path, 0, ZERO_HASH).unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        check_head(&path, seq, &hash).unwrap();
+        check_head(&path, 0, ZERO_HASH).unwrap();
+        AuditLog::open(&path)
+            .unwrap()
+            .append(json!({"n": 4}))
+            .unwrap();
+        check_head(&path, seq, &hash).unwrap();
+    }
+
+    #[test]
+    fn a_last_record_rewritten_with_a_recomputed_hash_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        // Re-sealed after an edit: the chain verifies and the seq is the
+        // same, which is all that was compared before.
+        let mut lines = lines_of(&path);
+        let mut fields = parse_object(lines[2].as_bytes()).unwrap();
+        fields.remove("hash");
+        fields.insert("column".into(), json!("nothing to see"));
+        let (line, new_hash) = sealed_line(&fields).unwrap();
+        lines[2] = line.trim_end().to_string();
+        write_lines(&path, &lines);
+        assert!(verify(&path).unwrap().is_ok());
+        assert_eq!(head_of(&path).0, seq);
+
+        let err = check_head(&path, seq, &hash).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{}` does not hold the record the state saw last (record 3, hash {}): record 3 has hash {} (rewritten since?)",
+                path.display(),
+                &hash[..12],
+                &new_hash[..12]
+            )
+        );
+        match err {
+            StateError::AuditRewritten {
+                seq: 3, expected, ..
+            } => assert_eq!(expected, hash),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn records_cut_from_the_end_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        let lines = lines_of(&path);
+        write_lines(&path, &lines[..1]);
+        let err = check_head(&path, seq, &hash).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StateError::AuditCut {
+                    records: 1,
+                    seq: 3,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{}` ends at record 1, but the state saw record 3 (hash {}): records were removed from its end",
+                path.display(),
+                &hash[..12]
+            )
+        );
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            check_head(&path, seq, &hash),
+            Err(StateError::AuditCut { records: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn other_changes_to_the_remembered_record_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        let original = lines_of(&path);
+        let found = |lines: &[String]| {
+            write_lines(&path, lines);
+            match check_head(&path, seq, &hash) {
+                Err(StateError::AuditRewritten { found, .. }) => found,
+                other => panic!("{other:?}"),
+            }
+        };
+
+        // Edited, its `hash` left alone.
+        let mut lines = original.clone();
+        lines[2] = lines[2].replace("age", "agE");
+        let edited = found(&lines);
+        assert!(
+            edited.starts_with("record 3 hashes to ") && edited.ends_with("(edited since?)"),
+            "{edited}"
+        );
+        // Re-serialised by another tool.
+        let mut lines = original.clone();
+        let value: Value = serde_json::from_str(&lines[2]).unwrap();
+        lines[2] = serde_json::to_string(&value).unwrap();
+        assert_eq!(
+            found(&lines),
+            "line 3 does not end with its `hash` (rewritten by another tool?)"
+        );
+        // Another record in its place, or none of ours.
+        let mut lines = original.clone();
+        lines[2] = original[1].clone();
+        assert_eq!(
+            found(&lines),
+            "line 3 holds record 2 (records were renumbered?)"
+        );
+        // A wrong remembered hash for an empty log.
+        assert_eq!(
+            check_head(&path, 0, &hash).unwrap_err().to_string(),
+            format!(
+                "`{}` does not hold the record the state saw last (record 0, hash {}): an empty log's head has hash 000000000000",
+                path.display(),
+                &hash[..12]
+            )
+        );
+        // A hash that is not even hex, as a hand-edited state might hold.
+        write_lines(&path, &original);
+        assert!(check_head(&path, seq, "é").is_err());
+        // Torn where the record should be.
+        let text = original[..2].join("\n") + "\n" + &original[2][..10];
+        std::fs::write(&path, text).unwrap();
+        assert!(matches!(
+            check_head(&path, seq, &hash),
+            Err(StateError::AuditRewritten { found, .. }) if found.starts_with("line 3 is incomplete")
         ));
     }
 

@@ -3,10 +3,11 @@
 //! directory. Generic over the caller's types; knows nothing about policies.
 //!
 //! A run does, in order: [`lock::acquire`] on the directory, [`load`]
-//! `state.json`, [`AuditLog::open`] `audit.jsonl`, decide and act, append to
-//! the log, [`save`] the new state, and drop the lock. Every write is made
-//! while the lock is held; nothing here repairs or resets a damaged file on
-//! its own.
+//! `state.json`, [`AuditLog::open`] `audit.jsonl` and [`check_audit_head`]
+//! it against the head the state remembers, decide and act, append to the
+//! log, [`save`] the new state (with the log's new head), and drop the
+//! lock. Every write is made while the lock is held; nothing here repairs
+//! or resets a damaged file on its own.
 
 pub mod audit;
 pub mod lock;
@@ -14,7 +15,10 @@ pub mod store;
 
 use std::path::{Path, PathBuf};
 
-pub use audit::{read as read_audit, verify as verify_audit, AuditLog, Verification};
+pub use audit::{
+    check_head as check_audit_head, read as read_audit, verify as verify_audit, AuditLog,
+    Verification,
+};
 pub use lock::{acquire as acquire_lock, StateLock};
 pub use store::{load, save};
 
@@ -49,6 +53,33 @@ pub enum StateError {
         path.display()
     )]
     Corrupt { path: PathBuf, detail: String },
+    /// The audit log ends before the record remembered as its head (see
+    /// [`audit::check_head`]).
+    #[error(
+        "`{}` ends at record {records}, but the state saw record {seq} (hash {}): records were removed from its end",
+        path.display(),
+        short_hash(expected)
+    )]
+    AuditCut {
+        path: PathBuf,
+        /// Records (lines) in the log.
+        records: u64,
+        seq: u64,
+        expected: String,
+    },
+    /// The audit log's record `seq` is not the one remembered as its head
+    /// (see [`audit::check_head`]); `found` says what is there instead.
+    #[error(
+        "`{}` does not hold the record the state saw last (record {seq}, hash {}): {found}",
+        path.display(),
+        short_hash(expected)
+    )]
+    AuditRewritten {
+        path: PathBuf,
+        seq: u64,
+        expected: String,
+        found: String,
+    },
     /// A caller passed something other than a JSON object to
     /// [`AuditLog::append`]: a bug, not a problem with the file.
     #[error("cannot append to `{}`: an audit record must be a JSON object, not {found}", path.display())]
@@ -79,6 +110,12 @@ impl StateError {
             detail: detail.into(),
         }
     }
+}
+
+/// The first 12 characters of a hash, enough to tell two apart in a
+/// message.
+pub(crate) fn short_hash(hash: &str) -> String {
+    hash.chars().take(12).collect()
 }
 
 fn held_message(path: &Path, pid: Option<u32>, since: Option<&str>) -> String {
