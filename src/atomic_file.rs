@@ -1,38 +1,107 @@
-//! Atomic file writes: a reader sees the old file or the new one, never a
-//! half-written one (temp file in the same directory, fsync, rename).
+//! Atomic, durable file replacement, the one writer for `state.json` and the
+//! report outputs: a reader sees the old file or the new one, never a
+//! half-written one, and once [`replace`] returns the new one survives a
+//! crash (temp file in the same directory, fsync, rename, fsync of the
+//! directory).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+/// A step of [`replace`] failed. Shown as `cannot {action} `{path}``, the
+/// OS error as its cause.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} `{}`", path.display())]
+pub struct AtomicWriteError {
+    pub path: PathBuf,
+    /// A verb phrase: "create a temporary file next to", "write",
+    /// "replace", "sync the directory of".
+    pub action: &'static str,
+    #[source]
+    pub source: std::io::Error,
+}
 
-pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let shown = path.display();
-    // A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written as it
-    // is: renaming a temp file over it would replace the device itself.
+/// Replaces `path` with `bytes`: a new `.<name>.<random>.tmp` next to it,
+/// written and fsynced, renamed over `path`, then the directory fsynced.
+///
+/// The new file has mode 0600 (the temp file's) whatever the old one had.
+/// A crash can leave a stray temp file behind; it is never read, and a
+/// later call picks a fresh name. On an error before the rename the temp
+/// file is removed and `path` is untouched.
+pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), AtomicWriteError> {
+    let fail = |action, source| AtomicWriteError {
+        path: path.to_path_buf(),
+        action,
+        source,
+    };
+    let mut tmp = create_temp(path).map_err(|e| fail("create a temporary file next to", e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| fail("write", e))?;
+    // On failure the temp file is removed when `PersistError` drops.
+    tmp.persist(path).map_err(|e| fail("replace", e.error))?;
+    sync_dir(parent_dir(path)).map_err(|e| fail("sync the directory of", e))
+}
+
+/// [`replace`] for a report output, except that a device or pipe
+/// (`/dev/null`, `/dev/stdout`, a FIFO) is written as it is: renaming a temp
+/// file over it would replace the device itself.
+pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return std::fs::write(path, bytes).with_context(|| format!("cannot write `{shown}`"));
+        return std::fs::write(path, bytes)
+            .map_err(|source| AtomicWriteError {
+                path: path.to_path_buf(),
+                action: "write",
+                source,
+            })
+            .map_err(Into::into);
     }
-    let dir = match path.parent() {
+    Ok(replace(path, bytes)?)
+}
+
+/// A new, exclusively created `.<name>.<random>.tmp` next to `path`: hidden,
+/// never equal to `path`, and never one left behind by a crash.
+fn create_temp(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let name = path
+        .file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(parent_dir(path))
+}
+
+/// The directory `path` lives in, `.` for a bare file name.
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".driftmend-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file next to `{shown}`"))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write `{shown}`"))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace `{shown}`"))?;
+    }
+}
+
+/// Makes a rename or a file creation in `dir` durable. Only Unix can open a
+/// directory to fsync it; elsewhere this is a no-op.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir).and_then(|d| d.sync_all())?;
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
 
     #[test]
     fn replaces_content_and_leaves_no_temp_files() {
@@ -41,7 +110,26 @@ mod tests {
         write(&path, b"one").unwrap();
         write(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(files_in(dir.path()), ["out.json"]);
+    }
+
+    #[test]
+    fn the_new_file_is_private_whatever_the_old_mode() {
+        // Pinned as it has always been: the temp file's 0600 survives the
+        // rename, for `state.json` and report outputs alike.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.prom");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write(&path, b"new").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        replace(&dir.path().join("state.json"), b"{}").unwrap();
+        let mode = std::fs::metadata(dir.path().join("state.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]
@@ -54,8 +142,61 @@ mod tests {
     fn missing_directory_is_an_error_naming_the_file() {
         let err = write(Path::new("/nonexistent-dir/x.json"), b"x").unwrap_err();
         assert!(
-            format!("{err:#}").contains("/nonexistent-dir/x.json"),
+            format!("{err:#}")
+                .starts_with("cannot create a temporary file next to `/nonexistent-dir/x.json`: "),
             "{err:#}"
         );
+        let err = replace(Path::new("/nonexistent-dir/x.json"), b"x").unwrap_err();
+        assert_eq!(err.action, "create a temporary file next to");
+        assert_eq!(err.source.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_directory_in_the_way_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        std::fs::create_dir(&path).unwrap();
+        let err = replace(&path, b"x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("cannot replace `{}`", path.display())
+        );
+        assert!(path.is_dir());
+        assert_eq!(files_in(dir.path()), ["out"], "the temp file is removed");
+    }
+
+    #[test]
+    fn temp_names_are_hidden_distinct_and_never_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let names: Vec<String> = (0..50)
+            .map(|_| {
+                // Keep each, so a collision would have to pick a new name.
+                let (_, kept) = create_temp(&path).unwrap().keep().unwrap();
+                kept.file_name().unwrap().to_string_lossy().into_owned()
+            })
+            .collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        for name in &names {
+            assert!(
+                name.starts_with(".state.json.") && name.ends_with(".tmp"),
+                "{name}"
+            );
+            assert_ne!(name, "state.json");
+        }
+        // With all those strays present, a replace still works.
+        replace(&path, b"{}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn parent_of_a_bare_name_is_the_current_directory() {
+        assert_eq!(parent_dir(Path::new("state.json")), Path::new("."));
+        assert_eq!(parent_dir(Path::new("a/state.json")), Path::new("a"));
+        sync_dir(parent_dir(Path::new("state.json"))).unwrap();
+        assert!(sync_dir(Path::new("/nonexistent-dir")).is_err());
     }
 }

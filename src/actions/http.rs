@@ -221,17 +221,16 @@ pub fn form_encode(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// RFC 3986 unreserved characters stay; everything else is `%XX`.
 pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// A URL path segment (a repository name, a model name) made safe.
@@ -946,6 +945,23 @@ mod tests {
             basic.describe(&secrets)["headers"]["Authorization"],
             "Basic ***"
         );
+    }
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        let all: String = (0u8..128).map(char::from).collect::<String>() + "é€😀";
+        let expected: String = all
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        assert_eq!(percent_encode(&all), expected);
+        assert_eq!(segment("fraud model/v2"), "fraud%20model%2Fv2");
     }
 
     #[test]

@@ -269,25 +269,11 @@ fn dotted(path: &[String]) -> String {
 pub fn suggest(name: &str, known: &[String]) -> String {
     known
         .iter()
-        .map(|k| (edit_distance(name, k), k))
+        .map(|k| (strsim::levenshtein(name, k), k))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, k)| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -342,5 +328,24 @@ mod tests {
             .contains("unknown metric `datasets`"));
         // Without a column list any name is accepted.
         assert_eq!(check(&p("column.whatever.score"), None), Ok(()));
+    }
+
+    #[test]
+    fn suggestions_are_within_two_edits_nearest_first() {
+        let known: Vec<String> = ["income", "incomes", "age", "état"]
+            .map(String::from)
+            .to_vec();
+        let cases = [
+            ("incme", " (did you mean `income`?)"),
+            // A swap of neighbours is two edits (Levenshtein).
+            ("icnome", " (did you mean `income`?)"),
+            ("incomess", " (did you mean `incomes`?)"),
+            ("etat", " (did you mean `état`?)"),
+            ("salary", ""),
+            ("", ""),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(suggest(name, &known), expected, "{name}");
+        }
     }
 }

@@ -29,8 +29,15 @@
 //! bytes, add `}`, and SHA-256 the result.
 //!
 //! The chain shows edits, removals and reorderings inside the log. Removing
-//! records from its *end* leaves a valid, shorter chain: to catch that, keep
-//! [`AuditLog::head`] somewhere else (e.g. in `state.json`) and compare.
+//! records from its *end* leaves a valid, shorter chain, and so does
+//! rewriting the last record with a recomputed hash: to catch those, keep
+//! [`AuditLog::head`] somewhere else (e.g. in `state.json`) and pass it to
+//! [`check_head`].
+//!
+//! An append is all or nothing: a write that fails or falls short (a full
+//! disk) or an fsync that fails is cut back off before the error is
+//! returned, so one failed run does not leave a torn line that stops every
+//! later one.
 //!
 //! Appends are not serialised here: callers hold the
 //! [`StateLock`](super::StateLock) while appending.
@@ -42,7 +49,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{parent_dir, sync_dir, StateError};
+use super::StateError;
+use crate::atomic_file;
 
 /// `prev_hash` of the first record.
 const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -96,8 +104,17 @@ impl AuditLog {
     /// Appends `record` (a JSON object) with `seq`, `prev_hash` and `hash`
     /// set (any fields of those names in `record` are replaced), and returns
     /// it as written. The line goes out in one `write` on an `O_APPEND` file,
-    /// then is fsynced.
+    /// then is fsynced (and the directory too when the file is new).
+    ///
+    /// Either the record is appended and durable, or the file is as it was:
+    /// when the write falls short or fails (a full disk), or an fsync fails,
+    /// the file is cut back to its length before the append and the error
+    /// returned, so the next append or open works.
     pub fn append(&mut self, record: Value) -> Result<Value, StateError> {
+        self.append_with(record, &mut SystemIo)
+    }
+
+    fn append_with(&mut self, record: Value, io: &mut impl AppendIo) -> Result<Value, StateError> {
         let mut fields = match record {
             Value::Object(fields) => fields,
             other => {
@@ -132,13 +149,8 @@ impl AuditLog {
             StateError::io(&path, "serialise a record for", std::io::Error::other(e))
         })?;
 
-        write_once(&mut file, line.as_bytes())
-            .map_err(|e| StateError::io(&path, "append to", e))?;
-        file.sync_all()
-            .map_err(|e| StateError::io(&path, "sync", e))?;
-        if len == 0 {
-            // The file may be new: make its directory entry durable too.
-            sync_dir(parent_dir(&path))?;
+        if let Err((action, e)) = write_durably(io, &mut file, &path, line.as_bytes(), len) {
+            return Err(roll_back(io, &file, &path, len, action, e));
         }
 
         self.seq = seq;
@@ -204,6 +216,95 @@ pub fn read(path: &Path) -> Result<Vec<Value>, StateError> {
         records.push(Value::Object(fields));
     }
     Ok(records)
+}
+
+/// Checks that the log still holds the record remembered as its head, the
+/// `(seq, hash)` of [`AuditLog::head`] kept somewhere else (`state.json`):
+/// line `seq` must be record `seq`, carry `hash`, and hash to it as written.
+/// Records appended since are fine.
+///
+/// The chain alone cannot show records cut from the end, nor a last record
+/// rewritten with a recomputed hash; this does ([`StateError::AuditCut`],
+/// [`StateError::AuditRewritten`]). `(0, 64 zeros)`, the head of an empty
+/// log, holds for any log. Reads the log up to line `seq`; does not check
+/// the chain before it (see [`verify`]).
+pub fn check_head(path: &Path, seq: u64, hash: &str) -> Result<(), StateError> {
+    let rewritten = |found: String| StateError::AuditRewritten {
+        path: path.to_path_buf(),
+        seq,
+        expected: hash.to_string(),
+        found,
+    };
+    if seq == 0 {
+        return if hash == ZERO_HASH {
+            Ok(())
+        } else {
+            Err(rewritten(
+                "an empty log's head has hash 000000000000".into(),
+            ))
+        };
+    }
+    let file = match File::open(path) {
+        Ok(file) => Some(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(StateError::io(path, "open", e)),
+    };
+    let mut records = 0;
+    if let Some(file) = file {
+        let mut lines = Lines::new(&file);
+        while let Some(line) = lines.next_line(path)? {
+            records = line.number as u64;
+            if records == seq {
+                return match head_problem(seq, hash, line.bytes, line.complete) {
+                    None => Ok(()),
+                    Some(found) => Err(rewritten(found)),
+                };
+            }
+        }
+    }
+    Err(StateError::AuditCut {
+        path: path.to_path_buf(),
+        records,
+        seq,
+        expected: hash.to_string(),
+    })
+}
+
+/// What is wrong with line `seq` as the record `(seq, hash)`, if anything.
+fn head_problem(seq: u64, hash: &str, bytes: &[u8], complete: bool) -> Option<String> {
+    if !complete {
+        return Some(format!("line {seq} is {INCOMPLETE}"));
+    }
+    let Some((body, stored)) = split_hash(bytes) else {
+        return Some(format!(
+            "line {seq} does not end with its `hash` (rewritten by another tool?)"
+        ));
+    };
+    let found_seq = parse_object(bytes)
+        .ok()
+        .and_then(|fields| fields.get("seq").and_then(Value::as_u64));
+    if found_seq != Some(seq) {
+        return Some(match found_seq {
+            Some(n) => format!("line {seq} holds record {n} (records were renumbered?)"),
+            None => format!("line {seq} has no whole-number `seq`"),
+        });
+    }
+    // `split_hash` checked it is 64 ASCII hex digits.
+    let stored = String::from_utf8_lossy(stored);
+    if stored != hash {
+        return Some(format!(
+            "record {seq} has hash {} (rewritten since?)",
+            super::short_hash(&stored)
+        ));
+    }
+    let actual = body_hash(body);
+    if actual != hash {
+        return Some(format!(
+            "record {seq} hashes to {}, not to the hash it carries (edited since?)",
+            super::short_hash(&actual)
+        ));
+    }
+    None
 }
 
 /// The outcome of [`verify`].
@@ -274,10 +375,7 @@ fn check_line(
         .ok_or("no whole-number `seq`")?;
     let (body, hash) =
         split_hash(bytes).ok_or("does not end with its `hash` (rewritten by another tool?)")?;
-    let mut hashed = Vec::with_capacity(body.len() + 1);
-    hashed.extend_from_slice(body);
-    hashed.push(b'}');
-    if sha256_hex(&hashed).as_bytes() != hash {
+    if body_hash(body).as_bytes() != hash {
         return Err("hash does not match its content (edited?)".into());
     }
     let prev_hash = fields.get("prev_hash").and_then(Value::as_str);
@@ -326,6 +424,14 @@ fn split_hash(line: &[u8]) -> Option<(&[u8], &[u8])> {
     is_hex_hash(hash).then_some((body, hash))
 }
 
+/// The hash of a line whose part before `,"hash":...` is `body`.
+fn body_hash(body: &[u8]) -> String {
+    let mut hashed = Vec::with_capacity(body.len() + 1);
+    hashed.extend_from_slice(body);
+    hashed.push(b'}');
+    sha256_hex(&hashed)
+}
+
 fn is_hex_hash(s: &[u8]) -> bool {
     s.len() == 64 && s.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
@@ -371,15 +477,83 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
+/// The system calls an append makes once its line is ready, behind a trait
+/// so tests can make them fail part-way (a short write, a full disk, a
+/// failed fsync) and see which were made.
+trait AppendIo {
+    fn write(&mut self, file: &mut File, bytes: &[u8]) -> std::io::Result<usize> {
+        file.write(bytes)
+    }
+    fn sync_data(&mut self, file: &File) -> std::io::Result<()> {
+        file.sync_data()
+    }
+    fn sync_dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        atomic_file::sync_dir(dir)
+    }
+    fn set_len(&mut self, file: &File, len: u64) -> std::io::Result<()> {
+        file.set_len(len)
+    }
+}
+
+/// The real thing.
+struct SystemIo;
+
+impl AppendIo for SystemIo {}
+
+/// Writes `line` at the end of `file` (of length `len` before it) and makes
+/// it durable: the data, and the directory entry of a file that may be new.
+/// On failure, what failed (a verb phrase for [`StateError::Io`]) and why.
+fn write_durably(
+    io: &mut impl AppendIo,
+    file: &mut File,
+    path: &Path,
+    line: &[u8],
+    len: u64,
+) -> Result<(), (&'static str, std::io::Error)> {
+    write_once(io, file, line).map_err(|e| ("append to", e))?;
+    io.sync_data(file).map_err(|e| ("sync", e))?;
+    if len == 0 {
+        io.sync_dir(atomic_file::parent_dir(path))
+            .map_err(|e| ("sync the directory of", e))?;
+    }
+    Ok(())
+}
+
+/// Cuts `file` back to `len`, its length before a failed append, so no torn
+/// or unacknowledged line stays behind, and returns the append's error. If
+/// the cut fails too, the error says the log is left damaged.
+fn roll_back(
+    io: &mut impl AppendIo,
+    file: &File,
+    path: &Path,
+    len: u64,
+    action: &'static str,
+    failed: std::io::Error,
+) -> StateError {
+    match io.set_len(file, len).and_then(|()| io.sync_data(file)) {
+        Ok(()) => StateError::io(path, action, failed),
+        Err(cut) => StateError::io(
+            path,
+            action,
+            std::io::Error::new(
+                failed.kind(),
+                format!(
+                    "{failed}; cutting the file back to {len} bytes failed too ({cut}), so its last line may be incomplete"
+                ),
+            ),
+        ),
+    }
+}
+
 /// One `write` call: a short write would leave a torn line, so it is an
-/// error, not something to continue.
-fn write_once(file: &mut File, bytes: &[u8]) -> std::io::Result<()> {
+/// error (the caller cuts it off), not something to continue.
+fn write_once(io: &mut impl AppendIo, file: &mut File, bytes: &[u8]) -> std::io::Result<()> {
     loop {
-        match file.write(bytes) {
+        match io.write(file, bytes) {
             Ok(n) if n == bytes.len() => return Ok(()),
             Ok(n) => {
                 return Err(std::io::Error::other(format!(
-                    "short write ({n} of {} bytes); the last line is now incomplete",
+                    "short write ({n} of {} bytes)",
                     bytes.len()
                 )))
             }
@@ -684,6 +858,304 @@ mod tests {
         assert!(matches!(
             log.append(json!({"n": 2})),
             Err(StateError::Corrupt { .. })
+        ));
+    }
+
+    /// Real file operations, except the ones a test makes fail, and a
+    /// record of the calls made.
+    #[derive(Default)]
+    struct Faulty {
+        /// Write only the first half of the line, then return this (`None`:
+        /// report the short count, as `write(2)` does on a full disk).
+        short_write: Option<Option<std::io::ErrorKind>>,
+        fail_sync: bool,
+        fail_set_len: bool,
+        calls: Vec<&'static str>,
+    }
+
+    impl AppendIo for Faulty {
+        fn write(&mut self, file: &mut File, bytes: &[u8]) -> std::io::Result<usize> {
+            self.calls.push("write");
+            match self.short_write {
+                None => file.write(bytes),
+                Some(then) => {
+                    let n = file.write(&bytes[..bytes.len() / 2])?;
+                    match then {
+                        None => Ok(n),
+                        Some(kind) => Err(std::io::Error::new(kind, "No space left on device")),
+                    }
+                }
+            }
+        }
+        fn sync_data(&mut self, file: &File) -> std::io::Result<()> {
+            self.calls.push("sync_data");
+            if self.fail_sync {
+                return Err(std::io::Error::other("Input/output error"));
+            }
+            file.sync_data()
+        }
+        fn sync_dir(&mut self, dir: &Path) -> std::io::Result<()> {
+            self.calls.push("sync_dir");
+            atomic_file::sync_dir(dir)
+        }
+        fn set_len(&mut self, file: &File, len: u64) -> std::io::Result<()> {
+            self.calls.push("set_len");
+            if self.fail_set_len {
+                return Err(std::io::Error::other("Read-only file system"));
+            }
+            file.set_len(len)
+        }
+    }
+
+    fn file_len(path: &Path) -> u64 {
+        std::fs::metadata(path).unwrap().len()
+    }
+
+    #[test]
+    fn appends_sync_the_data_and_a_new_files_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mut log = AuditLog::open(&path).unwrap();
+        let mut io = Faulty::default();
+        log.append_with(json!({"n": 1}), &mut io).unwrap();
+        assert_eq!(io.calls, ["write", "sync_data", "sync_dir"]);
+        let mut io = Faulty::default();
+        log.append_with(json!({"n": 2}), &mut io).unwrap();
+        assert_eq!(io.calls, ["write", "sync_data"]);
+    }
+
+    #[test]
+    fn a_short_write_is_cut_off_and_the_next_append_chains() {
+        for then in [None, Some(std::io::ErrorKind::StorageFull)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = log_with_three(dir.path());
+            let before = std::fs::read(&path).unwrap();
+            let mut log = AuditLog::open(&path).unwrap();
+            let head = (log.head().0, log.head().1.to_string());
+
+            let mut io = Faulty {
+                short_write: Some(then),
+                ..Faulty::default()
+            };
+            let err = log.append_with(json!({"n": 4}), &mut io).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StateError::Io {
+                        action: "append to",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(io.calls, ["write", "set_len", "sync_data"]);
+            let cause = std::error::Error::source(&err).unwrap().to_string();
+            match then {
+                None => assert!(cause.starts_with("short write ("), "{cause}"),
+                Some(_) => assert_eq!(cause, "No space left on device"),
+            }
+            // The log is as it was, for this handle and for a new one.
+            assert_eq!(std::fs::read(&path).unwrap(), before);
+            assert_eq!((log.head().0, log.head().1.to_string()), head);
+            assert_eq!(AuditLog::open(&path).unwrap().head().0, 3);
+
+            let next = log.append(json!({"n": 4})).unwrap();
+            assert_eq!(next["seq"], json!(4));
+            assert_eq!(next["prev_hash"], json!(head.1));
+            let result = verify(&path).unwrap();
+            assert_eq!((result.records, result.first_problem), (4, None));
+        }
+    }
+
+    #[test]
+    fn a_failed_sync_takes_the_line_back_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let len = file_len(&path);
+        let mut log = AuditLog::open(&path).unwrap();
+        let mut io = Faulty {
+            fail_sync: true,
+            ..Faulty::default()
+        };
+        let err = log.append_with(json!({"n": 4}), &mut io).unwrap_err();
+        assert_eq!(err.to_string(), format!("cannot sync `{}`", path.display()));
+        assert_eq!(file_len(&path), len);
+        assert_eq!(log.append(json!({"n": 4})).unwrap()["seq"], json!(4));
+        assert!(verify(&path).unwrap().is_ok());
+    }
+
+    #[test]
+    fn a_failed_cut_says_the_log_may_be_left_torn() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let len = file_len(&path);
+        let mut log = AuditLog::open(&path).unwrap();
+        let mut io = Faulty {
+            short_write: Some(None),
+            fail_set_len: true,
+            ..Faulty::default()
+        };
+        let err = log.append_with(json!({"n": 4}), &mut io).unwrap_err();
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(
+            cause.ends_with(&format!(
+                "; cutting the file back to {len} bytes failed too (Read-only file system), so its last line may be incomplete"
+            )),
+            "{cause}"
+        );
+        // Torn indeed: refused, never appended to.
+        assert!(matches!(
+            log.append(json!({"n": 4})),
+            Err(StateError::Corrupt { .. })
+        ));
+    }
+
+    /// `(seq, hash)` of the log's last record.
+    fn head_of(path: &Path) -> (u64, String) {
+        let log = AuditLog::open(path).unwrap();
+        (log.head().0, log.head().1.to_string())
+    }
+
+    #[test]
+    fn the_remembered_head_holds_as_the_log_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        check_head(&path, 0, ZERO_HASH).unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        check_head(&path, seq, &hash).unwrap();
+        check_head(&path, 0, ZERO_HASH).unwrap();
+        AuditLog::open(&path)
+            .unwrap()
+            .append(json!({"n": 4}))
+            .unwrap();
+        check_head(&path, seq, &hash).unwrap();
+    }
+
+    #[test]
+    fn a_last_record_rewritten_with_a_recomputed_hash_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        // Re-sealed after an edit: the chain verifies and the seq is the
+        // same, which is all that was compared before.
+        let mut lines = lines_of(&path);
+        let mut fields = parse_object(lines[2].as_bytes()).unwrap();
+        fields.remove("hash");
+        fields.insert("column".into(), json!("nothing to see"));
+        let (line, new_hash) = sealed_line(&fields).unwrap();
+        lines[2] = line.trim_end().to_string();
+        write_lines(&path, &lines);
+        assert!(verify(&path).unwrap().is_ok());
+        assert_eq!(head_of(&path).0, seq);
+
+        let err = check_head(&path, seq, &hash).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{}` does not hold the record the state saw last (record 3, hash {}): record 3 has hash {} (rewritten since?)",
+                path.display(),
+                &hash[..12],
+                &new_hash[..12]
+            )
+        );
+        match err {
+            StateError::AuditRewritten {
+                seq: 3, expected, ..
+            } => assert_eq!(expected, hash),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn records_cut_from_the_end_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        let lines = lines_of(&path);
+        write_lines(&path, &lines[..1]);
+        let err = check_head(&path, seq, &hash).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StateError::AuditCut {
+                    records: 1,
+                    seq: 3,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{}` ends at record 1, but the state saw record 3 (hash {}): records were removed from its end",
+                path.display(),
+                &hash[..12]
+            )
+        );
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            check_head(&path, seq, &hash),
+            Err(StateError::AuditCut { records: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn other_changes_to_the_remembered_record_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = log_with_three(dir.path());
+        let (seq, hash) = head_of(&path);
+        let original = lines_of(&path);
+        let found = |lines: &[String]| {
+            write_lines(&path, lines);
+            match check_head(&path, seq, &hash) {
+                Err(StateError::AuditRewritten { found, .. }) => found,
+                other => panic!("{other:?}"),
+            }
+        };
+
+        // Edited, its `hash` left alone.
+        let mut lines = original.clone();
+        lines[2] = lines[2].replace("age", "agE");
+        let edited = found(&lines);
+        assert!(
+            edited.starts_with("record 3 hashes to ") && edited.ends_with("(edited since?)"),
+            "{edited}"
+        );
+        // Re-serialised by another tool.
+        let mut lines = original.clone();
+        let value: Value = serde_json::from_str(&lines[2]).unwrap();
+        lines[2] = serde_json::to_string(&value).unwrap();
+        assert_eq!(
+            found(&lines),
+            "line 3 does not end with its `hash` (rewritten by another tool?)"
+        );
+        // Another record in its place, or none of ours.
+        let mut lines = original.clone();
+        lines[2] = original[1].clone();
+        assert_eq!(
+            found(&lines),
+            "line 3 holds record 2 (records were renumbered?)"
+        );
+        // A wrong remembered hash for an empty log.
+        assert_eq!(
+            check_head(&path, 0, &hash).unwrap_err().to_string(),
+            format!(
+                "`{}` does not hold the record the state saw last (record 0, hash {}): an empty log's head has hash 000000000000",
+                path.display(),
+                &hash[..12]
+            )
+        );
+        // A hash that is not even hex, as a hand-edited state might hold.
+        write_lines(&path, &original);
+        assert!(check_head(&path, seq, "é").is_err());
+        // Torn where the record should be.
+        let text = original[..2].join("\n") + "\n" + &original[2][..10];
+        std::fs::write(&path, text).unwrap();
+        assert!(matches!(
+            check_head(&path, seq, &hash),
+            Err(StateError::AuditRewritten { found, .. }) if found.starts_with("line 3 is incomplete")
         ));
     }
 

@@ -3,10 +3,11 @@
 //! directory. Generic over the caller's types; knows nothing about policies.
 //!
 //! A run does, in order: [`lock::acquire`] on the directory, [`load`]
-//! `state.json`, [`AuditLog::open`] `audit.jsonl`, decide and act, append to
-//! the log, [`save`] the new state, and drop the lock. Every write is made
-//! while the lock is held; nothing here repairs or resets a damaged file on
-//! its own.
+//! `state.json`, [`AuditLog::open`] `audit.jsonl` and [`check_audit_head`]
+//! it against the head the state remembers, decide and act, append to the
+//! log, [`save`] the new state (with the log's new head), and drop the
+//! lock. Every write is made while the lock is held; nothing here repairs
+//! or resets a damaged file on its own.
 
 pub mod audit;
 pub mod lock;
@@ -14,7 +15,10 @@ pub mod store;
 
 use std::path::{Path, PathBuf};
 
-pub use audit::{read as read_audit, verify as verify_audit, AuditLog, Verification};
+pub use audit::{
+    check_head as check_audit_head, read as read_audit, verify as verify_audit, AuditLog,
+    Verification,
+};
 pub use lock::{acquire as acquire_lock, StateLock};
 pub use store::{load, save};
 
@@ -49,6 +53,33 @@ pub enum StateError {
         path.display()
     )]
     Corrupt { path: PathBuf, detail: String },
+    /// The audit log ends before the record remembered as its head (see
+    /// [`audit::check_head`]).
+    #[error(
+        "`{}` ends at record {records}, but the state saw record {seq} (hash {}): records were removed from its end",
+        path.display(),
+        short_hash(expected)
+    )]
+    AuditCut {
+        path: PathBuf,
+        /// Records (lines) in the log.
+        records: u64,
+        seq: u64,
+        expected: String,
+    },
+    /// The audit log's record `seq` is not the one remembered as its head
+    /// (see [`audit::check_head`]); `found` says what is there instead.
+    #[error(
+        "`{}` does not hold the record the state saw last (record {seq}, hash {}): {found}",
+        path.display(),
+        short_hash(expected)
+    )]
+    AuditRewritten {
+        path: PathBuf,
+        seq: u64,
+        expected: String,
+        found: String,
+    },
     /// A caller passed something other than a JSON object to
     /// [`AuditLog::append`]: a bug, not a problem with the file.
     #[error("cannot append to `{}`: an audit record must be a JSON object, not {found}", path.display())]
@@ -81,6 +112,12 @@ impl StateError {
     }
 }
 
+/// The first 12 characters of a hash, enough to tell two apart in a
+/// message.
+pub(crate) fn short_hash(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}
+
 fn held_message(path: &Path, pid: Option<u32>, since: Option<&str>) -> String {
     let holder = match (pid, since) {
         (Some(pid), Some(since)) => format!(" (pid {pid}, started {since})"),
@@ -94,26 +131,14 @@ fn held_message(path: &Path, pid: Option<u32>, since: Option<&str>) -> String {
     )
 }
 
-/// The directory `path` lives in, `.` for a bare file name.
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+impl From<crate::atomic_file::AtomicWriteError> for StateError {
+    fn from(e: crate::atomic_file::AtomicWriteError) -> StateError {
+        StateError::Io {
+            path: e.path,
+            action: e.action,
+            source: e.source,
+        }
     }
-}
-
-/// Makes a rename or a file creation in `dir` durable. Only Unix can open a
-/// directory to fsync it; elsewhere this is a no-op.
-fn sync_dir(dir: &Path) -> Result<(), StateError> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| StateError::io(dir, "sync the directory", e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -163,11 +188,5 @@ mod tests {
         for err in [held, newer, io] {
             assert!(!err.to_string().ends_with('.'), "{err}");
         }
-    }
-
-    #[test]
-    fn parent_of_a_bare_name_is_the_current_directory() {
-        assert_eq!(parent_dir(Path::new("state.json")), Path::new("."));
-        assert_eq!(parent_dir(Path::new("a/state.json")), Path::new("a"));
     }
 }

@@ -6,13 +6,13 @@
 //! never a silent reset: losing a policy's counters and cooldowns could let it
 //! act again when it should not.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{parent_dir, sync_dir, StateError};
+use super::StateError;
+use crate::atomic_file;
 
 /// Reads the state at `path`: `Ok(None)` if there is no file yet.
 ///
@@ -56,39 +56,16 @@ pub fn load<T: DeserializeOwned>(path: &Path, max_version: u32) -> Result<Option
 }
 
 /// Writes `value` to `path` as pretty JSON with a trailing newline,
-/// atomically: a temp file in the same directory (`.<name>.<random>.tmp`),
-/// fsynced, renamed over `path`, then the directory fsynced.
+/// atomically and durably, with mode 0600 (see [`atomic_file::replace`]:
+/// a crash leaves the old file or the new one, never a torn one).
 ///
 /// `value` must serialise to an object with an integer `version` (not
-/// checked here). A crash can leave a stray temp file behind; it is never
-/// read, and a later save picks a fresh name.
+/// checked here).
 pub fn save<T: Serialize>(path: &Path, value: &T) -> Result<(), StateError> {
     let mut bytes = serde_json::to_vec_pretty(value)
         .map_err(|e| StateError::io(path, "serialise the state for", std::io::Error::other(e)))?;
     bytes.push(b'\n');
-
-    let mut tmp = create_temp(path)?;
-    tmp.write_all(&bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| StateError::io(path, "write", e))?;
-    // On failure the temp file is removed when `PersistError` drops.
-    tmp.persist(path)
-        .map_err(|e| StateError::io(path, "replace", e.error))?;
-    sync_dir(parent_dir(path))
-}
-
-/// A new, exclusively created `.<name>.<random>.tmp` next to `path`: hidden,
-/// never equal to `path`, and never one left behind by a crash.
-fn create_temp(path: &Path) -> Result<tempfile::NamedTempFile, StateError> {
-    let name = path
-        .file_name()
-        .unwrap_or(path.as_os_str())
-        .to_string_lossy();
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(parent_dir(path))
-        .map_err(|e| StateError::io(path, "create a temporary file next to", e))
+    Ok(atomic_file::replace(path, &bytes)?)
 }
 
 #[cfg(test)]
@@ -267,30 +244,13 @@ mod tests {
     }
 
     #[test]
-    fn temp_names_are_hidden_distinct_and_never_the_target() {
+    fn saved_state_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
-        let names: Vec<String> = (0..50)
-            .map(|_| {
-                // Keep each, so a collision would have to pick a new name.
-                let (_, kept) = create_temp(&path).unwrap().keep().unwrap();
-                kept.file_name().unwrap().to_string_lossy().into_owned()
-            })
-            .collect();
-        let mut unique = names.clone();
-        unique.sort();
-        unique.dedup();
-        assert_eq!(unique.len(), names.len());
-        for name in &names {
-            assert!(
-                name.starts_with(".state.json.") && name.ends_with(".tmp"),
-                "{name}"
-            );
-            assert_ne!(name, "state.json");
-        }
-        // With all those strays present, a save still works.
         save(&path, &sample()).unwrap();
-        assert_eq!(load::<Counters>(&path, 1).unwrap(), Some(sample()));
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]
