@@ -22,7 +22,7 @@ pub fn audit(
         let state: Option<PolicyState> =
             crate::state::store::load(&s.state_dir.join("state.json"), STATE_VERSION)?;
         if let (Some(state), None) = (&state, &v.first_problem) {
-            if let Err(e) = crate::engine::session::check_not_cut(state, v.records as u64, &path) {
+            if let Err(e) = crate::engine::session::check_head(state, &path) {
                 eprintln!("error: {e}");
                 return Ok(ExitStatus::Failure);
             }

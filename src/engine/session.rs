@@ -50,7 +50,7 @@ impl Session {
         }
         let audit_path = dir.join(AUDIT_FILE);
         let audit = AuditLog::open(&audit_path)?;
-        check_not_cut(&state, audit.head().0, &audit_path)?;
+        check_head(&state, &audit_path)?;
         Ok(Some(Session {
             state,
             state_path,
@@ -156,17 +156,12 @@ impl Session {
     }
 }
 
-/// The audit log must hold at least the records the state last saw.
-pub fn check_not_cut(state: &PolicyState, log_seq: u64, log: &Path) -> Result<()> {
+/// The audit log must still hold, unchanged, the last record the state saw
+/// (a log cut short, or whose last record was rewritten with a recomputed
+/// hash, passes its own chain check but not this one).
+pub fn check_head(state: &PolicyState, log: &Path) -> Result<()> {
     if let Some(head) = &state.audit_head {
-        if log_seq < head.seq {
-            bail!(
-                "`{}` ends at record {log_seq}, but the state saw record {} (hash {}): records were removed from its end",
-                log.display(),
-                head.seq,
-                &head.hash[..head.hash.len().min(12)]
-            );
-        }
+        state::check_audit_head(log, head.seq, &head.hash)?;
     }
     Ok(())
 }

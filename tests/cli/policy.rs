@@ -1520,3 +1520,50 @@ actions:
         .unwrap()
         .contains(&secret));
 }
+
+/// The chain alone can't show a last record rewritten with a recomputed
+/// hash; the head the state remembers can (issue 16, defect 3).
+#[test]
+fn a_last_record_rewritten_with_a_recomputed_hash_is_detected() {
+    use sha2::{Digest, Sha256};
+    let s = two_runs_that_retrain();
+    let text = fs::read_to_string(s.audit_path()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let last = lines.pop().unwrap();
+    // As the format documents: drop `,"hash":"<64 hex>"}`, add `}`, hash.
+    let body = last[..last.len() - 75].replace("\"succeeded\"", "\"failed\"");
+    assert_ne!(
+        body,
+        last[..last.len() - 75],
+        "the last record is an outcome"
+    );
+    let hash = Sha256::digest(format!("{body}}}").as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    lines.push(format!("{body},\"hash\":\"{hex}\"}}"));
+    fs::write(s.audit_path(), lines.join("\n") + "\n").unwrap();
+
+    let o = s.driftmend(&["audit", "verify", "--policy", "policy.yaml"]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let seq = lines.len();
+    let err = stderr(&o);
+    // Hashes depend on the temp dir; the rest is pinned.
+    let shape = |text: &str| {
+        let mut out = String::new();
+        for (i, part) in text.split("hash ").enumerate() {
+            if i > 0 {
+                out.push_str("hash [12 hex]");
+                out.push_str(&part[12..]);
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    };
+    assert_eq!(
+        shape(&err),
+        format!("error: `./.driftmend/audit.jsonl` does not hold the record the state saw last (record {seq}, hash [12 hex]): record {seq} has hash [12 hex] (rewritten since?)\n")
+    );
+    let o = s.run(5, &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(stderr(&o), err);
+}
