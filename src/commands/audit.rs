@@ -92,6 +92,22 @@ pub fn audit(
                             field("rule")
                         )
                     }
+                    "start" => format!(
+                        "`{}` for rule `{}`: started",
+                        field("action"),
+                        field("rule")
+                    ),
+                    "interrupted" => format!(
+                        "`{}` (started {}): the run stopped while it ran; outcome unknown",
+                        field("action"),
+                        field("started_at")
+                    ),
+                    "ack" => format!(
+                        "`{}` acknowledged as {} by {}",
+                        field("action"),
+                        field("result"),
+                        field("by")
+                    ),
                     "approval" => format!(
                         "approval `{}` of `{}`: {}",
                         field("approval_id"),
@@ -107,7 +123,7 @@ pub fn audit(
                 };
                 writeln!(
                     out,
-                    "{:>5}  {}  {:<8} {}{dry}",
+                    "{:>5}  {}  {:<11} {}{dry}",
                     r.get("seq").and_then(|s| s.as_u64()).unwrap_or(0),
                     field("at"),
                     field("kind"),

@@ -71,6 +71,13 @@ impl Session {
         audit: bool,
     ) -> Result<Vec<String>> {
         let settled = decide::settle_interrupted(&mut self.state);
+        for (action, started) in &settled {
+            eprintln!(
+                "warning: `{action}` was running when an earlier run ({}) was stopped at {} or later; its outcome is unknown\nhint: check what it did, then `driftmend ack {action} --succeeded` or `--failed`",
+                started.run_id,
+                decide::stamp(started.since)
+            );
+        }
         if settled.is_empty() || !persist {
             return Ok(settled.into_iter().map(|(name, _)| name).collect());
         }

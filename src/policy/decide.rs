@@ -307,7 +307,7 @@ fn unsettled(action: &str, st: Option<&ActionState>) -> Result<(), (Guardrail, S
             Err((
                 Guardrail::OutcomeUnknown,
                 format!(
-                    "the last run of `{action}` (at {at}) was sent but got no answer, so it may have taken effect; check, then `driftmend ack {action} --succeeded` or `--failed`"
+                    "the outcome of the last run of `{action}` (at {at}) is unknown (no answer, or the run was stopped while it ran), so it may have taken effect; check, then `driftmend ack {action} --succeeded` or `--failed`"
                 ),
             ))
         }

@@ -48,9 +48,10 @@ fn a_run_killed_inside_an_action_does_not_run_it_again() {
     };
     let o = run(10, 1);
     assert_eq!(s.calls("retrain").len(), 1, "ran again after the kill");
+    insta::assert_snapshot!("killed_action_settled_stderr", stderr(&o));
     let blocked = stdout(&o);
     assert!(
-        blocked.contains("retrain          rule `drift`: BLOCKED: the last run of `retrain` (at 2026-11-22T00:00:00Z) was sent but got no answer"),
+        blocked.contains("retrain          rule `drift`: BLOCKED: the outcome of the last run of `retrain` (at 2026-11-22T00:00:00Z) is unknown (no answer, or the run was stopped while it ran)"),
         "{blocked}"
     );
     let st = s.state();
@@ -86,7 +87,15 @@ fn a_run_killed_inside_an_action_does_not_run_it_again() {
     assert_eq!(starts[0]["request"]["argv"][0], "./retrain.sh");
 
     // A person checks and says it failed: the cooldown still holds.
-    let o = s.driftmend(&["ack", "retrain", "--failed", "--policy", "policy.yaml"]);
+    let o = s.driftmend(&[
+        "ack",
+        "retrain",
+        "--failed",
+        "--policy",
+        "policy.yaml",
+        "--now",
+        &at_minutes(15),
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(20, 1);
     assert!(stdout(&o).contains("BLOCKED: cooldown"), "{}", stdout(&o));
@@ -96,6 +105,15 @@ fn a_run_killed_inside_an_action_does_not_run_it_again() {
     assert_eq!(s.calls("retrain").len(), 2);
     let v = s.driftmend(&["audit", "verify", "--policy", "policy.yaml"]);
     assert_eq!(code(&v), 0, "{}", stderr(&v));
+    // The trail reads as what happened; `by` is the login name.
+    let log = s.driftmend(&["audit", "--policy", "policy.yaml"]);
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    insta::assert_snapshot!(
+        "killed_action_audit_table",
+        stdout(&log).replace(&format!("by {user}"), "by [user]")
+    );
 }
 
 /// Kills a real run at many points, from loading the data to after the
