@@ -29,7 +29,7 @@ use clap::Parser;
 use crate::cli::{AuditCommand, Cli, Command, PolicyCommand};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
-use crate::settings::{ReportSettings, RunSettings, StateSettings};
+use crate::settings::{PromoteSettings, ReportSettings, RunSettings, StateSettings};
 
 /// Parses `args`, runs the command, and maps the outcome to an exit code.
 /// Errors are printed to stderr as `error: ...` with the chain of causes and
@@ -109,7 +109,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
                 lock_timeout,
             )
         }
-        Command::Promote(args) => commands::promote(args),
+        Command::Promote(args) => commands::promote(PromoteSettings::resolve(args)?),
         Command::Audit(args) => {
             let since = args
                 .since

@@ -215,6 +215,53 @@ fn report_args(policy: &Policy, reference: String, current: String) -> ReportArg
     }
 }
 
+/// What `promote` needs: the plan (model, candidate, aliases, checks) and
+/// how to reach MLflow.
+#[derive(Debug, Clone)]
+pub struct PromoteSettings {
+    pub plan: crate::actions::mlflow::PromotePlan,
+    /// `--tracking-uri`, else `MLFLOW_TRACKING_URI` (read when connecting).
+    pub tracking_uri: Option<String>,
+    pub timeout: Duration,
+    pub allow_insecure_http: bool,
+    pub dry_run: bool,
+}
+
+impl PromoteSettings {
+    pub fn resolve(args: crate::cli::PromoteArgs) -> Result<PromoteSettings, SettingsError> {
+        use crate::actions::mlflow::{PromoteCheck, PromotePlan};
+        if args.metric.is_some()
+            && args.min.is_none()
+            && args.max.is_none()
+            && args.better_than.is_none()
+        {
+            return Err(invalid(
+                "--metric",
+                "needs --min, --max or --better-than to check it against",
+            ));
+        }
+        Ok(PromoteSettings {
+            timeout: parse_duration(&args.timeout, "--timeout")?,
+            plan: PromotePlan {
+                model: args.model,
+                candidate: args.candidate,
+                alias: args.alias,
+                previous_alias: args.previous_alias,
+                check: PromoteCheck {
+                    metric: args.metric,
+                    min: args.min,
+                    max: args.max,
+                    better_than: args.better_than,
+                    lower_is_better: args.lower_is_better,
+                },
+            },
+            tracking_uri: args.tracking_uri,
+            allow_insecure_http: args.allow_insecure_http,
+            dry_run: args.dry_run,
+        })
+    }
+}
+
 /// What the state commands (`pending`, `approve`, `reject`, `audit`) need.
 #[derive(Debug, Clone)]
 pub struct StateSettings {
