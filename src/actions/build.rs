@@ -59,7 +59,7 @@ pub fn build(
                 set_env: rendered_env,
                 cwd,
                 timeout: spec.timeout,
-                secrets: secrets.values().to_vec(),
+                secrets: secrets.clone(),
             })
         }
     };

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::{Action, Outcome, Status};
+use crate::policy::template::Secrets;
 
 /// Passed through from the parent (when set) besides `env_allow`: enough to
 /// find programs, write caches and format text and dates; none of them
@@ -24,10 +25,6 @@ const BASE_ENV: [&str; 4] = ["PATH", "HOME", "LANG", "TZ"];
 /// the error is, and the audit log must stay small.
 pub const TAIL_BYTES: usize = 4096;
 
-/// Shorter secrets are not scrubbed: masking every `42` in the output would
-/// make it unreadable while protecting nothing a guess would not find.
-const MIN_SECRET_CHARS: usize = 4;
-
 /// How long to wait for the output pipes to close once the child has ended.
 /// A background process it left behind keeps them open for as long as it
 /// lives; we report what we have rather than wait for it.
@@ -36,8 +33,6 @@ const OUTPUT_GRACE: Duration = Duration::from_secs(1);
 /// The longest pause between two checks of the child: the latency added to
 /// every run. Checks start at 1 ms so quick commands return quickly.
 const MAX_POLL: Duration = Duration::from_millis(20);
-
-const MASK: &[u8] = b"***";
 
 /// Runs `argv` directly (no shell: arguments are never re-split or expanded).
 ///
@@ -62,31 +57,26 @@ pub struct ExecAction {
     pub set_env: Vec<(String, String, String)>,
     pub cwd: PathBuf,
     pub timeout: Duration,
-    /// Values scrubbed from captured output, messages and `describe()`
-    /// (those shorter than 4 characters are skipped).
-    pub secrets: Vec<String>,
+    /// Values scrubbed from captured output, messages and `describe()`.
+    pub secrets: Secrets,
 }
 
 impl Action for ExecAction {
     fn describe(&self) -> Value {
-        let scrubber = Scrubber::new(&self.secrets);
+        let secrets = &self.secrets;
         // The display values should already be redacted; scrubbing them again
         // keeps a secret out of the audit log even if a template forgot to
         // mark one.
-        let argv: Vec<String> = self
-            .argv_display
-            .iter()
-            .map(|a| scrubber.scrub(a))
-            .collect();
+        let argv: Vec<String> = self.argv_display.iter().map(|a| secrets.scrub(a)).collect();
         let set_env: serde_json::Map<String, Value> = self
             .set_env
             .iter()
-            .map(|(name, _, display)| (name.clone(), Value::String(scrubber.scrub(display))))
+            .map(|(name, _, display)| (name.clone(), Value::String(secrets.scrub(display))))
             .collect();
         json!({
             "type": "exec",
             "argv": argv,
-            "cwd": scrubber.scrub(&self.cwd.display().to_string()),
+            "cwd": secrets.scrub(&self.cwd.display().to_string()),
             "timeout": crate::policy::duration::format(self.timeout),
             "env": self.passed_names(),
             "set_env": set_env,
@@ -95,19 +85,20 @@ impl Action for ExecAction {
 
     fn execute(&self) -> Outcome {
         let started = Instant::now();
-        let scrubber = Scrubber::new(&self.secrets);
+        // Enough before the tail to recognise a secret its first byte cuts.
+        let keep = TAIL_BYTES + self.secrets.longest_match().saturating_sub(1);
         let run = match self.spawn() {
-            Ok(child) => self.supervise(child, started, scrubber.keep()),
+            Ok(child) => self.supervise(child, started, keep),
             Err(message) => Run::not_started(message),
         };
         Outcome {
             status: run.status,
-            message: scrubber.scrub(&run.message),
+            message: self.secrets.scrub(&run.message),
             detail: json!({
                 "exit_code": run.exit.and_then(|s| s.code()),
                 "signal": run.exit.and_then(|s| s.signal()),
-                "stdout_tail": scrubber.tail(&run.stdout),
-                "stderr_tail": scrubber.tail(&run.stderr),
+                "stdout_tail": tail(&run.stdout, &self.secrets),
+                "stderr_tail": tail(&run.stderr, &self.secrets),
                 "timed_out": run.timed_out,
             }),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -453,78 +444,16 @@ impl Tail {
     }
 }
 
-/// Replaces secret values with `***`.
-struct Scrubber {
-    secrets: Vec<Vec<u8>>,
-}
-
-impl Scrubber {
-    fn new(secrets: &[String]) -> Scrubber {
-        let mut secrets: Vec<Vec<u8>> = secrets
-            .iter()
-            .filter(|s| s.chars().count() >= MIN_SECRET_CHARS)
-            .map(|s| s.as_bytes().to_vec())
-            .collect();
-        secrets.sort();
-        secrets.dedup();
-        Scrubber { secrets }
+/// The last [`TAIL_BYTES`] of a stream, scrubbed (a secret cut by the
+/// start included), as lossy UTF-8.
+fn tail(bytes: &[u8], secrets: &Secrets) -> String {
+    let mut from = bytes.len().saturating_sub(TAIL_BYTES);
+    // Starting inside a multi-byte character would show as U+FFFD.
+    let limit = bytes.len().min(from + 3);
+    while from > 0 && from < limit && bytes[from] & 0xC0 == 0x80 {
+        from += 1;
     }
-
-    /// Bytes of a stream to keep: the tail, plus enough before it to
-    /// recognise a secret that the tail's first byte cuts in two.
-    fn keep(&self) -> usize {
-        let longest = self.secrets.iter().map(Vec::len).max().unwrap_or(0);
-        TAIL_BYTES + longest.saturating_sub(1)
-    }
-
-    fn scrub(&self, text: &str) -> String {
-        String::from_utf8_lossy(&self.mask(text.as_bytes(), 0)).into_owned()
-    }
-
-    /// The last [`TAIL_BYTES`] of `bytes`, scrubbed, as lossy UTF-8.
-    fn tail(&self, bytes: &[u8]) -> String {
-        let mut from = bytes.len().saturating_sub(TAIL_BYTES);
-        // Starting inside a multi-byte character would show as U+FFFD.
-        let limit = bytes.len().min(from + 3);
-        while from > 0 && from < limit && bytes[from] & 0xC0 == 0x80 {
-            from += 1;
-        }
-        String::from_utf8_lossy(&self.mask(bytes, from)).into_owned()
-    }
-
-    /// `bytes[from..]` with each occurrence of a secret replaced by `***`,
-    /// including one that starts before `from`: a partial secret is still a
-    /// leak. Overlapping occurrences become one mask.
-    fn mask(&self, bytes: &[u8], from: usize) -> Vec<u8> {
-        let mut hits: Vec<(usize, usize)> = Vec::new();
-        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
-            let found = bytes.windows(secret.len()).enumerate();
-            hits.extend(
-                found
-                    .filter(|(_, window)| window == secret)
-                    .map(|(at, _)| (at, at + secret.len())),
-            );
-        }
-        hits.sort_unstable();
-        let mut out = Vec::with_capacity(bytes.len().saturating_sub(from));
-        let mut pos = from;
-        let mut masked_to = None;
-        for (start, end) in hits {
-            if end <= pos {
-                continue;
-            }
-            if start < pos && masked_to == Some(pos) {
-                // Overlaps the mask just written: extend it.
-            } else {
-                out.extend_from_slice(&bytes[pos..start.max(pos)]);
-                out.extend_from_slice(MASK);
-            }
-            pos = end;
-            masked_to = Some(end);
-        }
-        out.extend_from_slice(&bytes[pos.min(bytes.len())..]);
-        out
-    }
+    String::from_utf8_lossy(&secrets.scrub_bytes(bytes, from)).into_owned()
 }
 
 #[cfg(test)]
@@ -541,8 +470,12 @@ mod tests {
             set_env: Vec::new(),
             cwd: PathBuf::from("/"),
             timeout: Duration::from_secs(20),
-            secrets: Vec::new(),
+            secrets: Secrets::default(),
         }
+    }
+
+    fn secrets(values: &[&str]) -> Secrets {
+        values.iter().collect()
     }
 
     fn text(outcome: &Outcome, key: &str) -> String {
@@ -852,7 +785,7 @@ mod tests {
                 .to_vec(),
             set_env: vec![("TOKEN".into(), secret.into(), "***".into())],
             // Too short to scrub: left alone.
-            secrets: vec![secret.to_string(), "abc".to_string()],
+            secrets: secrets(&[secret, "abc"]),
             ..sh("")
         };
         let outcome = action.execute();
@@ -869,7 +802,7 @@ mod tests {
     fn describe_masks_a_secret_a_template_forgot() {
         let action = ExecAction {
             argv_display: vec!["deploy".into(), "--token=hunter22".into()],
-            secrets: vec!["hunter22".into()],
+            secrets: secrets(&["hunter22"]),
             ..sh("")
         };
         assert_eq!(action.describe()["argv"], json!(["deploy", "--token=***"]));
@@ -880,7 +813,7 @@ mod tests {
         let secret = "s3cr3t-token";
         let action = ExecAction {
             set_env: vec![("S".into(), secret.into(), "***".into())],
-            secrets: vec![secret.to_string()],
+            secrets: secrets(&[secret]),
             // 12-byte secret + 4091 bytes: the tail starts 7 bytes into it.
             ..sh("head -c 10000 /dev/zero | tr '\\0' x; printf %s \"$S\"; \
                   head -c 4091 /dev/zero | tr '\\0' y")
@@ -894,22 +827,10 @@ mod tests {
     }
 
     #[test]
-    fn scrubbing_merges_overlaps_and_handles_edges() {
-        let scrubber = Scrubber::new(&["abcd".into(), "cdef".into(), "".into()]);
-        assert_eq!(scrubber.scrub("xabcdefx"), "x***x");
-        assert_eq!(scrubber.scrub("abcdabcd"), "******");
-        assert_eq!(scrubber.scrub("no secret"), "no secret");
-        assert_eq!(scrubber.scrub(""), "");
-        // Non-ASCII secrets match on bytes.
-        let scrubber = Scrubber::new(&["pässwört".into()]);
-        assert_eq!(scrubber.scrub("pw=pässwört."), "pw=***.");
-    }
-
-    #[test]
     fn tail_does_not_start_inside_a_character() {
         let mut bytes = "é".repeat(3000).into_bytes();
         bytes.push(b'a');
-        let tail = Scrubber::new(&[]).tail(&bytes);
+        let tail = tail(&bytes, &Secrets::default());
         assert!(!tail.contains('\u{FFFD}'));
         assert_eq!(tail, format!("{}a", "é".repeat(2047)));
     }
@@ -923,7 +844,7 @@ mod tests {
             set_env: vec![("MLFLOW_TOKEN".into(), "real".into(), "***".into())],
             cwd: PathBuf::from("/srv/model"),
             timeout: Duration::from_secs(600),
-            secrets: vec!["real".into()],
+            secrets: secrets(&["real"]),
         };
         assert_eq!(
             action.describe(),

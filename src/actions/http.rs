@@ -722,7 +722,10 @@ pub fn failure_text(service: &str, failure: &Failure, secrets: &Secrets) -> Stri
                 .unwrap_or_else(|| "the final URL".to_string())
         ),
         Failure::Status(resp) => {
-            let msg = service_message(&resp.body);
+            // Scrubbed before the message is picked out and cut short: the
+            // cut, or squeezing spaces, could leave part of a secret that
+            // no longer matches.
+            let msg = service_message(&secrets.scrub(&resp.body));
             if msg.is_empty() {
                 format!("{service} answered {}", status_text(resp.status))
             } else {
@@ -748,7 +751,7 @@ pub fn exchange_detail(ex: &Exchange, secrets: &Secrets) -> Value {
         Ok(resp) | Err(Failure::Status(resp)) => {
             d["status"] = json!(resp.status);
             if !resp.body.is_empty() {
-                d["response"] = Value::String(secrets.scrub(&clip(&resp.body, BODY_KEEP)));
+                d["response"] = Value::String(clip(&secrets.scrub(&resp.body), BODY_KEEP));
             }
         }
         Err(Failure::NotSent(e)) | Err(Failure::NoAnswer(e)) | Err(Failure::Invalid(e)) => {

@@ -1,7 +1,8 @@
 //! Policies: the versioned YAML file (`load`, `model`), its expression
-//! language (`expr`) and templates (`template`), the metric paths rules read
-//! (`metrics`), run diagnosis (`diagnosis`), and the pure decision engine
-//! with its guardrails (`decide`) over the remembered state (`state`).
+//! language (`expr`), templates (`template`) and the secrets they meet
+//! (`secrets`), the metric paths rules read (`metrics`), run diagnosis
+//! (`diagnosis`), and the pure decision engine with its guardrails
+//! (`decide`) over the remembered state (`state`).
 //!
 //! Everything here is pure: no files, no clock, no environment. The `run`,
 //! `policy`, `pending`/`approve`/`reject` commands do the IO.
@@ -13,6 +14,7 @@ pub mod expr;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod secrets;
 pub mod state;
 pub mod template;
 

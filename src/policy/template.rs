@@ -29,11 +29,9 @@
 //! A rendered template has a `value` (what the action gets) and a `display`
 //! (for logs, approvals and the audit trail) where every secret is `***`.
 //! The secret values met while rendering are collected in [`Secrets`], so
-//! the caller can scrub them from free text such as a child's output.
-//! Secrets shorter than 4 characters are not scrubbed from free text: a
-//! 1-3 character value (`1`, `on`, `dev`) also occurs by chance, and
-//! replacing every occurrence would mangle output while hiding nothing a
-//! guess would not find.
+//! the caller can scrub them from free text such as a child's output (see
+//! [`super::secrets`] for what is masked, and why secrets shorter than 4
+//! characters are not).
 
 use std::fmt::Write as _;
 
@@ -44,8 +42,10 @@ use serde::Serialize;
 use super::duration;
 use super::expr::{self, ExprError, MetricPath, Value};
 
+pub use super::secrets::Secrets;
+use super::secrets::REDACTED;
+
 const DEFAULT_DATE_FORMAT: &str = "%Y-%m-%d";
-const REDACTED: &str = "***";
 
 /// A parsed template; [`Template::source`] gives back the text it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,59 +133,6 @@ pub struct Rendered {
     pub value: String,
     /// The same with every secret replaced by `***`: for logs and reports.
     pub display: String,
-}
-
-/// Secret values met while rendering, to scrub them from outputs.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Secrets(Vec<String>);
-
-impl Secrets {
-    /// Secrets shorter than this are not scrubbed from free text (see the
-    /// module documentation).
-    pub const MIN_SCRUB_LEN: usize = 4;
-
-    /// Records a secret value (empty and repeated values are ignored).
-    pub fn add(&mut self, secret: &str) {
-        if !secret.is_empty() && !self.0.iter().any(|s| s == secret) {
-            self.0.push(secret.to_string());
-        }
-    }
-
-    pub fn extend(&mut self, other: &Secrets) {
-        for secret in &other.0 {
-            self.add(secret);
-        }
-    }
-
-    /// The secret values met so far.
-    pub fn values(&self) -> &[String] {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `text` with every secret of at least [`Self::MIN_SCRUB_LEN`]
-    /// characters replaced by `***`.
-    pub fn scrub(&self, text: &str) -> String {
-        let mut secrets: Vec<&str> = self
-            .0
-            .iter()
-            .map(String::as_str)
-            .filter(|s| s.chars().count() >= Self::MIN_SCRUB_LEN)
-            .collect();
-        // Longest first, so a secret that contains another one is hidden
-        // whole rather than leaving its remainder visible.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        let mut out = text.to_string();
-        for secret in secrets {
-            if out.contains(secret) {
-                out = out.replace(secret, REDACTED);
-            }
-        }
-        out
-    }
 }
 
 /// Parses a template.
@@ -842,30 +789,6 @@ mod tests {
             serde_json::to_string(&rendered).unwrap(),
             r#"{"value":"v","display":"d"}"#
         );
-    }
-
-    #[test]
-    fn scrub_handles_overlaps_repeats_and_short_secrets() {
-        let mut secrets = Secrets::default();
-        secrets.add("abcd");
-        secrets.add("abcdefgh");
-        secrets.add("abcd");
-        secrets.add("");
-        secrets.add("xyz");
-        let mut more = Secrets::default();
-        more.add("tok€n");
-        secrets.extend(&more);
-        let cases = [
-            ("abcdefgh and abcd and abcdabcd", "*** and *** and ******"),
-            ("xyz is short", "xyz is short"),
-            ("a tok€n here", "a *** here"),
-            ("nothing", "nothing"),
-            ("", ""),
-        ];
-        for (text, scrubbed) in cases {
-            assert_eq!(secrets.scrub(text), scrubbed, "{text}");
-        }
-        assert!(Secrets::default().scrub("abcd") == "abcd");
     }
 
     proptest! {

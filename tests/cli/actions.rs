@@ -876,6 +876,106 @@ fn slack_and_a_signed_webhook_carry_the_diagnosis() {
     assert_hidden(&s, &[&o], WEBHOOK_SECRET.trim_start_matches("whsec_"));
 }
 
+/// `%XX` escapes in `text` with lowercase hex digits.
+fn lowercase_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut left = 0;
+    for c in text.chars() {
+        if c == '%' {
+            left = 2;
+            out.push(c);
+        } else if left > 0 {
+            left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_secret_echoed_percent_encoded_by_an_error_page_is_masked() {
+    // Issue 16: a Slack webhook URL with a secret holding a space and
+    // non-ASCII letters goes out percent-encoded, and the error page echoed
+    // it that way; only the raw value was masked. Once as the whole URL,
+    // once as the token part of it.
+    let m = Mocks::start();
+    m.mount(
+        Mock::given(method("POST")).respond_with(|req: &wiremock::Request| {
+            // As the client sent it: wiremock's own `url` says `localhost`.
+            let host = req.headers["host"].to_str().unwrap();
+            let sent = format!("http://{host}{}", req.url.path());
+            ResponseTemplate::new(404).set_body_string(format!(
+                "<html><body><h1>404 Not Found</h1><p>no hook at {sent}</p>\
+                 <p>(lowercase hex: {})</p></body></html>",
+                lowercase_escapes(&sent)
+            ))
+        }),
+    );
+    let s = Sandbox::new();
+    act_policy(
+        &s,
+        DRIFTED,
+        "notify, notify_token",
+        "  notify:
+    type: slack
+    webhook_url: \"{{ env.SLACK_WEBHOOK_URL }}\"
+  notify_token:
+    type: slack
+    webhook_url: \"http://127.0.0.1:{{ env.MOCK_PORT }}/services/{{ env.SLACK_TOKEN }}\"
+",
+    );
+    let whole = format!("{}/services/T000/B000/Sécret Tøken", m.uri());
+    let token = "T111/B111/Tøp Sécret+1";
+    let port = m.uri().rsplit(':').next().unwrap().to_string();
+    let env = [
+        ("SLACK_WEBHOOK_URL", whole.as_str()),
+        ("SLACK_TOKEN", token),
+        ("MOCK_PORT", port.as_str()),
+    ];
+    let o = run_env(&s, 0, &[], &env, 3);
+    let got = m.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[0].url.path(),
+        "/services/T000/B000/S%C3%A9cret%20T%C3%B8ken"
+    );
+    assert_eq!(
+        got[1].url.path(),
+        "/services/T111/B111/T%C3%B8p%20S%C3%A9cret+1"
+    );
+
+    let message = |action| outcome(&s, 0, action)["message"].clone();
+    assert_eq!(
+        message("notify"),
+        "Slack answered 404 Not Found: 404 Not Found no hook at *** (lowercase hex: ***)"
+    );
+    // The port comes from the environment too, so it is a secret as well.
+    assert_eq!(
+        message("notify_token"),
+        "Slack answered 404 Not Found: 404 Not Found no hook at http://127.0.0.1:***/services/*** \
+         (lowercase hex: http://127.0.0.1:***/services/***)"
+    );
+    assert!(
+        stdout(&o).contains("no hook at *** (lowercase hex: ***)"),
+        "{}",
+        stdout(&o)
+    );
+    for needle in [
+        "Sécret Tøken",
+        "S%C3%A9cret%20T%C3%B8ken",
+        "S%c3%a9cret%20T%c3%b8ken",
+        "T000/B000",
+        "Tøp Sécret",
+        "T%C3%B8p%20S%C3%A9cret",
+        "T%c3%b8p%20S%c3%a9cret",
+        "T111/B111",
+    ] {
+        assert_hidden(&s, &[&o], needle);
+    }
+}
+
 fn assert_no_incidents(s: &Sandbox) {
     let open = &s.state()["actions"]["page"]["open_incidents"];
     assert!(
