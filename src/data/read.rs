@@ -5,7 +5,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::extract::{duplicated_rows, extract_column, row_values};
-use super::source::{expand, FileFormat};
+use super::source::{expand, DataFile, Expanded, FileFormat};
 use super::{DataError, Dataset};
 
 /// How CSV files are parsed.
@@ -29,13 +29,13 @@ impl Default for CsvOptions {
 /// columns. The columns named in `keep_rows` (present or not) are also kept
 /// row by row.
 pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Dataset, DataError> {
-    let files = expand(spec)?;
+    let Expanded { files, warnings } = expand(spec)?;
     let mut frame: Option<(String, DataFrame)> = None;
-    for (path, format) in &files {
-        let df = read_file(path, *format, csv)?;
+    for file in &files {
+        let df = read_file(file, csv)?;
         frame = Some(match frame {
-            None => (path.display().to_string(), df),
-            Some((first, acc)) => (first.clone(), append(&first, acc, path, df)?),
+            None => (file.path.display().to_string(), df),
+            Some((first, acc)) => (first.clone(), append(&first, acc, &file.path, df)?),
         });
     }
     let (_, df) = frame.expect("expand returns at least one file");
@@ -65,22 +65,24 @@ pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Datase
     Ok(Dataset {
         path: spec.to_string(),
         rows_of,
-        files: files.iter().map(|(p, _)| p.display().to_string()).collect(),
+        files: files.iter().map(|f| f.path.display().to_string()).collect(),
         rows,
         columns,
         duplicated_rows,
+        warnings,
     })
 }
 
-fn read_file(path: &Path, format: FileFormat, csv: &CsvOptions) -> Result<DataFrame, DataError> {
+fn read_file(file: &DataFile, csv: &CsvOptions) -> Result<DataFrame, DataError> {
+    let path = &file.path;
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+    let handle = std::fs::File::open(path).map_err(|source| DataError::Io {
         path: shown.clone(),
         source,
     })?;
-    let result = match format {
-        FileFormat::Parquet => ParquetReader::new(file).finish(),
-        FileFormat::Csv => read_csv(file, csv, Some(10_000)).or_else(|e| {
+    let result = match file.format {
+        FileFormat::Parquet => ParquetReader::new(handle).finish(),
+        FileFormat::Csv => read_csv(handle, csv, Some(10_000)).or_else(|e| {
             // Type inference looks at the first 10k rows; a value further down
             // that does not parse as the inferred type (a stray "n/a" in a
             // numeric column) fails the read. Retry inferring from every row,
