@@ -3,6 +3,7 @@
 //! yields plain columns (`column.rs`) for the pure core.
 
 mod column;
+mod csv_text;
 mod extract;
 mod read;
 mod source;

@@ -4,6 +4,9 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use polars::io::utils::compression::SupportedCompression;
+
+use super::csv_text::drop_blank_lines;
 use super::extract::{duplicated_rows, extract_column, row_values};
 use super::source::{expand, DataFile, Expanded, FileFormat};
 use super::{DataError, Dataset};
@@ -74,38 +77,57 @@ pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Datase
 }
 
 fn read_file(file: &DataFile, csv: &CsvOptions) -> Result<DataFrame, DataError> {
-    let path = &file.path;
-    let shown = path.display().to_string();
-    let handle = std::fs::File::open(path).map_err(|source| DataError::Io {
+    let shown = file.path.display().to_string();
+    let io_err = |source| DataError::Io {
         path: shown.clone(),
         source,
-    })?;
-    let result = match file.format {
-        FileFormat::Parquet => ParquetReader::new(handle).finish(),
-        FileFormat::Csv => read_csv(handle, csv, Some(10_000)).or_else(|e| {
-            // Type inference looks at the first 10k rows; a value further down
-            // that does not parse as the inferred type (a stray "n/a" in a
-            // numeric column) fails the read. Retry inferring from every row,
-            // which reads such a column as text.
-            if is_parse_error(&e) {
-                let file = std::fs::File::open(path)?;
-                read_csv(file, csv, None)
-            } else {
-                Err(e)
-            }
-        }),
     };
-    result.map_err(|e| DataError::Read {
-        path: shown,
+    let read_err = |e: PolarsError| DataError::Read {
+        path: shown.clone(),
         message: polars_message(&e),
-    })
+    };
+    match file.format {
+        FileFormat::Parquet => {
+            let handle = std::fs::File::open(&file.path).map_err(io_err)?;
+            ParquetReader::new(handle).finish().map_err(read_err)
+        }
+        FileFormat::Csv => {
+            // Read into memory to be cleaned before polars parses it.
+            let bytes = std::fs::read(&file.path).map_err(io_err)?;
+            read_csv(bytes, csv).map_err(read_err)
+        }
+    }
 }
 
-fn read_csv(
-    file: std::fs::File,
-    csv: &CsvOptions,
-    infer_rows: Option<usize>,
-) -> PolarsResult<DataFrame> {
+/// Parses CSV bytes (plain or compressed), blank lines skipped (see
+/// `csv_text`).
+fn read_csv(bytes: Vec<u8>, csv: &CsvOptions) -> PolarsResult<DataFrame> {
+    let mut text = match SupportedCompression::check(&bytes) {
+        None => bytes,
+        Some(_) => {
+            let mut out = Vec::new();
+            #[allow(deprecated)] // The whole file is in memory anyway.
+            polars::io::utils::compression::maybe_decompress_bytes(&bytes, &mut out)?;
+            drop(bytes);
+            out
+        }
+    };
+    drop_blank_lines(&mut text, csv.delimiter);
+    let df = parse_csv(&text, csv, Some(10_000)).or_else(|e| {
+        // Type inference looks at the first 10k rows; a value further down
+        // that does not parse as the inferred type (a stray "n/a" in a
+        // numeric column) fails the read. Retry inferring from every row,
+        // which reads such a column as text.
+        if is_parse_error(&e) {
+            parse_csv(&text, csv, None)
+        } else {
+            Err(e)
+        }
+    })?;
+    Ok(df)
+}
+
+fn parse_csv(text: &[u8], csv: &CsvOptions, infer_rows: Option<usize>) -> PolarsResult<DataFrame> {
     let null_values = (!csv.null_values.is_empty()).then(|| {
         NullValues::AllColumns(csv.null_values.iter().map(|s| s.as_str().into()).collect())
     });
@@ -118,7 +140,7 @@ fn read_csv(
                 .with_null_values(null_values.clone())
                 .with_try_parse_dates(true)
         })
-        .into_reader_with_file_handle(file)
+        .into_reader_with_file_handle(std::io::Cursor::new(text))
         .finish()
 }
 

@@ -1,6 +1,6 @@
 //! The input side, end to end: directory walks and globs over symlink
-//! loops. Each test writes its data into a temp dir and runs there, so paths
-//! in the snapshots are relative.
+//! loops, blank lines in CSV. Each test writes its data into a temp dir and
+//! runs there, so paths in the snapshots are relative.
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -178,5 +178,106 @@ fn globs_over_symlink_loops_match_each_file_once() {
     column "group" (str / str): missing 0.0 / 0.0
     --- stderr
     warning: `d/sub/up/part-0.csv` is the same file as `d/again/again/part-0.csv`; read once
+    "#);
+}
+
+#[test]
+fn blank_lines_in_csv_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = table(60);
+    fs::write(d.join("ref.csv"), &rows).unwrap();
+    let crlf = rows.replace('\n', "\r\n");
+    let mut inside = String::new();
+    for (i, line) in rows.lines().enumerate() {
+        inside.push_str(line);
+        inside.push_str(["\n", "\n\n", "\n  \t \n", "\n\r\n"][i % 4]);
+    }
+    let variants = [
+        ("trailing.csv", format!("{rows}\n")),
+        ("crlf.csv", format!("{crlf}\r\n\r\n")),
+        ("inside.csv", format!("\n{inside}   ")),
+    ];
+    for (name, text) in &variants {
+        fs::write(d.join(name), text).unwrap();
+    }
+    let status = Command::new("gzip")
+        .args(["-k", "trailing.csv"])
+        .current_dir(d)
+        .status()
+        .expect("run gzip");
+    assert!(status.success());
+    let mut all = String::new();
+    for name in ["trailing.csv", "crlf.csv", "inside.csv", "trailing.csv.gz"] {
+        let o = report(d, "ref.csv", name, &[]);
+        all.push_str(&format!("== {name}\n{}", digest(&o)));
+    }
+    insta::assert_snapshot!(all, @r#"
+    == trailing.csv
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 60 rows from trailing.csv
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "x" (f64 / f64): missing 0.0 / 0.0
+    column "group" (str / str): missing 0.0 / 0.0
+    --- stderr
+    == crlf.csv
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 60 rows from crlf.csv
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "x" (f64 / f64): missing 0.0 / 0.0
+    column "group" (str / str): missing 0.0 / 0.0
+    --- stderr
+    == inside.csv
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 60 rows from inside.csv
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "x" (f64 / f64): missing 0.0 / 0.0
+    column "group" (str / str): missing 0.0 / 0.0
+    --- stderr
+    == trailing.csv.gz
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 60 rows from trailing.csv.gz
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "x" (f64 / f64): missing 0.0 / 0.0
+    column "group" (str / str): missing 0.0 / 0.0
+    --- stderr
+    "#);
+}
+
+#[test]
+fn a_header_followed_by_blank_lines_has_no_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ref.csv"), table(60)).unwrap();
+    fs::write(dir.path().join("cur.csv"), "id,x,group\n\n\r\n  \n").unwrap();
+    let o = report(dir.path(), "ref.csv", "cur.csv", &[]);
+    insta::assert_snapshot!(digest(&o), @r"
+    exit 2
+    --- stderr
+    error: cannot load the current dataset (`--current`)
+      caused by: `cur.csv` has no rows
+    hint: an empty extract usually means the upstream job failed; check it before comparing
+    ");
+}
+
+/// A line of delimiters only is a row whose fields are all empty: data
+/// (its values are missing), unlike a blank line.
+#[test]
+fn a_row_of_empty_fields_is_data_not_a_blank_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ref.csv"), table(60)).unwrap();
+    fs::write(dir.path().join("cur.csv"), format!("{},,\n\n", table(60))).unwrap();
+    let o = report(dir.path(), "ref.csv", "cur.csv", &[]);
+    insta::assert_snapshot!(digest(&o), @r#"
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 61 rows from cur.csv
+    column "id" (i64 / i64): missing 0.0 / 0.01639344262295082
+    column "x" (f64 / f64): missing 0.0 / 0.01639344262295082
+    column "group" (str / str): missing 0.0 / 0.01639344262295082
+    --- stderr
     "#);
 }
