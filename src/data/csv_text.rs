@@ -1,5 +1,7 @@
-//! CSV text fixes polars does not make, on the bytes before it parses
-//! them: blank lines are skipped (polars reads each as a row of nulls).
+//! CSV text fixes polars does not make, on the bytes before and the names
+//! after it parses them: blank lines are skipped (polars reads each as a
+//! row of nulls) and a quoted header's doubled quotes are unescaped (polars
+//! keeps `say ""hi""` where RFC 4180 means `say "hi"`).
 //!
 //! Quotes are tracked as polars' line splitter does: every `"` opens or
 //! closes a quoted run, so a doubled `""` leaves the state unchanged and a
@@ -36,6 +38,52 @@ pub(super) fn drop_blank_lines(bytes: &mut Vec<u8>, delimiter: u8) -> usize {
     }
     bytes.truncate(write);
     removed
+}
+
+/// The header's fields that were quoted and held a doubled quote, by
+/// position, unescaped: `a,"say ""hi"""` gives `[(1, "say \"hi\"")]`.
+/// `bytes` starts with the header (blank lines already dropped).
+pub(super) fn escaped_header_fields(bytes: &[u8], delimiter: u8) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let (mut at, mut index) = (0, 0);
+    while at < bytes.len() {
+        if bytes[at] == QUOTE {
+            let mut name = Vec::new();
+            let mut doubled = false;
+            at += 1;
+            while at < bytes.len() {
+                match (bytes[at], bytes.get(at + 1)) {
+                    (QUOTE, Some(&QUOTE)) => {
+                        name.push(QUOTE);
+                        doubled = true;
+                        at += 2;
+                    }
+                    (QUOTE, _) => {
+                        at += 1;
+                        break;
+                    }
+                    (b, _) => {
+                        name.push(b);
+                        at += 1;
+                    }
+                }
+            }
+            if doubled {
+                out.push((index, String::from_utf8_lossy(&name).into_owned()));
+            }
+        }
+        // The rest of the field (unquoted text, or whatever follows a
+        // closing quote), up to the delimiter or the end of the line.
+        while at < bytes.len() && bytes[at] != delimiter && bytes[at] != b'\n' {
+            at += 1;
+        }
+        if at >= bytes.len() || bytes[at] == b'\n' {
+            break;
+        }
+        at += 1;
+        index += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -86,6 +134,30 @@ mod tests {
         ];
         for (text, delimiter, want, n) in cases {
             assert_eq!(dropped(text, delimiter), (want.to_string(), n), "{text:?}");
+        }
+    }
+
+    /// CSV text, delimiter, and the fields `escaped_header_fields` finds.
+    type HeaderCase = (&'static str, u8, &'static [(usize, &'static str)]);
+
+    #[test]
+    fn quoted_header_fields_are_unescaped() {
+        let cases: [HeaderCase; 6] = [
+            ("a,b\n1,2\n", b',', &[]),
+            ("a,\"b\"\n", b',', &[]),
+            ("id,\"say \"\"hi\"\"\"\n1,2\n", b',', &[(1, "say \"hi\"")]),
+            ("\"a\"\"\"\"b\";c\n", b';', &[(0, "a\"\"b")]),
+            ("\"x,\"\"y\"\"\",z\r\n", b',', &[(0, "x,\"y\"")]),
+            ("a,\"b\nc\"\"\",d\n", b',', &[(1, "b\nc\"")]),
+        ];
+        for (text, delimiter, want) in cases {
+            let want: Vec<(usize, String)> =
+                want.iter().map(|(i, s)| (*i, s.to_string())).collect();
+            assert_eq!(
+                escaped_header_fields(text.as_bytes(), delimiter),
+                want,
+                "{text:?}"
+            );
         }
     }
 }

@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use polars::io::utils::compression::SupportedCompression;
 
-use super::csv_text::drop_blank_lines;
+use super::csv_text::{drop_blank_lines, escaped_header_fields};
 use super::extract::{duplicated_rows, extract_column, row_values};
 use super::source::{expand, DataFile, Expanded, FileFormat};
 use super::{DataError, Dataset};
@@ -99,8 +99,8 @@ fn read_file(file: &DataFile, csv: &CsvOptions) -> Result<DataFrame, DataError> 
     }
 }
 
-/// Parses CSV bytes (plain or compressed), blank lines skipped (see
-/// `csv_text`).
+/// Parses CSV bytes (plain or compressed): blank lines skipped, a quoted
+/// header's doubled quotes unescaped (see `csv_text`).
 fn read_csv(bytes: Vec<u8>, csv: &CsvOptions) -> PolarsResult<DataFrame> {
     let mut text = match SupportedCompression::check(&bytes) {
         None => bytes,
@@ -113,7 +113,7 @@ fn read_csv(bytes: Vec<u8>, csv: &CsvOptions) -> PolarsResult<DataFrame> {
         }
     };
     drop_blank_lines(&mut text, csv.delimiter);
-    let df = parse_csv(&text, csv, Some(10_000)).or_else(|e| {
+    let mut df = parse_csv(&text, csv, Some(10_000)).or_else(|e| {
         // Type inference looks at the first 10k rows; a value further down
         // that does not parse as the inferred type (a stray "n/a" in a
         // numeric column) fails the read. Retry inferring from every row,
@@ -124,6 +124,19 @@ fn read_csv(bytes: Vec<u8>, csv: &CsvOptions) -> PolarsResult<DataFrame> {
             Err(e)
         }
     })?;
+    let escaped = escaped_header_fields(&text, csv.delimiter);
+    if !escaped.is_empty() {
+        let mut names: Vec<PlSmallStr> = df.get_column_names_owned();
+        for (index, _) in &escaped {
+            if let Some(name) = names.get_mut(*index) {
+                // polars kept the doubled quotes (and may have added a
+                // suffix to a duplicate name): unescape what it kept.
+                *name = name.replace("\"\"", "\"").into();
+            }
+        }
+        // A name that would now clash with another keeps polars' spelling.
+        let _ = df.set_column_names(&names);
+    }
     Ok(df)
 }
 

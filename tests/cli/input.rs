@@ -1,6 +1,6 @@
 //! The input side, end to end: directory walks and globs over symlink
-//! loops, blank lines in CSV. Each test writes its data into a temp dir and
-//! runs there, so paths in the snapshots are relative.
+//! loops, blank lines and quoted headers in CSV. Each test writes its data
+//! into a temp dir and runs there, so paths in the snapshots are relative.
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -278,6 +278,27 @@ fn a_row_of_empty_fields_is_data_not_a_blank_line() {
     column "id" (i64 / i64): missing 0.0 / 0.01639344262295082
     column "x" (f64 / f64): missing 0.0 / 0.01639344262295082
     column "group" (str / str): missing 0.0 / 0.01639344262295082
+    --- stderr
+    "#);
+}
+
+#[test]
+fn doubled_quotes_in_a_csv_header_are_unescaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = table(60).replacen("group", "\"say \"\"hi\"\"\"", 1);
+    fs::write(dir.path().join("ref.csv"), &text).unwrap();
+    fs::write(dir.path().join("cur.csv"), &text).unwrap();
+    let o = report(
+        dir.path(),
+        "ref.csv",
+        "cur.csv",
+        &["--columns", "say \"hi\""],
+    );
+    insta::assert_snapshot!(digest(&o), @r#"
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 60 rows from cur.csv
+    column "say \"hi\"" (str / str): missing 0.0 / 0.0
     --- stderr
     "#);
 }
