@@ -33,6 +33,13 @@ pub enum DataError {
     },
     #[error("cannot read `{path}`: {message}")]
     Read { path: String, message: String },
+    #[error("`{path}` is {kind} holding {what}, not Parquet or CSV")]
+    UnknownContent {
+        path: String,
+        /// `a pipe`, `a character device`, ...
+        kind: &'static str,
+        what: String,
+    },
     #[error("`{0}` has no rows")]
     NoRows(String),
     #[error("`{file}` does not match the schema of `{first}`: {detail}")]

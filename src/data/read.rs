@@ -1,4 +1,4 @@
-//! Reading files into one polars `DataFrame` per dataset.
+//! Reading files (and pipes) into one polars `DataFrame` per dataset.
 
 use std::path::Path;
 
@@ -86,16 +86,27 @@ fn read_file(file: &DataFile, csv: &CsvOptions) -> Result<DataFrame, DataError> 
         path: shown.clone(),
         message: polars_message(&e),
     };
-    match file.format {
-        FileFormat::Parquet => {
-            let handle = std::fs::File::open(&file.path).map_err(io_err)?;
-            ParquetReader::new(handle).finish().map_err(read_err)
-        }
-        FileFormat::Csv => {
-            // Read into memory to be cleaned before polars parses it.
-            let bytes = std::fs::read(&file.path).map_err(io_err)?;
-            read_csv(bytes, csv).map_err(read_err)
-        }
+    if !file.stream && file.format == Some(FileFormat::Parquet) {
+        let handle = std::fs::File::open(&file.path).map_err(io_err)?;
+        return ParquetReader::new(handle).finish().map_err(read_err);
+    }
+    // CSV is read into memory to be cleaned before polars parses it; a
+    // pipe can only be read once, front to back, and has to be in memory
+    // for Parquet's footer-first layout too.
+    let bytes = std::fs::read(&file.path).map_err(io_err)?;
+    let format = match file.format {
+        Some(format) => format,
+        None => sniff(&bytes).map_err(|what| DataError::UnknownContent {
+            path: shown.clone(),
+            kind: stream_kind(&file.path),
+            what,
+        })?,
+    };
+    match format {
+        FileFormat::Parquet => ParquetReader::new(std::io::Cursor::new(bytes))
+            .finish()
+            .map_err(read_err),
+        FileFormat::Csv => read_csv(bytes, csv).map_err(read_err),
     }
 }
 
@@ -155,6 +166,49 @@ fn parse_csv(text: &[u8], csv: &CsvOptions, infer_rows: Option<usize>) -> Polars
         })
         .into_reader_with_file_handle(std::io::Cursor::new(text))
         .finish()
+}
+
+/// The format of a stream without a telling name, from its first bytes:
+/// Parquet's magic, compressed data (read as compressed CSV, as polars
+/// does), or text. Anything else is described.
+fn sniff(bytes: &[u8]) -> Result<FileFormat, String> {
+    if bytes.starts_with(b"PAR1") {
+        return Ok(FileFormat::Parquet);
+    }
+    if SupportedCompression::check(bytes).is_some() {
+        return Ok(FileFormat::Csv);
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if !head.contains(&0) {
+        // Text (an encoding problem is polars' to report, with its line).
+        return Ok(FileFormat::Csv);
+    }
+    let known: [(&[u8], &str); 7] = [
+        (b"PK\x03\x04", "a zip archive"),
+        (b"BZh", "bzip2-compressed data"),
+        (b"\xfd7zXZ\x00", "xz-compressed data"),
+        (b"ARROW1", "an Arrow IPC (Feather) file"),
+        (b"Obj\x01", "an Avro file"),
+        (b"ORC", "an ORC file"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+    ];
+    let what = known
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map_or("binary data", |(_, what)| what);
+    let first: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Err(format!("{what} (first bytes `{}`)", first.join(" ")))
+}
+
+/// What kind of file a stream is, for messages.
+fn stream_kind(path: &Path) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata(path).map(|m| m.file_type()) {
+        Ok(t) if t.is_fifo() => "a pipe",
+        Ok(t) if t.is_char_device() => "a character device",
+        Ok(t) if t.is_block_device() => "a block device",
+        _ => "a stream",
+    }
 }
 
 fn is_parse_error(e: &PolarsError) -> bool {

@@ -5,7 +5,7 @@
 //! (a symlink or a hard link) is read under one.
 
 use std::collections::{HashMap, VecDeque};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use super::DataError;
@@ -36,7 +36,12 @@ impl FileFormat {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DataFile {
     pub path: PathBuf,
-    pub format: FileFormat,
+    /// `None` for a stream whose name says nothing (`/dev/fd/63`): its
+    /// first bytes tell.
+    pub format: Option<FileFormat>,
+    /// Not a regular file but a pipe or a device (`<(zcat x.csv.gz)`, a
+    /// FIFO): it can be read only once, front to back.
+    pub stream: bool,
 }
 
 /// What a spec expands to: the files, sorted, and warnings about what was
@@ -52,8 +57,9 @@ pub struct Expanded {
 /// A glob (`*`, `?`, `[`) is matched; a directory is walked recursively for
 /// `.parquet`/`.pq`/`.csv`/`.csv.gz` files, skipping hidden files and
 /// directories and markers like `_SUCCESS`; a `**` glob walks the directory
-/// before its first wildcard the same way. A plain path must exist and have
-/// a known extension.
+/// before its first wildcard the same way. A plain path must exist and be
+/// a regular file with a known extension, or a pipe or device (read as a
+/// stream).
 pub fn expand(spec: &str) -> Result<Expanded, DataError> {
     let path = Path::new(spec);
     let mut warnings = Vec::new();
@@ -61,14 +67,30 @@ pub fn expand(spec: &str) -> Result<Expanded, DataError> {
         glob_files(spec, &mut warnings)?
     } else if path.is_dir() {
         Walk::new(path).run(&mut warnings)?
-    } else if path.is_file() {
-        let Some(format) = FileFormat::from_path(path) else {
+    } else if let Ok(meta) = std::fs::metadata(path) {
+        let format = FileFormat::from_path(path);
+        if meta.is_file() {
+            if format.is_none() {
+                return Err(DataError::UnknownFormat(spec.to_string()));
+            }
+            return Ok(Expanded {
+                files: vec![DataFile {
+                    path: path.to_path_buf(),
+                    format,
+                    stream: false,
+                }],
+                warnings,
+            });
+        }
+        let kind = meta.file_type();
+        if kind.is_socket() {
             return Err(DataError::UnknownFormat(spec.to_string()));
-        };
+        }
         return Ok(Expanded {
             files: vec![DataFile {
                 path: path.to_path_buf(),
                 format,
+                stream: true,
             }],
             warnings,
         });
@@ -77,7 +99,13 @@ pub fn expand(spec: &str) -> Result<Expanded, DataError> {
     };
     let mut files: Vec<DataFile> = once_each(found, &mut warnings)
         .into_iter()
-        .filter_map(|f| FileFormat::from_path(&f).map(|format| DataFile { path: f, format }))
+        .filter_map(|f| {
+            FileFormat::from_path(&f).map(|format| DataFile {
+                path: f,
+                format: Some(format),
+                stream: false,
+            })
+        })
         .collect();
     if files.is_empty() {
         return Err(DataError::NoFiles(spec.to_string()));
@@ -514,6 +542,23 @@ mod tests {
                 format!("`{spec}/a_link.csv` is the same file as `{spec}/real/x.csv`; read once"),
                 format!("`{spec}/real/y.csv` is the same file as `{spec}/real/x.csv`; read once"),
             ]
+        );
+    }
+
+    #[test]
+    fn pipes_are_streams() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("in");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let expanded = expand(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(
+            expanded.files,
+            [DataFile {
+                path: fifo,
+                format: None,
+                stream: true,
+            }]
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The input side, end to end: directory walks and globs over symlink
-//! loops, blank lines and quoted headers in CSV. Each test writes its data
-//! into a temp dir and runs there, so paths in the snapshots are relative.
+//! loops, blank lines and quoted headers in CSV, pipes and FIFOs as input.
+//! Each test writes its data into a temp dir and runs there, so paths in the
+//! snapshots are relative.
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -11,6 +12,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::{code, stderr, BIN};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
 
 /// Runs driftmend in `dir`; a run that takes over a minute has hung (a
 /// symlink loop walked forever) and fails the test instead of blocking it.
@@ -299,6 +302,143 @@ fn doubled_quotes_in_a_csv_header_are_unescaped() {
     reference: 60 rows from ref.csv
     current: 60 rows from cur.csv
     column "say \"hi\"" (str / str): missing 0.0 / 0.0
+    --- stderr
+    "#);
+}
+
+/// A FIFO at `path` fed `bytes` by a `cat` process, killed when dropped
+/// (it blocks until a reader opens the FIFO, which a failed run never
+/// does).
+struct Fifo {
+    writer: std::process::Child,
+}
+
+impl Fifo {
+    fn new(path: &Path, bytes: &[u8]) -> Fifo {
+        let source = path.with_extension("source");
+        fs::write(&source, bytes).unwrap();
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+        let writer = Command::new("sh")
+            .arg("-c")
+            .arg("exec cat \"$0\" > \"$1\"")
+            .arg(&source)
+            .arg(path)
+            .spawn()
+            .expect("start the FIFO's writer");
+        Fifo { writer }
+    }
+}
+
+impl Drop for Fifo {
+    fn drop(&mut self) {
+        let _ = self.writer.kill();
+        let _ = self.writer.wait();
+    }
+}
+
+#[test]
+fn fifos_are_read_as_streams_whatever_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("ref.csv"), table(60)).unwrap();
+    fs::write(d.join("plain.csv"), table(45)).unwrap();
+    let status = Command::new("gzip")
+        .args(["-k", "plain.csv"])
+        .current_dir(d)
+        .status()
+        .expect("run gzip");
+    assert!(status.success());
+    let gzip = fs::read(d.join("plain.csv.gz")).unwrap();
+    let mut all = String::new();
+    // Named without an extension, as `<(...)` is: the bytes tell.
+    for (name, bytes) in [("text", table(45).into_bytes()), ("gzip", gzip)] {
+        let _fifo = Fifo::new(&d.join(name), &bytes);
+        let o = report(d, "ref.csv", name, &[]);
+        all.push_str(&format!("== {name}\n{}", digest(&o)));
+    }
+    // Parquet needs its footer first: the whole stream is read.
+    let parquet = fs::read(format!("{FIXTURES}/current_drifted.parquet")).unwrap();
+    let _fifo = Fifo::new(&d.join("parquet"), &parquet);
+    let reference = format!("{FIXTURES}/reference.parquet");
+    let o = report(d, &reference, "parquet", &["--columns", "age,country"]);
+    all.push_str(&format!("== parquet\n{}", digest(&o)));
+    insta::assert_snapshot!(all.replace(FIXTURES, "[fixtures]"), @r#"
+    == text
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 45 rows from text
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "x" (f64 / f64): missing 0.0 / 0.0
+    column "group" (str / str): missing 0.0 / 0.0
+    --- stderr
+    == gzip
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 45 rows from gzip
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "x" (f64 / f64): missing 0.0 / 0.0
+    column "group" (str / str): missing 0.0 / 0.0
+    --- stderr
+    == parquet
+    exit 0
+    reference: 2000 rows from [fixtures]/reference.parquet
+    current: 1500 rows from parquet
+    column "age" (i64 / i64): missing 0.0 / 0.0
+    column "country" (str / str): missing 0.02 / 0.02
+    --- stderr
+    "#);
+}
+
+#[test]
+fn a_fifo_holding_neither_parquet_nor_csv_is_named_with_what_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ref.csv"), table(60)).unwrap();
+    let mut bzip2 = b"BZh91AY&SY".to_vec();
+    bzip2.extend_from_slice(&[0, 1, 2, 3]);
+    let _fifo = Fifo::new(&dir.path().join("cur"), &bzip2);
+    let o = report(dir.path(), "ref.csv", "cur", &[]);
+    insta::assert_snapshot!(digest(&o), @r"
+    exit 2
+    --- stderr
+    error: cannot load the current dataset (`--current`)
+      caused by: `cur` is a pipe holding bzip2-compressed data (first bytes `42 5a 68 39 31 41 59 26`), not Parquet or CSV
+    ");
+}
+
+/// bash's process substitution passes `/dev/fd/63`, a pipe.
+#[test]
+fn process_substitution_is_read_as_a_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ref.csv"), table(60)).unwrap();
+    fs::write(dir.path().join("cur.csv"), table(45)).unwrap();
+    let status = Command::new("gzip")
+        .args(["-k", "cur.csv"])
+        .current_dir(dir.path())
+        .status()
+        .expect("run gzip");
+    assert!(status.success());
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg("exec \"$0\" report --format json -r ref.csv -c <(zcat cur.csv.gz)")
+        .arg(BIN)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run bash");
+    let text = digest(&o);
+    // bash picks the descriptor: `/dev/fd/63` usually.
+    let at = text.find("/dev/fd/").expect("read from /dev/fd") + "/dev/fd/".len();
+    let digits = text[at..].chars().take_while(char::is_ascii_digit).count();
+    let text = format!("{}N{}", &text[..at], &text[at + digits..]);
+    insta::assert_snapshot!(text, @r#"
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 45 rows from /dev/fd/N
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "x" (f64 / f64): missing 0.0 / 0.0
+    column "group" (str / str): missing 0.0 / 0.0
     --- stderr
     "#);
 }
