@@ -1,7 +1,7 @@
-//! The input side, end to end: directory walks and globs over symlink
-//! loops, blank lines and quoted headers in CSV, pipes and FIFOs as input.
-//! Each test writes its data into a temp dir and runs there, so paths in the
-//! snapshots are relative.
+//! The input side, end to end: directory walks over symlink loops, blank
+//! lines and quoted headers in CSV, pipes and FIFOs as input, and outputs
+//! that would overwrite an input. Each test writes its data into a temp dir
+//! and runs there, so paths in the snapshots are relative.
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -441,4 +441,161 @@ fn process_substitution_is_read_as_a_stream() {
     column "group" (str / str): missing 0.0 / 0.0
     --- stderr
     "#);
+}
+
+#[test]
+fn an_output_naming_an_input_data_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("parts")).unwrap();
+    fs::create_dir_all(d.join("sub")).unwrap();
+    fs::write(d.join("ref.csv"), table(60)).unwrap();
+    fs::write(d.join("cur.csv"), table(50)).unwrap();
+    fs::write(d.join("parts/part-0.csv"), table(40)).unwrap();
+    symlink("ref.csv", d.join("link.csv")).unwrap();
+    fs::hard_link(d.join("cur.csv"), d.join("hard.csv")).unwrap();
+    let cases: [(&str, &str, &[&str]); 7] = [
+        ("ref.csv", "cur.csv", &["--output", "cur.csv"]),
+        (
+            "ref.csv",
+            "cur.csv",
+            &["--output", "ref.csv", "--format", "json"],
+        ),
+        ("ref.csv", "parts", &["--output-json", "parts/part-0.csv"]),
+        (
+            "ref.csv",
+            "parts/*.csv",
+            &["--output-markdown", "parts/part-0.csv"],
+        ),
+        ("ref.csv", "cur.csv", &["--output-junit", "link.csv"]),
+        ("ref.csv", "cur.csv", &["--output-html", "hard.csv"]),
+        (
+            "ref.csv",
+            "cur.csv",
+            &["--prometheus-textfile", "sub/../cur.csv"],
+        ),
+    ];
+    let before: Vec<Vec<u8>> = ["ref.csv", "cur.csv", "parts/part-0.csv"]
+        .iter()
+        .map(|f| fs::read(d.join(f)).unwrap())
+        .collect();
+    let mut all = String::new();
+    for (reference, current, extra) in cases {
+        let mut args = vec!["report", "-r", reference, "-c", current];
+        args.extend_from_slice(extra);
+        let o = run_in(d, &args);
+        all.push_str(&format!(
+            "== {}\nexit {}\n{}",
+            args.join(" "),
+            code(&o),
+            stderr(&o)
+        ));
+    }
+    let after: Vec<Vec<u8>> = ["ref.csv", "cur.csv", "parts/part-0.csv"]
+        .iter()
+        .map(|f| fs::read(d.join(f)).unwrap())
+        .collect();
+    assert!(before == after, "an input was overwritten");
+    insta::assert_snapshot!(all, @r"
+    == report -r ref.csv -c cur.csv --output cur.csv
+    exit 2
+    error: invalid value for `--output`: `cur.csv` is an input data file (`--current`); writing there would destroy it, choose another path
+    == report -r ref.csv -c cur.csv --output ref.csv --format json
+    exit 2
+    error: invalid value for `--output`: `ref.csv` is an input data file (`--reference`); writing there would destroy it, choose another path
+    == report -r ref.csv -c parts --output-json parts/part-0.csv
+    exit 2
+    error: invalid value for `--output-json`: `parts/part-0.csv` is an input data file (`--current`); writing there would destroy it, choose another path
+    == report -r ref.csv -c parts/*.csv --output-markdown parts/part-0.csv
+    exit 2
+    error: invalid value for `--output-markdown`: `parts/part-0.csv` is an input data file (`--current`); writing there would destroy it, choose another path
+    == report -r ref.csv -c cur.csv --output-junit link.csv
+    exit 2
+    error: invalid value for `--output-junit`: `link.csv` is the same file as `ref.csv`, an input data file (`--reference`); writing there would destroy it, choose another path
+    == report -r ref.csv -c cur.csv --output-html hard.csv
+    exit 2
+    error: invalid value for `--output-html`: `hard.csv` is the same file as `cur.csv`, an input data file (`--current`); writing there would destroy it, choose another path
+    == report -r ref.csv -c cur.csv --prometheus-textfile sub/../cur.csv
+    exit 2
+    error: invalid value for `--prometheus-textfile`: `sub/../cur.csv` is the same file as `cur.csv`, an input data file (`--current`); writing there would destroy it, choose another path
+    ");
+}
+
+#[test]
+fn run_refuses_outputs_naming_an_input_data_file_before_taking_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("ref.csv"), table(60)).unwrap();
+    fs::write(d.join("cur.csv"), table(50)).unwrap();
+    fs::write(d.join("new.csv"), table(40)).unwrap();
+    fs::write(
+        d.join("policy.yaml"),
+        "version: 1
+name: t
+data:
+  reference: ref.csv
+  current: cur.csv
+guardrails:
+  mode: observe
+rules:
+  - name: drift
+    when: \"dataset.drift_detected\"
+    actions: [note]
+actions:
+  note:
+    type: exec
+    command: [\"true\"]
+",
+    )
+    .unwrap();
+    let before = fs::read(d.join("cur.csv")).unwrap();
+    let mut all = String::new();
+    for extra in [
+        ["--report-output", "cur.csv"],
+        ["--html", "./ref.csv"],
+        ["--prometheus-textfile", "cur.csv"],
+    ] {
+        let mut args = vec!["run", "--policy", "policy.yaml"];
+        args.extend_from_slice(&extra);
+        let o = run_in(d, &args);
+        all.push_str(&format!(
+            "== {}\nexit {}\n{}",
+            args.join(" "),
+            code(&o),
+            stderr(&o)
+        ));
+    }
+    let o = run_in(
+        d,
+        &[
+            "run",
+            "--policy",
+            "policy.yaml",
+            "--current",
+            "new.csv",
+            "--html",
+            "new.csv",
+        ],
+    );
+    all.push_str(&format!(
+        "== --current new.csv --html new.csv\nexit {}\n{}",
+        code(&o),
+        stderr(&o)
+    ));
+    assert_eq!(fs::read(d.join("cur.csv")).unwrap(), before);
+    assert!(!d.join(".driftmend").exists(), "the run took the lock");
+    insta::assert_snapshot!(all, @r"
+    == run --policy policy.yaml --report-output cur.csv
+    exit 2
+    error: invalid value for `--report-output`: `cur.csv` is the same file as `./cur.csv`, an input data file (`data.current` in the policy); writing there would destroy it, choose another path
+    == run --policy policy.yaml --html ./ref.csv
+    exit 2
+    error: invalid value for `--html`: `./ref.csv` is an input data file (`data.reference` in the policy); writing there would destroy it, choose another path
+    == run --policy policy.yaml --prometheus-textfile cur.csv
+    exit 2
+    error: invalid value for `--prometheus-textfile`: `cur.csv` is the same file as `./cur.csv`, an input data file (`data.current` in the policy); writing there would destroy it, choose another path
+    == --current new.csv --html new.csv
+    exit 2
+    error: invalid value for `--html`: `new.csv` is an input data file (`--current`); writing there would destroy it, choose another path
+    ");
 }
