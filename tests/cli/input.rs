@@ -599,3 +599,64 @@ actions:
     error: invalid value for `--html`: `new.csv` is an input data file (`--current`); writing there would destroy it, choose another path
     ");
 }
+
+/// polars infers `i64` for a column of integers and used to fail the whole
+/// file on one beyond the 64-bit range.
+#[test]
+fn integers_beyond_64_bits_are_read_as_floats_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (mut reference, mut current, mut long) = (
+        String::from("id,big,huge\n"),
+        String::from("id,big,huge\n"),
+        String::from("id,big,score\n"),
+    );
+    for i in 0..60i128 {
+        let huge = -(1i128 << 63) - 1 - i;
+        reference.push_str(&format!("{i},{},{huge}\n", i * 3));
+        let big = if i == 7 { (1i128 << 64) + 12345 } else { i * 3 };
+        current.push_str(&format!("{i},{big},{huge}\n"));
+    }
+    // Past the 10k rows types are inferred from: a value beyond i64 in
+    // `big` and a stray `n/a` in `score`.
+    for i in 0..10_050i128 {
+        let big = if i == 10_020 { 1i128 << 70 } else { i };
+        let score = if i == 10_030 {
+            "n/a".to_string()
+        } else {
+            (i % 7).to_string()
+        };
+        long.push_str(&format!("{i},{big},{score}\n"));
+    }
+    fs::write(d.join("ref.csv"), reference).unwrap();
+    fs::write(d.join("cur.csv"), current).unwrap();
+    fs::write(d.join("long.csv"), long).unwrap();
+    let mut all = String::new();
+    for (reference, current) in [("ref.csv", "cur.csv"), ("long.csv", "long.csv")] {
+        let o = report(d, reference, current, &[]);
+        all.push_str(&format!("== {reference} {current}\n{}", digest(&o)));
+    }
+    insta::assert_snapshot!(all, @r#"
+    == ref.csv cur.csv
+    exit 0
+    reference: 60 rows from ref.csv
+    current: 60 rows from cur.csv
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "big" (i64 / f64): missing 0.0 / 0.0
+    column "huge" (f64 / f64): missing 0.0 / 0.0
+    --- stderr
+    warning: column `huge` in `ref.csv` has integers beyond the 64-bit range (`-9223372036854775809`); read as floats, so 60 values beyond ±2^53 may be rounded
+    warning: column `huge` in `cur.csv` has integers beyond the 64-bit range (`-9223372036854775809`); read as floats, so 60 values beyond ±2^53 may be rounded
+    warning: column `big` in `cur.csv` has integers beyond the 64-bit range (`18446744073709563961`); read as floats, so 1 value beyond ±2^53 may be rounded
+    == long.csv long.csv
+    exit 0
+    reference: 10050 rows from long.csv
+    current: 10050 rows from long.csv
+    column "id" (i64 / i64): missing 0.0 / 0.0
+    column "big" (f64 / f64): missing 0.0 / 0.0
+    column "score" (str / str): missing 0.0 / 0.0
+    --- stderr
+    warning: column `big` in `long.csv` has integers beyond the 64-bit range (`1180591620717411303424`); read as floats, so 1 value beyond ±2^53 may be rounded
+    warning: column `big` in `long.csv` has integers beyond the 64-bit range (`1180591620717411303424`); read as floats, so 1 value beyond ±2^53 may be rounded
+    "#);
+}
