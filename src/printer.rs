@@ -33,6 +33,12 @@ impl Printer {
         bar
     }
 
+    /// `warning: <message>` on stderr. Shown even with `--quiet`: a warning
+    /// says the result may not be what the user expects.
+    pub fn warn(&self, message: &str) {
+        eprintln!("warning: {message}");
+    }
+
     /// An informational line on stderr (hidden by `--quiet`).
     pub fn note(&self, message: &str) {
         if !self.quiet {

@@ -27,6 +27,11 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     );
     let reference = reference.context("cannot load the reference dataset (`--reference`)")?;
     let current = current.context("cannot load the current dataset (`--current`)")?;
+    spinner.suspend(|| {
+        for warning in reference.warnings.iter().chain(&current.warnings) {
+            printer.warn(warning);
+        }
+    });
     spinner.set_message(format!(
         "comparing {} reference rows with {} current rows",
         reference.rows, current.rows

@@ -125,6 +125,16 @@ impl RunSettings {
                 base_dir.join(p).display().to_string()
             }
         };
+        let reference_from = if args.reference.is_some() {
+            "`--reference`"
+        } else {
+            "`data.reference` in the policy"
+        };
+        let current_from = if args.current.is_some() {
+            "`--current`"
+        } else {
+            "`data.current` in the policy"
+        };
         let reference = match args.reference {
             Some(r) => r,
             None => in_base(render(&policy.data.reference, "reference")?),
@@ -138,6 +148,21 @@ impl RunSettings {
         let report = ReportSettings::resolve(report_args)
             .map_err(|e| anyhow::anyhow!("`report:` in `{}`: {e}", args.policy.display()))?;
         let state_dir = state_dir(&policy, &base_dir);
+        let outputs = [
+            ("--report-output", args.report_output.as_deref()),
+            ("--html", args.html.as_deref()),
+            ("--prometheus-textfile", args.prometheus_textfile.as_deref()),
+        ];
+        check_outputs_do_not_overwrite_inputs(
+            &[
+                (reference_from, &report.reference),
+                (current_from, &report.current),
+            ],
+            &outputs
+                .into_iter()
+                .filter_map(|(flag, path)| path.map(|p| (flag, p)))
+                .collect::<Vec<_>>(),
+        )?;
         Ok(RunSettings {
             policy,
             policy_file: args.policy,
@@ -443,7 +468,7 @@ impl ReportSettings {
                 stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
-        Ok(ReportSettings {
+        let settings = ReportSettings {
             reference: args.reference,
             current: args.current,
             csv,
@@ -508,8 +533,101 @@ impl ReportSettings {
                 progress: !args.quiet && std::io::stderr().is_terminal(),
             },
             fail_on: args.fail_on,
-        })
+        };
+        check_outputs_do_not_overwrite_inputs(
+            &[
+                ("`--reference`", &settings.reference),
+                ("`--current`", &settings.current),
+            ],
+            &settings.outputs(),
+        )?;
+        Ok(settings)
     }
+
+    /// Every file the report is written to, with the flag (or variable)
+    /// that named it.
+    pub fn outputs(&self) -> Vec<(&'static str, &Path)> {
+        let out = &self.output;
+        let mut outputs: Vec<(&'static str, &Path)> = Vec::new();
+        if let Some(path) = &out.path {
+            outputs.push(("--output", path));
+        }
+        for (format, path) in &out.extra {
+            let flag = match format {
+                ReportFormat::Json => "--output-json",
+                ReportFormat::Html => "--output-html",
+                ReportFormat::Markdown => "--output-markdown",
+                ReportFormat::Junit => "--output-junit",
+                ReportFormat::Table => "--output",
+            };
+            outputs.push((flag, path));
+        }
+        if let Some(path) = &out.prometheus_textfile {
+            outputs.push(("--prometheus-textfile", path));
+        }
+        if let Some(path) = out.github.as_ref().and_then(|g| g.step_summary.as_ref()) {
+            outputs.push(("$GITHUB_STEP_SUMMARY", path));
+        }
+        outputs
+    }
+}
+
+/// Refuses an output that is one of the input data files, which writing the
+/// report would destroy. `inputs` are (where the spec came from, as the
+/// message shows it, e.g. `` `--current` ``; the spec), each expanded as
+/// loading it will be (a glob or a directory gives its files); `outputs`
+/// are (flag, path). `ReportSettings::resolve` and `RunSettings::resolve`
+/// call it, so a refused command has read and written nothing.
+///
+/// Files are compared by device and inode, so an output reached through a
+/// symlink, a `..` or a hard link is caught too. An output that does not
+/// exist yet cannot be an input, and only regular files count: pipes and
+/// devices (`/dev/stdout`) are written in place, not replaced. An input
+/// that cannot be expanded is left to the loader to report.
+pub fn check_outputs_do_not_overwrite_inputs(
+    inputs: &[(&str, &str)],
+    outputs: &[(&'static str, &Path)],
+) -> Result<(), SettingsError> {
+    use std::os::unix::fs::MetadataExt;
+    let id = |path: &Path| {
+        std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| (m.dev(), m.ino()))
+    };
+    let outputs: Vec<_> = outputs
+        .iter()
+        .filter_map(|&(flag, path)| id(path).map(|id| (flag, path, id)))
+        .collect();
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    for (from, spec) in inputs {
+        let Ok(expanded) = crate::data::expand(spec) else {
+            continue;
+        };
+        for file in expanded.files.iter().filter(|f| !f.stream) {
+            let Some(input) = id(&file.path) else {
+                continue;
+            };
+            if let Some((flag, path, _)) = outputs.iter().find(|(_, _, id)| *id == input) {
+                let what = if *path == file.path {
+                    format!("`{}` is an input data file", path.display())
+                } else {
+                    format!(
+                        "`{}` is the same file as `{}`, an input data file",
+                        path.display(),
+                        file.path.display()
+                    )
+                };
+                return Err(invalid(
+                    flag,
+                    format!("{what} ({from}); writing there would destroy it, choose another path"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn method_choice(

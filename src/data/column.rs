@@ -120,6 +120,9 @@ pub struct Dataset {
     pub duplicated_rows: usize,
     /// Row-aligned values of the columns asked for by name (see `load`).
     pub rows_of: std::collections::BTreeMap<String, RowValues>,
+    /// What the reader left out, for stderr (`` `d/again` is a symlink loop
+    /// back to `d`; not followed ``).
+    pub warnings: Vec<String>,
 }
 
 impl Dataset {

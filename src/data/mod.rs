@@ -3,13 +3,14 @@
 //! yields plain columns (`column.rs`) for the pure core.
 
 mod column;
+mod csv_text;
 mod extract;
 mod read;
 mod source;
 
 pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
 pub use read::{load, CsvOptions};
-pub use source::FileFormat;
+pub use source::{expand, DataFile, Expanded, FileFormat};
 
 /// Why a dataset could not be loaded. Every variant names the path.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,13 @@ pub enum DataError {
     },
     #[error("cannot read `{path}`: {message}")]
     Read { path: String, message: String },
+    #[error("`{path}` is {kind} holding {what}, not Parquet or CSV")]
+    UnknownContent {
+        path: String,
+        /// `a pipe`, `a character device`, ...
+        kind: &'static str,
+        what: String,
+    },
     #[error("`{0}` has no rows")]
     NoRows(String),
     #[error("`{file}` does not match the schema of `{first}`: {detail}")]

@@ -1,11 +1,14 @@
-//! Reading files into one polars `DataFrame` per dataset.
+//! Reading files (and pipes) into one polars `DataFrame` per dataset.
 
 use std::path::Path;
 
 use polars::prelude::*;
 
+use polars::io::utils::compression::SupportedCompression;
+
+use super::csv_text::{drop_blank_lines, escaped_header_fields};
 use super::extract::{duplicated_rows, extract_column, row_values};
-use super::source::{expand, FileFormat};
+use super::source::{expand, DataFile, Expanded, FileFormat};
 use super::{DataError, Dataset};
 
 /// How CSV files are parsed.
@@ -29,13 +32,16 @@ impl Default for CsvOptions {
 /// columns. The columns named in `keep_rows` (present or not) are also kept
 /// row by row.
 pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Dataset, DataError> {
-    let files = expand(spec)?;
+    let Expanded {
+        files,
+        mut warnings,
+    } = expand(spec)?;
     let mut frame: Option<(String, DataFrame)> = None;
-    for (path, format) in &files {
-        let df = read_file(path, *format, csv)?;
+    for file in &files {
+        let df = read_file(file, csv, &mut warnings)?;
         frame = Some(match frame {
-            None => (path.display().to_string(), df),
-            Some((first, acc)) => (first.clone(), append(&first, acc, path, df)?),
+            None => (file.path.display().to_string(), df),
+            Some((first, acc)) => (first.clone(), append(&first, acc, &file.path, df)?),
         });
     }
     let (_, df) = frame.expect("expand returns at least one file");
@@ -65,59 +71,236 @@ pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Datase
     Ok(Dataset {
         path: spec.to_string(),
         rows_of,
-        files: files.iter().map(|(p, _)| p.display().to_string()).collect(),
+        files: files.iter().map(|f| f.path.display().to_string()).collect(),
         rows,
         columns,
         duplicated_rows,
+        warnings,
     })
 }
 
-fn read_file(path: &Path, format: FileFormat, csv: &CsvOptions) -> Result<DataFrame, DataError> {
-    let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+fn read_file(
+    file: &DataFile,
+    csv: &CsvOptions,
+    warnings: &mut Vec<String>,
+) -> Result<DataFrame, DataError> {
+    let shown = file.path.display().to_string();
+    let io_err = |source| DataError::Io {
         path: shown.clone(),
         source,
-    })?;
-    let result = match format {
-        FileFormat::Parquet => ParquetReader::new(file).finish(),
-        FileFormat::Csv => read_csv(file, csv, Some(10_000)).or_else(|e| {
-            // Type inference looks at the first 10k rows; a value further down
-            // that does not parse as the inferred type (a stray "n/a" in a
-            // numeric column) fails the read. Retry inferring from every row,
-            // which reads such a column as text.
-            if is_parse_error(&e) {
-                let file = std::fs::File::open(path)?;
-                read_csv(file, csv, None)
-            } else {
-                Err(e)
-            }
-        }),
     };
-    result.map_err(|e| DataError::Read {
-        path: shown,
+    let read_err = |e: PolarsError| DataError::Read {
+        path: shown.clone(),
         message: polars_message(&e),
-    })
+    };
+    if !file.stream && file.format == Some(FileFormat::Parquet) {
+        let handle = std::fs::File::open(&file.path).map_err(io_err)?;
+        return ParquetReader::new(handle).finish().map_err(read_err);
+    }
+    // CSV is read into memory to be cleaned before polars parses it; a
+    // pipe can only be read once, front to back, and has to be in memory
+    // for Parquet's footer-first layout too.
+    let bytes = std::fs::read(&file.path).map_err(io_err)?;
+    let format = match file.format {
+        Some(format) => format,
+        None => sniff(&bytes).map_err(|what| DataError::UnknownContent {
+            path: shown.clone(),
+            kind: stream_kind(&file.path),
+            what,
+        })?,
+    };
+    match format {
+        FileFormat::Parquet => ParquetReader::new(std::io::Cursor::new(bytes))
+            .finish()
+            .map_err(read_err),
+        FileFormat::Csv => {
+            let (df, wide) = read_csv(bytes, csv).map_err(read_err)?;
+            warnings.extend(wide.iter().map(|w| w.warning(&shown)));
+            Ok(df)
+        }
+    }
 }
 
-fn read_csv(
-    file: std::fs::File,
+/// Parses CSV bytes (plain or compressed): blank lines skipped, a quoted
+/// header's doubled quotes unescaped (see `csv_text`), and a column of
+/// integers beyond the 64-bit range read as floats (the columns so read
+/// are returned).
+fn read_csv(bytes: Vec<u8>, csv: &CsvOptions) -> PolarsResult<(DataFrame, Vec<WideIntegers>)> {
+    let mut text = match SupportedCompression::check(&bytes) {
+        None => bytes,
+        Some(_) => {
+            let mut out = Vec::new();
+            #[allow(deprecated)] // The whole file is in memory anyway.
+            polars::io::utils::compression::maybe_decompress_bytes(&bytes, &mut out)?;
+            drop(bytes);
+            out
+        }
+    };
+    drop_blank_lines(&mut text, csv.delimiter);
+    let mut wide: Vec<WideIntegers> = Vec::new();
+    let mut infer_rows = Some(10_000);
+    let mut df = loop {
+        let floats: Vec<&str> = wide.iter().map(|w| w.column.as_str()).collect();
+        let e = match parse_csv(&text, csv, infer_rows, &floats) {
+            Ok(df) => break df,
+            Err(e) => e,
+        };
+        // polars infers i64 for any column of integers and then fails on
+        // one that does not fit: read that column as floats instead.
+        if let Some(found) = WideIntegers::from_error(&e) {
+            if !floats.contains(&found.column.as_str()) {
+                wide.push(found);
+                continue;
+            }
+        }
+        // Type inference looks at the first 10k rows; a value further down
+        // that does not parse as the inferred type (a stray "n/a" in a
+        // numeric column) fails the read. Retry inferring from every row,
+        // which reads such a column as text.
+        if infer_rows.is_some() && is_parse_error(&e) {
+            infer_rows = None;
+            continue;
+        }
+        return Err(e);
+    };
+    for w in &mut wide {
+        let limit = 2f64.powi(f64::MANTISSA_DIGITS as i32);
+        let values = df.column(&w.column)?.f64()?;
+        w.beyond_exact = values.iter().flatten().filter(|v| v.abs() > limit).count();
+    }
+    let escaped = escaped_header_fields(&text, csv.delimiter);
+    if !escaped.is_empty() {
+        let mut names: Vec<PlSmallStr> = df.get_column_names_owned();
+        for (index, _) in &escaped {
+            if let Some(name) = names.get_mut(*index) {
+                // polars kept the doubled quotes (and may have added a
+                // suffix to a duplicate name): unescape what it kept.
+                *name = name.replace("\"\"", "\"").into();
+            }
+        }
+        // A name that would now clash with another keeps polars' spelling.
+        let _ = df.set_column_names(&names);
+    }
+    Ok((df, wide))
+}
+
+/// A CSV column of integers, some beyond the 64-bit range, read as floats.
+#[derive(Debug, Clone, PartialEq)]
+struct WideIntegers {
+    /// As polars names it.
+    column: String,
+    /// The first value that did not fit.
+    example: String,
+    /// Values beyond 2^53, which a float may round.
+    beyond_exact: usize,
+}
+
+impl WideIntegers {
+    /// From polars' ``could not parse `V` as dtype `i64` at column 'C'
+    /// (column number N)`` when V is an integer.
+    fn from_error(e: &PolarsError) -> Option<WideIntegers> {
+        let text = e.to_string();
+        let line = text.lines().next()?;
+        let (_, rest) = line.split_once("could not parse `")?;
+        let (value, rest) = rest.split_once("` as dtype `i64` at column '")?;
+        let (column, _) = rest.rsplit_once("' (column number ")?;
+        let digits = value.trim().trim_start_matches(['-', '+']);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(WideIntegers {
+            column: column.to_string(),
+            example: value.trim().to_string(),
+            beyond_exact: 0,
+        })
+    }
+
+    fn warning(&self, path: &str) -> String {
+        format!(
+            "column `{}` in `{path}` has integers beyond the 64-bit range (`{}`); \
+             read as floats, so {} {} beyond ±2^53 may be rounded",
+            self.column,
+            self.example,
+            self.beyond_exact,
+            if self.beyond_exact == 1 {
+                "value"
+            } else {
+                "values"
+            },
+        )
+    }
+}
+
+fn parse_csv(
+    text: &[u8],
     csv: &CsvOptions,
     infer_rows: Option<usize>,
+    floats: &[&str],
 ) -> PolarsResult<DataFrame> {
     let null_values = (!csv.null_values.is_empty()).then(|| {
         NullValues::AllColumns(csv.null_values.iter().map(|s| s.as_str().into()).collect())
     });
+    let overwrite = (!floats.is_empty()).then(|| {
+        let fields = floats
+            .iter()
+            .map(|name| Field::new((*name).into(), DataType::Float64));
+        Arc::new(Schema::from_iter(fields))
+    });
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(infer_rows)
+        .with_schema_overwrite(overwrite)
         .with_raise_if_empty(true)
         .map_parse_options(|opts| {
             opts.with_separator(csv.delimiter)
                 .with_null_values(null_values.clone())
                 .with_try_parse_dates(true)
         })
-        .into_reader_with_file_handle(file)
+        .into_reader_with_file_handle(std::io::Cursor::new(text))
         .finish()
+}
+
+/// The format of a stream without a telling name, from its first bytes:
+/// Parquet's magic, compressed data (read as compressed CSV, as polars
+/// does), or text. Anything else is described.
+fn sniff(bytes: &[u8]) -> Result<FileFormat, String> {
+    if bytes.starts_with(b"PAR1") {
+        return Ok(FileFormat::Parquet);
+    }
+    if SupportedCompression::check(bytes).is_some() {
+        return Ok(FileFormat::Csv);
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if !head.contains(&0) {
+        // Text (an encoding problem is polars' to report, with its line).
+        return Ok(FileFormat::Csv);
+    }
+    let known: [(&[u8], &str); 7] = [
+        (b"PK\x03\x04", "a zip archive"),
+        (b"BZh", "bzip2-compressed data"),
+        (b"\xfd7zXZ\x00", "xz-compressed data"),
+        (b"ARROW1", "an Arrow IPC (Feather) file"),
+        (b"Obj\x01", "an Avro file"),
+        (b"ORC", "an ORC file"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+    ];
+    let what = known
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map_or("binary data", |(_, what)| what);
+    let first: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Err(format!("{what} (first bytes `{}`)", first.join(" ")))
+}
+
+/// What kind of file a stream is, for messages.
+fn stream_kind(path: &Path) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata(path).map(|m| m.file_type()) {
+        Ok(t) if t.is_fifo() => "a pipe",
+        Ok(t) if t.is_char_device() => "a character device",
+        Ok(t) if t.is_block_device() => "a block device",
+        _ => "a stream",
+    }
 }
 
 fn is_parse_error(e: &PolarsError) -> bool {
@@ -210,4 +393,36 @@ fn append(
     acc.vstack_mut_owned(next)
         .map_err(|e| mismatch(polars_message(&e)))?;
     Ok(acc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_integers_beyond_i64_are_read_as_floats() {
+        let error = |value: &str, column: &str| {
+            PolarsError::ComputeError(
+                format!(
+                    "could not parse `{value}` as dtype `i64` at column '{column}' (column number 2)\n\n\
+                     You might want to try: increasing `infer_schema_length`"
+                )
+                .into(),
+            )
+        };
+        let found = WideIntegers::from_error(&error("18446744073709551616", "it's big")).unwrap();
+        assert_eq!(
+            (found.column.as_str(), found.example.as_str()),
+            ("it's big", "18446744073709551616")
+        );
+        let found = WideIntegers::from_error(&error("-9223372036854775809", "n")).unwrap();
+        assert_eq!(found.example, "-9223372036854775809");
+        for not_an_integer in ["n/a", "1.5", "", "-", "12a"] {
+            assert_eq!(
+                WideIntegers::from_error(&error(not_an_integer, "n")),
+                None,
+                "{not_an_integer:?}"
+            );
+        }
+    }
 }

@@ -527,6 +527,7 @@ mod tests {
                 .collect(),
             duplicated_rows: 0,
             rows_of: Default::default(),
+            warnings: Vec::new(),
         }
     }
 
