@@ -899,6 +899,9 @@ fn bad_labels_are_findings_not_crashes() {
 #[path = "cli/policy.rs"]
 mod policy;
 
+#[path = "cli/hostile.rs"]
+mod hostile;
+
 #[test]
 fn completions_match_the_committed_scripts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -5,8 +5,10 @@
 //! and, for policy runs, drift over time.
 //!
 //! Everything works without JS; the script only adds sorting, filtering and
-//! the theme toggle. Every piece of user text goes through [`escape`], and a
-//! Content-Security-Policy lets only this page's own scripts (by hash) run.
+//! the theme toggle. Every piece of user text has its control characters
+//! made visible (`visible::report`: a line break in a name must not start a
+//! line of the page, which may be on stdout) and goes through [`escape`];
+//! a Content-Security-Policy lets only this page's own scripts (by hash) run.
 //! The output is deterministic: the only time in it is `generated_at`.
 
 use std::borrow::Cow;
@@ -18,7 +20,7 @@ use super::format::{
     display_order, fmt_count, fmt_score, fmt_share, headline, missing_pair, performance_rows,
     threshold_cell, verdict,
 };
-use super::RenderOptions;
+use super::{visible, RenderOptions};
 use crate::report::distribution::{CategoryStatus, Distribution};
 use crate::report::model::{
     ColumnReport, ColumnStats, Correction, Finding, HistoryPoint, Metrics, Performance, Report,
@@ -27,6 +29,7 @@ use crate::report::model::{
 use crate::stats::ScoreKind;
 
 pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::Result<()> {
+    let report = &visible::report(report);
     let mut page = String::with_capacity(128 * 1024);
     write_page(report, &mut page).map_err(|_| io::Error::other("cannot format the HTML report"))?;
     w.write_all(page.as_bytes())
@@ -1712,6 +1715,34 @@ mod tests {
         // Only the page's own two scripts, both allowed by hash in the CSP.
         assert_eq!(page.matches("<script>").count(), 2);
         assert!(page.contains(&csp_hash(JS)) && page.contains(&csp_hash(HEAD_JS)));
+    }
+
+    #[test]
+    fn control_characters_in_user_text_are_shown_not_obeyed() {
+        let mut r = report(&names(3));
+        let hostile = super::super::sample::HOSTILE;
+        r.columns[1].name = hostile.into();
+        r.reference.path = "ref\r::warning::cr.parquet".into();
+        if let Some(Distribution::Categories { labels, .. }) = &mut r.columns[1].distribution {
+            labels[0] = "\u{1b}[2J\u{2028}::notice::S".into();
+        }
+        for f in &mut r.findings {
+            if f.column.as_deref() == Some("feature_number_01") {
+                f.column = Some(hostile.into());
+                f.message = format!("missing values in `{hostile}` rose");
+            }
+        }
+        let page = html(&r);
+        super::super::sample::assert_no_hidden_text(&page);
+        for shown in [
+            "<td><a href=\"#c1\">x\\n::error::pwned</a></td>",
+            "aria-label=\"Category shares of x\\n::error::pwned: ",
+            "<title>\\u{1b}[2J\\u{2028}::notice::S: reference ",
+            "Reference <code>ref\\r::warning::cr.parquet</code>",
+            "<a href=\"#c1\"><code>x\\n::error::pwned</code></a> missing values in <code>x\\n::error::pwned</code> rose",
+        ] {
+            assert!(page.contains(shown), "{shown:?} not in the page");
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Renderers: one signature, `fn render(report, writer, options)`, one file
-//! per format. They only read the report.
+//! per format. They only read the report. The human formats show user text
+//! through `visible`, so control characters in it cannot break their layout
+//! or reach a terminal or a CI runner raw.
 
 mod format;
 pub mod github;
@@ -11,6 +13,7 @@ pub mod prometheus;
 #[cfg(test)]
 mod sample;
 mod table;
+mod visible;
 
 use std::io::{self, Write};
 
