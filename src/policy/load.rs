@@ -836,11 +836,18 @@ impl<'f> Checker<'f> {
         }
     }
 
+    /// A `when:` condition: it parses, its metric paths exist, and it has
+    /// no type error (`dataset.drift_share >= 'high'`) that would fail, or
+    /// quietly never hold, on every run.
     fn condition(&mut self, node: &Node, path: &str) -> Option<(String, expr::Expr)> {
         let s = self.scalar(node, path)?;
         match expr::parse(s.text) {
             Ok(e) => {
                 self.metric_paths(node, &s, path, e.paths());
+                for error in e.type_errors(&|p| metrics::value_type(&p.segments)) {
+                    let mark = inner_mark(node, &s, error.offset);
+                    self.at(mark, path, format!("invalid condition: {}", error.message));
+                }
                 Some((s.text.to_string(), e))
             }
             Err(e) => {
@@ -2469,6 +2476,29 @@ actions:
                 format!("{HEAD}{TAIL}")
                     .replace("\"quality.errors > 0\"", "'quality.errors > 0 or dataset.drift_shar > 0.3'"),
                 vec![("6:34", "rules[0].when", "dataset.drift_shar")],
+            ),
+            (
+                "a number compared with a string in `when`, at the operator",
+                format!("{HEAD}{TAIL}")
+                    .replace("\"quality.errors > 0\"", "\"dataset.drift_share >= 'high'\""),
+                vec![(
+                    "6:32",
+                    "rules[0].when",
+                    "invalid condition: `>=` cannot compare a number (`dataset.drift_share`) with a string (`'high'`)",
+                )],
+            ),
+            (
+                "every type error in `when`, next to an unknown metric",
+                format!("{HEAD}{TAIL}").replace(
+                    "\"quality.errors > 0\"",
+                    "'quality.errors and not incident.type or dataset.drift_shar > \"x\" or column.a.drift_detected < true'",
+                ),
+                vec![
+                    ("6:27", "rules[0].when", "`and` needs true/false on both sides, found a number (`quality.errors`)"),
+                    ("6:31", "rules[0].when", "`not` needs true/false, found a string (`incident.type`)"),
+                    ("6:52", "rules[0].when", "unknown field `drift_shar`"),
+                    ("6:104", "rules[0].when", "`<` cannot order true/false values"),
+                ],
             ),
             (
                 "bad `when` in a block scalar: the scalar's start",

@@ -11,7 +11,7 @@ pub mod junit;
 mod markdown;
 pub mod prometheus;
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 mod table;
 mod visible;
 
