@@ -902,6 +902,9 @@ mod policy;
 #[path = "cli/input.rs"]
 mod input;
 
+#[path = "cli/hostile.rs"]
+mod hostile;
+
 #[test]
 fn completions_match_the_committed_scripts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

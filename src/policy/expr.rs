@@ -1,6 +1,7 @@
-//! The `when:` expression language of policy rules: parsing and evaluation.
-//! Pure: metric values come from the caller's lookup function; nothing here
-//! reads files, the environment or the clock.
+//! The `when:` expression language of policy rules: parsing, static type
+//! checking (`types`) and evaluation. Pure: metric values and types come
+//! from the caller's functions; nothing here reads files, the environment or
+//! the clock.
 //!
 //! # Grammar
 //!
@@ -46,10 +47,16 @@
 //!   short-circuit, so `false and x > "a"` is false without looking at `x`.
 //! - A null operand where true/false is needed (a missing metric, `null`)
 //!   counts as false. The whole expression must be true/false as well.
+//! - [`Expr::type_errors`] finds the type errors above before any run, from
+//!   each metric's type (null aside); a policy with one does not load.
 
 use std::fmt;
 
 use serde::Serialize;
+
+mod types;
+
+pub use types::Type;
 
 /// The longest expression accepted, in bytes.
 pub const MAX_LENGTH: usize = 4096;
@@ -123,14 +130,19 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value's type; `None` for null.
+    pub fn type_of(&self) -> Option<Type> {
+        match self {
+            Value::Number(_) => Some(Type::Number),
+            Value::Bool(_) => Some(Type::Bool),
+            Value::Text(_) => Some(Type::Text),
+            Value::Null => None,
+        }
+    }
+
     /// How messages name the type: "found a number".
     fn kind(&self) -> &'static str {
-        match self {
-            Value::Number(_) => "a number",
-            Value::Bool(_) => "true/false",
-            Value::Text(_) => "a string",
-            Value::Null => "null",
-        }
+        self.type_of().map_or("null", Type::kind)
     }
 }
 
@@ -380,9 +392,53 @@ impl Expr {
     /// Evaluates the expression; `lookup` gives each path's value
     /// ([`Value::Null`] for a metric the run does not have).
     pub fn eval(&self, lookup: &dyn Fn(&MetricPath) -> Value) -> Result<bool, ExprError> {
-        eval_bool(&self.root, lookup, &|found| {
-            format!("the condition must be true/false, found {found}")
-        })
+        eval_bool(&self.root, lookup, &condition_needs_bool)
+    }
+}
+
+// The errors evaluation and the static check share, worded once. `found` is
+// "a number (`x.y`)".
+
+fn condition_needs_bool(found: &str) -> String {
+    format!("the condition must be true/false, found {found}")
+}
+
+fn not_needs_bool(found: &str) -> String {
+    format!("`not` needs true/false, found {found}")
+}
+
+fn logic_needs_bool(op: Logic, found: &str) -> String {
+    format!(
+        "`{}` needs true/false on both sides, found {found}",
+        op.keyword()
+    )
+}
+
+/// Where an error about operand `i` of an `and`/`or` chain points: at the
+/// operator next to it.
+fn operator_next_to(op_offsets: &[usize], i: usize, operand: &Node) -> usize {
+    op_offsets
+        .get(i.saturating_sub(1))
+        .copied()
+        .unwrap_or_else(|| operand.offset())
+}
+
+/// Why `lhs op rhs` is an error for values of these types, if it is.
+fn compare_error(op: CmpOp, (lhs, a): (&Node, Type), (rhs, b): (&Node, Type)) -> Option<String> {
+    if a != b {
+        Some(format!(
+            "`{}` cannot compare {} (`{lhs}`) with {} (`{rhs}`)",
+            op.symbol(),
+            a.kind(),
+            b.kind()
+        ))
+    } else if a == Type::Bool && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+        Some(format!(
+            "`{}` cannot order true/false values (`{lhs}` and `{rhs}`); use `==` or `!=`",
+            op.symbol()
+        ))
+    } else {
+        None
     }
 }
 
@@ -443,9 +499,7 @@ fn eval_bool_at(
             )),
         },
         Node::Not { operand, offset } => {
-            let b = eval_bool_at(operand, lookup, *offset, &|found| {
-                format!("`not` needs true/false, found {found}")
-            })?;
+            let b = eval_bool_at(operand, lookup, *offset, &not_needs_bool)?;
             Ok(!b)
         }
         Node::Logical {
@@ -453,15 +507,9 @@ fn eval_bool_at(
             operands,
             op_offsets,
         } => {
-            let keyword = op.keyword();
-            let needs =
-                |found: &str| format!("`{keyword}` needs true/false on both sides, found {found}");
+            let needs = |found: &str| logic_needs_bool(*op, found);
             for (i, operand) in operands.iter().enumerate() {
-                // Point at the operator next to the offending operand.
-                let at = op_offsets
-                    .get(i.saturating_sub(1))
-                    .copied()
-                    .unwrap_or_else(|| operand.offset());
+                let at = operator_next_to(op_offsets, i, operand);
                 let b = eval_bool_at(operand, lookup, at, &needs)?;
                 match (op, b) {
                     (Logic::And, false) => return Ok(false),
@@ -490,31 +538,23 @@ fn compare(
     (lhs, left): (&Node, &Value),
     (rhs, right): (&Node, &Value),
 ) -> Result<bool, ExprError> {
-    match (left, right) {
-        (Value::Null, Value::Null) => Ok(op == CmpOp::Eq),
-        (Value::Null, _) | (_, Value::Null) => Ok(op == CmpOp::Ne),
-        (Value::Number(a), Value::Number(b)) => Ok(op.apply(a, b)),
-        (Value::Text(a), Value::Text(b)) => Ok(op.apply(a.as_str(), b.as_str())),
-        (Value::Bool(a), Value::Bool(b)) => match op {
-            CmpOp::Eq | CmpOp::Ne => Ok(op.apply(a, b)),
-            _ => Err(ExprError::new(
-                offset,
-                format!(
-                    "`{}` cannot order true/false values (`{lhs}` and `{rhs}`); use `==` or `!=`",
-                    op.symbol()
-                ),
-            )),
-        },
-        _ => Err(ExprError::new(
-            offset,
-            format!(
-                "`{}` cannot compare {} (`{lhs}`) with {} (`{rhs}`)",
-                op.symbol(),
-                left.kind(),
-                right.kind()
-            ),
-        )),
+    let (Some(a), Some(b)) = (left.type_of(), right.type_of()) else {
+        // Null is only equal to null.
+        return Ok(match (left, right) {
+            (Value::Null, Value::Null) => op == CmpOp::Eq,
+            _ => op == CmpOp::Ne,
+        });
+    };
+    if let Some(message) = compare_error(op, (lhs, a), (rhs, b)) {
+        return Err(ExprError::new(offset, message));
     }
+    Ok(match (left, right) {
+        (Value::Number(a), Value::Number(b)) => op.apply(a, b),
+        (Value::Text(a), Value::Text(b)) => op.apply(a.as_str(), b.as_str()),
+        (Value::Bool(a), Value::Bool(b)) => op.apply(a, b),
+        // `compare_error` has rejected every other pair.
+        _ => false,
+    })
 }
 
 // ------------------------------------------------------------------- lexing

@@ -1,9 +1,10 @@
 //! The metric paths a policy can use in `when:` and in templates, checked
-//! (`check`) and looked up in a report (`lookup`). One schema serves both, so
-//! `policy validate` accepts exactly what a run can evaluate. Pure.
+//! (`check`), typed (`value_type`) and looked up in a report (`lookup`). One
+//! schema serves all three, so `policy validate` accepts exactly what a run
+//! can evaluate. Pure.
 
 use super::diagnosis::Diagnosis;
-use super::expr::Value;
+use super::expr::{Type, Value};
 use crate::report::model::{ColumnReport, ColumnStats, Metrics, Report, RoleDrift, METRIC_NAMES};
 
 const DATASET: &[&str] = &[
@@ -128,6 +129,25 @@ pub fn check(path: &[String], columns: Option<&[String]>) -> Result<(), String> 
         }
         _ => Ok(()),
     }
+}
+
+/// The type of a path's value (which may also be null on a run without the
+/// metric); `None` for a path `check` rejects. `lookup` yields exactly
+/// these types.
+pub fn value_type(path: &[String]) -> Option<Type> {
+    check(path, None).ok()?;
+    let s = |i: usize| path[i].as_str();
+    Some(match s(0) {
+        "dataset" if s(1) == "drift_detected" => Type::Bool,
+        "incident" => Type::Text,
+        "column" => match s(2) {
+            "drift_detected" => Type::Bool,
+            "method" | "kind" => Type::Text,
+            _ => Type::Number,
+        },
+        "performance" if s(2) == "drift_detected" => Type::Bool,
+        _ => Type::Number,
+    })
 }
 
 /// The value of a (checked) path in a report. A path that is well formed
@@ -347,5 +367,76 @@ mod tests {
         for (name, expected) in cases {
             assert_eq!(suggest(name, &known), expected, "{name}");
         }
+    }
+
+    /// Every path the catalogue accepts, with the columns of `report`.
+    fn every_path(report: &Report) -> Vec<Vec<String>> {
+        let mut paths: Vec<Vec<&str>> = Vec::new();
+        for (root, fields) in [
+            ("dataset", DATASET),
+            ("quality", QUALITY),
+            ("schema", SCHEMA),
+            ("rows", ROWS),
+            ("duplicates", DUPLICATES),
+            ("incident", INCIDENT),
+        ] {
+            paths.extend(fields.iter().map(|f| vec![root, f]));
+        }
+        for c in &report.columns {
+            for &field in COLUMN {
+                match field {
+                    "missing" => {
+                        paths.extend(MISSING.iter().map(|m| vec!["column", &c.name, field, m]))
+                    }
+                    "stats" => {
+                        for side in SIDES {
+                            paths.extend(
+                                STATS
+                                    .iter()
+                                    .map(|st| vec!["column", &c.name, field, side, st]),
+                            );
+                        }
+                    }
+                    _ => paths.push(vec!["column", &c.name, field]),
+                }
+            }
+        }
+        for &field in PERFORMANCE {
+            let leaves = match field {
+                "target_drift" | "prediction_drift" => ROLE_DRIFT,
+                _ => METRIC_NAMES,
+            };
+            paths.extend(leaves.iter().map(|l| vec!["performance", field, l]));
+        }
+        paths
+            .into_iter()
+            .map(|p| p.into_iter().map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn lookup_yields_the_type_value_type_gives() {
+        use crate::report::render::sample;
+        let mut seen = std::collections::HashSet::new();
+        for report in [sample::drifted(), sample::healthy()] {
+            let diagnosis = crate::policy::diagnosis::diagnose(&report);
+            for path in every_path(&report) {
+                let dotted = path.join(".");
+                let declared = value_type(&path);
+                assert!(declared.is_some(), "no type for `{dotted}`");
+                let value = lookup(&report, &diagnosis, &path);
+                match value.type_of() {
+                    None => {}
+                    found => {
+                        assert_eq!(found, declared, "`{dotted}` is {value:?}");
+                        seen.extend(found);
+                    }
+                }
+            }
+        }
+        // The samples exercise every type.
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert_eq!(value_type(&p("dataset.drift")), None);
+        assert_eq!(value_type(&p("column.income")), None);
     }
 }

@@ -1248,6 +1248,29 @@ fn bad_policies_exit_2_naming_file_line_column_and_field() {
     assert!(!s.path().join(".driftmend").exists());
 }
 
+#[test]
+fn a_number_compared_with_a_string_fails_validation() {
+    // Issue 16, defect 10: this passed `policy validate`, and every run
+    // then reported healthy, the rule never holding.
+    let s = Sandbox::new();
+    let text = format!(
+        "version: 1
+name: m
+data: {{reference: {FIXTURES}/reference.parquet, current: {FIXTURES}/{DRIFTED}}}
+rules:
+  - name: drift
+    when: \"dataset.drift_share >= 'high'\"
+    actions: [notify]
+  - name: quality
+    when: quality.errors and not incident.type
+    actions: [notify]
+actions:
+  notify: {{type: exec, command: [./notify.sh]}}
+"
+    );
+    insta::assert_snapshot!("type_errors_in_when", invalid(&s, &text));
+}
+
 /// The example policy of the issue (`fixtures/policies/issue-example.yaml`,
 /// verbatim), its data paths pointed at the fixtures.
 fn issue_example() -> String {

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::format::headline;
 use super::junit::drift_reason;
+use super::visible;
 use crate::report::model::{Finding, FindingCode, Report, Role, Severity};
 
 /// Whether to emit GitHub Actions output: asked for with a flag, or running
@@ -27,6 +28,7 @@ pub fn should_run(flag: bool, github_actions_env: Option<&str>) -> bool {
 /// ::warning title=driftmend%3A drift in income::psi 0.31 >= 0.2
 /// ```
 pub fn annotations(report: &Report) -> Vec<String> {
+    let report = &visible::report(report);
     let of = |severity: Severity| {
         report
             .findings
@@ -197,8 +199,27 @@ mod tests {
         let lines = annotations(&r);
         assert_eq!(
             lines,
-            ["::warning title=driftmend%3A drift in a%3Ab%2Cc%0Ad%25::wasserstein 0.5 >= 0.1"]
+            ["::warning title=driftmend%3A drift in a%3Ab%2Cc\\nd%25::wasserstein 0.5 >= 0.1"]
         );
+    }
+
+    #[test]
+    fn control_characters_in_user_text_are_shown_not_obeyed() {
+        let lines = annotations(&sample::hostile());
+        let out = lines.join("\n");
+        for line in out.split(['\n', '\r']) {
+            assert!(
+                line.starts_with("::error title=") || line.starts_with("::warning title="),
+                "{line:?} in:\n{out}"
+            );
+        }
+        assert_eq!(out.split(['\n', '\r']).count(), 7);
+        for shown in [
+            "::warning title=driftmend%3A drift in x\\n%3A%3Aerror%3A%3Apwned::psi 0.31 >= 0.2",
+            "::warning title=driftmend%3A missing values::column `x\\n::error::pwned`: missing values rose from 3.0%25 to 10.0%25",
+        ] {
+            assert!(lines.iter().any(|l| l == shown), "{shown:?} in:\n{out}");
+        }
     }
 
     #[test]

@@ -20,11 +20,12 @@
 use std::io::{self, Write};
 
 use super::format::{fmt_score, fmt_share, headline, missing_pair};
-use super::RenderOptions;
+use super::{visible, RenderOptions};
 use crate::report::model::{ColumnReport, ColumnStats, Finding, FindingCode, Report, Severity};
 use crate::stats::Method;
 
 pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::Result<()> {
+    let report = &visible::report(report);
     let suites = [drift_suite(report), quality_suite(report)];
     let count = |f: fn(&Suite) -> usize| suites.iter().map(f).sum::<usize>();
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -445,9 +446,12 @@ fn write_suite(suite: &Suite, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "  </testsuite>")
 }
 
-/// Escapes text for XML content and attribute values alike. Characters XML
-/// 1.0 cannot carry (control characters other than tab, LF, CR; U+FFFE and
-/// U+FFFF) are dropped: not even a character reference may stand for them.
+/// Escapes text for XML content and attribute values alike. User text
+/// arrives with its control characters made visible (`visible::report`), so
+/// a column name cannot end a line of `<system-out>` or vanish; what XML 1.0
+/// still cannot carry (U+FFFE, U+FFFF, a control character in our own text
+/// other than tab, LF, CR) is dropped: not even a character reference may
+/// stand for it.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -715,7 +719,7 @@ mod tests {
     }
 
     #[test]
-    fn hostile_names_are_escaped_and_control_characters_dropped() {
+    fn hostile_names_are_escaped_and_control_characters_shown() {
         let mut r = sample::drifted();
         let name = "a<&\"'>b\u{7}\u{0}c\u{1b}[31m\u{FFFF}";
         r.columns[1].name = name.into();
@@ -727,12 +731,25 @@ mod tests {
         }
         let doc = xml(&r);
         parse(&doc);
-        let escaped = "a&lt;&amp;&quot;&apos;&gt;bc[31m";
+        let escaped = "a&lt;&amp;&quot;&apos;&gt;b\\u{7}\\u{0}c\\u{1b}[31m";
         assert!(doc.contains(&format!(r#"<testcase classname="drift" name="{escaped}""#)));
         assert!(doc.contains(&format!(
             "warning: column `{escaped}`: ]]&gt; &lt;/system-out&gt;</system-out>"
         )));
         assert_eq!(escape("tab\tand\nlines\r"), "tab\tand\nlines\r");
+        assert_eq!(escape("bell\u{7}\u{FFFE}"), "bell");
+
+        let doc = xml(&sample::hostile());
+        parse(&doc);
+        sample::assert_no_hidden_text(&doc);
+        for shown in [
+            r#"<testcase classname="drift" name="x\n::error::pwned" time="0">"#,
+            r#"<property name="reference" value="ref\r::warning::cr.parquet"/>"#,
+            "<system-out>warning: column `x\\n::error::pwned`: missing values rose",
+            "top U\\u{1b}[2J\\u{2028}::notice::S (35.0%)",
+        ] {
+            assert!(doc.contains(shown), "{shown:?} in:\n{doc}");
+        }
     }
 
     #[test]

@@ -7,10 +7,11 @@ use super::format::{
     display_order, fmt_count, fmt_score, headline, missing_pair, performance_rows,
     performance_title, threshold_cell, verdict,
 };
-use super::RenderOptions;
+use super::{visible, RenderOptions};
 use crate::report::model::{Report, Role, Severity};
 
 pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::Result<()> {
+    let report = &visible::report(report);
     let (drifted, text) = headline(report);
     let icon = if drifted {
         ":red_circle:"
@@ -92,4 +93,28 @@ fn escape(s: &str) -> String {
     s.replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    #[test]
+    fn control_characters_in_user_text_keep_the_table_whole() {
+        let mut out = Vec::new();
+        render(&sample::hostile(), &mut out, &RenderOptions::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        sample::assert_no_hidden_text(&out);
+        for shown in [
+            "**Reference** `ref\\r::warning::cr.parquet`: 2,000 rows, 6 columns  \n",
+            "\n| `x\\n::error::pwned` | numerical | psi | 0.3100 | 0.2000 | 0.5200 | **DRIFT** | 3.0% → 10.0% |\n",
+            "\n- :warning: warning: column `x\\n::error::pwned`: missing values rose from 3.0% to 10.0%\n",
+        ] {
+            assert!(out.contains(shown), "{shown:?} in:\n{out}");
+        }
+        // The column table is one block of rows: 6 columns, header and rule.
+        let table = out.lines().skip_while(|l| !l.starts_with("| Column"));
+        assert_eq!(table.take_while(|l| l.starts_with('|')).count(), 8);
+    }
 }

@@ -1,5 +1,7 @@
 //! Renderers: one signature, `fn render(report, writer, options)`, one file
-//! per format. They only read the report.
+//! per format. They only read the report. The human formats show user text
+//! through `visible`, so control characters in it cannot break their layout
+//! or reach a terminal or a CI runner raw.
 
 mod format;
 pub mod github;
@@ -9,8 +11,9 @@ pub mod junit;
 mod markdown;
 pub mod prometheus;
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 mod table;
+mod visible;
 
 use std::io::{self, Write};
 

@@ -269,3 +269,57 @@ pub fn healthy() -> Report {
     r.current.duplicated_rows = 0.0;
     r
 }
+
+/// A column name that breaks a line and then, on stdout under GitHub
+/// Actions, would be run as a workflow command.
+pub const HOSTILE: &str = "x\n::error::pwned";
+
+/// [`drifted`] with user text no human format may show raw: `income`
+/// renamed [`HOSTILE`] (its findings follow), a carriage return in the
+/// reference path, a terminal escape and a line separator in a category
+/// value.
+pub fn hostile() -> Report {
+    let mut r = drifted();
+    let rename = |name: &mut String| {
+        if name == "income" {
+            *name = HOSTILE.into();
+        }
+    };
+    for c in &mut r.columns {
+        rename(&mut c.name);
+        for f in &mut c.findings {
+            f.column.iter_mut().for_each(rename);
+            f.message = f.message.replace("`income`", &format!("`{HOSTILE}`"));
+        }
+    }
+    for f in &mut r.findings {
+        f.column.iter_mut().for_each(rename);
+        f.message = f.message.replace("`income`", &format!("`{HOSTILE}`"));
+    }
+    r.reference.path = "ref\r::warning::cr.parquet".into();
+    r.reference.files = vec![r.reference.path.clone()];
+    let country = r.columns.iter_mut().find(|c| c.name == "country");
+    if let Some(top) = country.and_then(|c| c.stats.current.as_mut()?.top.as_mut()) {
+        top.value = "U\u{1b}[2J\u{2028}::notice::S".into();
+    }
+    r
+}
+
+/// Asserts `out` carries no character [`super::visible::needs_escape`]
+/// names but the line feeds of its own layout, and no line (split where a
+/// CI runner splits: LF, CR) that starts with `::`, trimmed as GitHub's
+/// runner trims it.
+pub fn assert_no_hidden_text(out: &str) {
+    for c in out.chars() {
+        assert!(
+            c == '\n' || !super::visible::needs_escape(c),
+            "raw {c:?} in:\n{out}"
+        );
+    }
+    for line in out.split(['\n', '\r']) {
+        assert!(
+            !line.trim().starts_with("::"),
+            "command line {line:?} in:\n{out}"
+        );
+    }
+}

@@ -9,10 +9,11 @@ use super::format::{
     display_order, fmt_count, fmt_score, headline, missing_pair, paint, performance_rows,
     performance_title, threshold_cell, verdict, Paint,
 };
-use super::RenderOptions;
+use super::{visible, RenderOptions};
 use crate::report::model::{Report, Role, Severity};
 
 pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::Result<()> {
+    let report = &visible::report(report);
     let on = opts.color;
     let (drifted, text) = headline(report);
     let headline_text = if drifted {
@@ -149,4 +150,33 @@ fn header(names: &[&str]) -> Vec<Cell> {
         .iter()
         .map(|h| Cell::new(h).add_attribute(Attribute::Bold))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    fn text(report: &Report) -> String {
+        let mut out = Vec::new();
+        let opts = RenderOptions {
+            color: false,
+            width: Some(200),
+        };
+        render(report, &mut out, &opts).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn control_characters_in_user_text_are_shown_not_obeyed() {
+        let out = text(&sample::hostile());
+        sample::assert_no_hidden_text(&out);
+        for shown in [
+            "  reference ref\\r::warning::cr.parquet (2,000 rows, 6 columns)\n",
+            "│ x\\n::error::pwned ",
+            "\nwarning: column `x\\n::error::pwned`: missing values rose from 3.0% to 10.0%\n",
+        ] {
+            assert!(out.contains(shown), "{shown:?} in:\n{out}");
+        }
+    }
 }
