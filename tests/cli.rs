@@ -8,6 +8,12 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_driftmend");
 
+#[macro_use]
+#[path = "cli/harness.rs"]
+mod harness;
+#[path = "cli/help.rs"]
+mod help;
+
 fn driftmend(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
