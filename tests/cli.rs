@@ -11,6 +11,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_driftmend");
 #[macro_use]
 #[path = "cli/harness.rs"]
 mod harness;
+#[path = "cli/errors.rs"]
+mod errors;
 #[path = "cli/help.rs"]
 mod help;
 
