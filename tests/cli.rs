@@ -15,6 +15,8 @@ mod harness;
 mod errors;
 #[path = "cli/help.rs"]
 mod help;
+#[path = "cli/run_output.rs"]
+mod run_output;
 
 fn driftmend(args: &[&str]) -> Output {
     Command::new(BIN)
