@@ -180,6 +180,21 @@ fn report_column_and_method_errors() {
 }
 
 #[test]
+fn report_pushgateway_unreachable() {
+    let ctx = TestContext::new();
+    // Port 1 on the loopback: refused at once, retried, then given up.
+    let o = driftmend_snapshot!(
+        "report_pushgateway_unreachable",
+        report(
+            &ctx,
+            &fixture("current_stable.parquet"),
+            &["--columns", "age", "--pushgateway", "http://127.0.0.1:1"]
+        )
+    );
+    assert!(!o.stdout.is_empty(), "the report came first");
+}
+
+#[test]
 fn report_output_errors() {
     let ctx = TestContext::new();
     let stable = fixture("current_stable.parquet");
@@ -311,6 +326,27 @@ actions:
         &format!("report:\n  num_method: chisquare\n{RULES}"),
     );
     driftmend_snapshot!("run_policy_report_method", run(&ctx, "method.yaml", &[]));
+
+    // A data path template: checked at load, rendered at run time.
+    let templated = |file: &str, current: &str| {
+        ctx.write(
+            file,
+            format!(
+                "version: 1\nname: t\ndata:\n  reference: {}\n  current: \"{current}\"\n{RULES}",
+                fixture("reference.parquet")
+            ),
+        );
+    };
+    templated("duration.yaml", "data/{{ date(-1x) }}/*.parquet");
+    driftmend_snapshot!(
+        "run_policy_template_bad_duration",
+        run(&ctx, "duration.yaml", &[])
+    );
+    templated("unknown.yaml", "data/{{ nope }}/*.parquet");
+    driftmend_snapshot!(
+        "run_data_template_without_value",
+        run(&ctx, "unknown.yaml", &[])
+    );
     assert!(!ctx.path().join(".driftmend").exists());
 }
 
