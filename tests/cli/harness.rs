@@ -83,7 +83,9 @@ impl TestContext {
         Cmd {
             command,
             line: args.iter().map(|a| shell_word(a)).collect(),
-            filter_times: !args.contains(&"--now"),
+            filter_times: !args
+                .iter()
+                .any(|a| *a == "--now" || a.starts_with("--now=")),
             filters: self.filters(),
         }
     }
