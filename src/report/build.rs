@@ -882,3 +882,864 @@ fn align(reference: &[(String, u64)], current: &[(String, u64)]) -> CategoryCoun
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! The decisions `build` makes, as tables of small hand-made datasets:
+    //! column kinds and their overrides, the method per kind and size,
+    //! thresholds, roles, the dataset drift share, and the errors.
+
+    use super::*;
+
+    const VERSION: &str = "0.0.0-test";
+    const AT: &str = "2026-11-22T03:00:00Z";
+
+    fn column(name: &str, dtype: &str, family: Family, values: Values) -> RawColumn {
+        RawColumn {
+            name: name.to_string(),
+            dtype: dtype.to_string(),
+            family,
+            values,
+        }
+    }
+
+    fn floats(name: &str, values: &[f64]) -> RawColumn {
+        let values = Values::Numbers {
+            finite: values.to_vec(),
+            null: 0,
+            nan: 0,
+            infinite: 0,
+        };
+        column(name, "f64", Family::Float, values)
+    }
+
+    fn ints(name: &str, values: &[i64]) -> RawColumn {
+        let values = Values::Numbers {
+            finite: values.iter().map(|&v| v as f64).collect(),
+            null: 0,
+            nan: 0,
+            infinite: 0,
+        };
+        column(name, "i64", Family::Integer, values)
+    }
+
+    /// A string column: each label with its count (sorted by label, as the
+    /// loader yields them).
+    fn strings(name: &str, counts: &[(&str, u64)]) -> RawColumn {
+        let mut counts: Vec<(String, u64)> =
+            counts.iter().map(|(l, n)| (l.to_string(), *n)).collect();
+        counts.sort();
+        column(
+            name,
+            "str",
+            Family::String,
+            Values::Labels { counts, null: 0 },
+        )
+    }
+
+    fn bools(name: &str, falses: u64, trues: u64) -> RawColumn {
+        let counts = vec![("false".to_string(), falses), ("true".to_string(), trues)];
+        column(
+            name,
+            "bool",
+            Family::Boolean,
+            Values::Labels { counts, null: 0 },
+        )
+    }
+
+    fn datetimes(name: &str, rows: usize) -> RawColumn {
+        let values = Values::Temporal {
+            null: 0,
+            distinct: rows,
+            min: Some("2020-01-01 00:00:00".into()),
+            max: Some("2020-12-31 00:00:00".into()),
+        };
+        column(name, "datetime[μs]", Family::Temporal, values)
+    }
+
+    fn lists(name: &str) -> RawColumn {
+        column(
+            name,
+            "list[i64]",
+            Family::Other,
+            Values::Unsupported { null: 0 },
+        )
+    }
+
+    /// `n` evenly spaced values from `start` (step 1): `n` distinct values.
+    fn range(start: f64, n: usize) -> Vec<f64> {
+        (0..n).map(|i| start + i as f64).collect()
+    }
+
+    /// `n` values cycling through `distinct` integers.
+    fn cycle(distinct: i64, n: usize) -> Vec<i64> {
+        (0..n as i64).map(|i| i % distinct).collect()
+    }
+
+    fn rows_of(c: &RawColumn) -> usize {
+        match &c.values {
+            Values::Numbers {
+                finite,
+                null,
+                nan,
+                infinite,
+            } => finite.len() + null + nan + infinite,
+            Values::Labels { counts, null } => {
+                counts.iter().map(|(_, n)| *n as usize).sum::<usize>() + null
+            }
+            Values::Temporal { distinct, null, .. } => distinct + null,
+            Values::Unsupported { null } => *null,
+        }
+    }
+
+    /// A dataset of these columns; its row count is the first column's.
+    fn dataset(columns: Vec<RawColumn>) -> Dataset {
+        let rows = columns.iter().map(rows_of).max().unwrap_or(0).max(1);
+        Dataset {
+            path: "test.parquet".into(),
+            files: vec!["test.parquet".into()],
+            rows,
+            columns,
+            duplicated_rows: 0,
+            rows_of: BTreeMap::new(),
+        }
+    }
+
+    fn report(reference: &Dataset, current: &Dataset, s: &AnalysisSettings) -> Report {
+        build(reference, current, s, VERSION, AT).expect("the report builds")
+    }
+
+    fn col<'a>(r: &'a Report, name: &str) -> &'a ColumnReport {
+        r.columns
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no column `{name}`"))
+    }
+
+    #[test]
+    fn column_kinds_follow_type_and_distinct_values() {
+        let mut half: Vec<(String, u64)> = (0..19).map(|i| (format!("u{i:02}"), 1)).collect();
+        half.push(("many".into(), 21));
+        let mut over_half = half.clone();
+        over_half.pop();
+        over_half.push(("u19".into(), 1));
+        over_half.push(("many".into(), 20));
+        let refs = |v: &[(String, u64)]| -> Vec<(String, u64)> { v.to_vec() };
+        let labels = |name: &str, v: &[(String, u64)]| {
+            let v: Vec<(&str, u64)> = v.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+            strings(name, &v)
+        };
+        // (what, column, kind)
+        let cases: Vec<(&str, RawColumn, ColumnKind)> = vec![
+            (
+                "floats, even with two values",
+                floats("x", &[0.0, 1.0].repeat(20)),
+                ColumnKind::Numerical,
+            ),
+            (
+                "integers with 10 distinct values",
+                ints("x", &cycle(10, 40)),
+                ColumnKind::Categorical,
+            ),
+            (
+                "integers with 11 distinct values",
+                ints("x", &cycle(11, 44)),
+                ColumnKind::Numerical,
+            ),
+            (
+                "strings that repeat",
+                strings("x", &[("a", 20), ("b", 20)]),
+                ColumnKind::Categorical,
+            ),
+            (
+                "strings with as many distinct values as half the rows (20 of 40)",
+                labels("x", &refs(&half)),
+                ColumnKind::Categorical,
+            ),
+            (
+                "strings with more distinct values than half the rows (21 of 40)",
+                labels("x", &refs(&over_half)),
+                ColumnKind::Text,
+            ),
+            ("booleans", bools("x", 30, 10), ColumnKind::Categorical),
+            ("datetimes", datetimes("x", 40), ColumnKind::Datetime),
+            ("lists", lists("x"), ColumnKind::Unsupported),
+        ];
+        for (what, column, kind) in cases {
+            let d = dataset(vec![column]);
+            let r = report(&d, &d, &AnalysisSettings::default());
+            assert_eq!(r.columns[0].kind, kind, "{what}");
+        }
+    }
+
+    #[test]
+    fn the_current_side_decides_the_kind() {
+        let reference = dataset(vec![ints("x", &cycle(20, 40))]);
+        let current = dataset(vec![ints("x", &cycle(3, 40))]);
+        let r = report(&reference, &current, &AnalysisSettings::default());
+        assert_eq!(r.columns[0].kind, ColumnKind::Categorical);
+        let r = report(&current, &reference, &AnalysisSettings::default());
+        assert_eq!(r.columns[0].kind, ColumnKind::Numerical);
+    }
+
+    #[test]
+    fn kind_overrides_and_the_types_they_refuse() {
+        let digits: Vec<(String, u64)> = (0..20).map(|i| (i.to_string(), 2)).collect();
+        let digits: Vec<(&str, u64)> = digits.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+        let numerical = |c: &str| AnalysisSettings {
+            numerical: vec![c.into()],
+            ..AnalysisSettings::default()
+        };
+        let categorical = |c: &str| AnalysisSettings {
+            categorical: vec![c.into()],
+            ..AnalysisSettings::default()
+        };
+        // (what, column, settings, kind or error message)
+        let cases: Vec<(&str, RawColumn, AnalysisSettings, Result<ColumnKind, &str>)> = vec![
+            (
+                "floats as categories",
+                floats("x", &range(0.0, 40)),
+                categorical("x"),
+                Ok(ColumnKind::Categorical),
+            ),
+            (
+                "few integers as numbers",
+                ints("x", &cycle(3, 40)),
+                numerical("x"),
+                Ok(ColumnKind::Numerical),
+            ),
+            (
+                "strings of numbers as numbers",
+                strings("x", &digits),
+                numerical("x"),
+                Ok(ColumnKind::Numerical),
+            ),
+            (
+                "mostly distinct strings as categories",
+                strings("x", &[("a", 1), ("b", 1), ("c", 1)]),
+                categorical("x"),
+                Ok(ColumnKind::Categorical),
+            ),
+            (
+                "datetimes as numbers",
+                datetimes("x", 40),
+                numerical("x"),
+                Err("column `x` is datetime[μs]; it cannot be compared as numerical"),
+            ),
+            (
+                "datetimes as categories",
+                datetimes("x", 40),
+                categorical("x"),
+                Err("column `x` is datetime[μs]; it cannot be compared as categorical"),
+            ),
+            (
+                "lists as numbers",
+                lists("x"),
+                numerical("x"),
+                Err("column `x` is list[i64]; it cannot be compared as numerical"),
+            ),
+        ];
+        for (what, column, s, want) in cases {
+            let d = dataset(vec![column]);
+            let got = build(&d, &d, &s, VERSION, AT)
+                .map(|r| r.columns[0].kind)
+                .map_err(|e| e.to_string());
+            assert_eq!(got, want.map_err(str::to_string), "{what}");
+        }
+        // Numbers read from strings are tested as numbers.
+        let d = dataset(vec![strings("x", &digits)]);
+        let r = report(&d, &d, &numerical("x"));
+        assert_eq!(r.columns[0].method, Some(Method::Ks));
+        assert_eq!(r.columns[0].score, Some(1.0), "identical samples");
+    }
+
+    #[test]
+    fn methods_by_kind_size_and_distinct_values() {
+        let floats_n = |n: usize, distinct: usize| -> Vec<f64> {
+            (0..n).map(|i| (i % distinct) as f64 + 0.5).collect()
+        };
+        let with_missing = |mut c: RawColumn, missing: usize| {
+            if let Values::Numbers { nan, .. } = &mut c.values {
+                *nan = missing;
+            }
+            c
+        };
+        let labels = |n: u64, distinct: u64| -> Vec<(String, u64)> {
+            (0..distinct)
+                .map(|i| (format!("l{i}"), n / distinct))
+                .collect()
+        };
+        let strings_of = |v: Vec<(String, u64)>| {
+            let v: Vec<(&str, u64)> = v.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+            strings("x", &v)
+        };
+        // (what, reference column, current column, method)
+        let cases: Vec<(&str, RawColumn, RawColumn, Method)> = vec![
+            (
+                "numerical, 1000 values, > 5 distinct: KS",
+                floats("x", &floats_n(1000, 50)),
+                floats("x", &floats_n(1000, 50)),
+                Method::Ks,
+            ),
+            (
+                "numerical, 1001 values, > 5 distinct: Wasserstein",
+                floats("x", &floats_n(1001, 50)),
+                floats("x", &floats_n(1001, 50)),
+                Method::Wasserstein,
+            ),
+            (
+                "numerical, 1001 rows of which 2 missing: 999 values, KS",
+                with_missing(floats("x", &floats_n(999, 50)), 2),
+                floats("x", &floats_n(1001, 50)),
+                Method::Ks,
+            ),
+            (
+                "numerical, small, 3 to 5 distinct: chi-square",
+                floats("x", &floats_n(100, 5)),
+                floats("x", &floats_n(100, 5)),
+                Method::ChiSquare,
+            ),
+            (
+                "numerical, small, 2 distinct: Z",
+                floats("x", &floats_n(100, 2)),
+                floats("x", &floats_n(100, 2)),
+                Method::Z,
+            ),
+            (
+                "numerical, small, 5 distinct in reference and a 6th in current: KS",
+                floats("x", &floats_n(100, 5)),
+                floats("x", &floats_n(100, 6)),
+                Method::Ks,
+            ),
+            (
+                "numerical, large, <= 5 distinct: Jensen-Shannon",
+                floats("x", &floats_n(2000, 5)),
+                floats("x", &floats_n(2000, 5)),
+                Method::JensenShannon,
+            ),
+            (
+                "categorical, small, 3 labels: chi-square",
+                strings_of(labels(300, 3)),
+                strings_of(labels(300, 3)),
+                Method::ChiSquare,
+            ),
+            (
+                "categorical, small, 2 labels: Z",
+                strings_of(labels(300, 2)),
+                strings_of(labels(300, 2)),
+                Method::Z,
+            ),
+            (
+                "categorical, small, 2 labels and a new one in current: chi-square",
+                strings_of(labels(300, 2)),
+                strings_of(labels(300, 3)),
+                Method::ChiSquare,
+            ),
+            (
+                "categorical, large: Jensen-Shannon",
+                strings_of(labels(3000, 2)),
+                strings_of(labels(3000, 2)),
+                Method::JensenShannon,
+            ),
+            (
+                "booleans, small: Z",
+                bools("x", 80, 20),
+                bools("x", 70, 30),
+                Method::Z,
+            ),
+        ];
+        for (what, r, c, method) in cases {
+            let r = report(&dataset(vec![r]), &dataset(vec![c]), &Default::default());
+            let x = &r.columns[0];
+            assert_eq!(x.method, Some(method), "{what}");
+            assert_eq!(x.score_kind, Some(method.score_kind()), "{what}");
+        }
+    }
+
+    #[test]
+    fn chosen_methods_override_by_column_then_role_then_kind() {
+        let d = dataset(vec![
+            floats("a", &range(0.0, 100)),
+            floats("b", &range(0.0, 100)),
+            strings("c", &[("x", 50), ("y", 30), ("z", 20)]),
+            floats("t", &range(0.0, 100)),
+            strings("p", &[("no", 60), ("yes", 40)]),
+        ]);
+        let base = AnalysisSettings {
+            num_method: MethodChoice::Fixed(Method::Psi),
+            cat_method: MethodChoice::Fixed(Method::Hellinger),
+            methods: BTreeMap::from([("b".to_string(), Method::KlDiv)]),
+            target: Some("t".into()),
+            prediction: Some("p".into()),
+            ..AnalysisSettings::default()
+        };
+        let r = report(&d, &d, &base);
+        let methods = |r: &Report| -> Vec<(String, Option<Method>)> {
+            r.columns
+                .iter()
+                .map(|c| (c.name.clone(), c.method))
+                .collect()
+        };
+        let want = |t: Method, p: Method| {
+            vec![
+                ("a".to_string(), Some(Method::Psi)),
+                ("b".to_string(), Some(Method::KlDiv)),
+                ("c".to_string(), Some(Method::Hellinger)),
+                ("t".to_string(), Some(t)),
+                ("p".to_string(), Some(p)),
+            ]
+        };
+        // Without role methods, the target and prediction follow their kind.
+        assert_eq!(methods(&r), want(Method::Psi, Method::Hellinger));
+        let roles = AnalysisSettings {
+            target_method: MethodChoice::Fixed(Method::Anderson),
+            prediction_method: MethodChoice::Fixed(Method::ChiSquare),
+            ..base.clone()
+        };
+        assert_eq!(
+            methods(&report(&d, &d, &roles)),
+            want(Method::Anderson, Method::ChiSquare)
+        );
+        // `--method COL=...` still wins over the role's method.
+        let column = AnalysisSettings {
+            methods: BTreeMap::from([
+                ("b".to_string(), Method::KlDiv),
+                ("t".to_string(), Method::Welch),
+            ]),
+            ..roles
+        };
+        assert_eq!(
+            methods(&report(&d, &d, &column)),
+            want(Method::Welch, Method::ChiSquare)
+        );
+    }
+
+    #[test]
+    fn thresholds_default_per_method_then_global_then_per_column() {
+        let d = dataset(vec![
+            floats("a", &range(0.0, 100)),
+            floats("b", &range(0.0, 100)),
+        ]);
+        let threshold = |s: &AnalysisSettings| -> Vec<Option<f64>> {
+            report(&d, &d, s)
+                .columns
+                .iter()
+                .map(|c| c.threshold)
+                .collect()
+        };
+        // KS is a p-value: 0.05; Wasserstein a distance: 0.1.
+        assert_eq!(threshold(&Default::default()), [Some(0.05), Some(0.05)]);
+        let wasserstein = AnalysisSettings {
+            num_method: MethodChoice::Fixed(Method::Wasserstein),
+            ..Default::default()
+        };
+        assert_eq!(threshold(&wasserstein), [Some(0.1), Some(0.1)]);
+        let global = AnalysisSettings {
+            threshold: Some(0.2),
+            ..wasserstein.clone()
+        };
+        assert_eq!(threshold(&global), [Some(0.2), Some(0.2)]);
+        let per_column = AnalysisSettings {
+            thresholds: BTreeMap::from([("b".to_string(), 0.3)]),
+            ..global
+        };
+        assert_eq!(threshold(&per_column), [Some(0.2), Some(0.3)]);
+    }
+
+    #[test]
+    fn verdicts_compare_the_score_with_the_threshold() {
+        let reference = dataset(vec![floats("x", &range(0.0, 200))]);
+        let shifted = dataset(vec![floats("x", &range(100.0, 200))]);
+        let with = |method: Method, threshold: Option<f64>| AnalysisSettings {
+            num_method: MethodChoice::Fixed(method),
+            threshold,
+            ..AnalysisSettings::default()
+        };
+        // (what, current, settings, drift detected)
+        let cases = [
+            (
+                "KS, shifted by half",
+                &shifted,
+                with(Method::Ks, None),
+                true,
+            ),
+            ("KS, identical", &reference, with(Method::Ks, None), false),
+            (
+                "Wasserstein, shifted by half",
+                &shifted,
+                with(Method::Wasserstein, None),
+                true,
+            ),
+            (
+                "Wasserstein, shifted, threshold above the distance",
+                &shifted,
+                with(Method::Wasserstein, Some(5.0)),
+                false,
+            ),
+            (
+                "Wasserstein, identical, threshold 0: a distance >= its threshold drifts",
+                &reference,
+                with(Method::Wasserstein, Some(0.0)),
+                true,
+            ),
+        ];
+        for (what, current, s, want) in cases {
+            let r = report(&reference, current, &s);
+            assert_eq!(r.columns[0].drift_detected, Some(want), "{what}");
+        }
+    }
+
+    /// Two features (`a` shifted, `b` not), a shifted target and prediction,
+    /// a text column and a datetime column (never tested).
+    fn roles_data() -> (Dataset, Dataset) {
+        let emails: Vec<String> = (0..200).map(|i| format!("u{i:03}@example.com")).collect();
+        let emails: Vec<(&str, u64)> = emails.iter().map(|e| (e.as_str(), 1)).collect();
+        let side = |shift: f64| {
+            dataset(vec![
+                floats("a", &range(shift, 200)),
+                floats("b", &range(0.0, 200)),
+                floats("t", &range(shift, 200)),
+                floats("p", &range(shift, 200)),
+                strings("email", &emails),
+                datetimes("at", 200),
+            ])
+        };
+        (side(0.0), side(150.0))
+    }
+
+    #[test]
+    fn target_and_prediction_are_tested_but_not_counted_in_dataset_drift() {
+        let (reference, current) = roles_data();
+        let s = AnalysisSettings {
+            target: Some("t".into()),
+            prediction: Some("p".into()),
+            ..AnalysisSettings::default()
+        };
+        let r = report(&reference, &current, &s);
+        let roles: Vec<(&str, Role, Option<bool>)> = r
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.role, c.drift_detected))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("a", Role::Feature, Some(true)),
+                ("b", Role::Feature, Some(false)),
+                ("t", Role::Target, Some(true)),
+                ("p", Role::Prediction, Some(true)),
+                ("email", Role::Feature, None),
+                ("at", Role::Feature, None),
+            ]
+        );
+        assert_eq!(
+            r.dataset_drift,
+            DatasetDrift {
+                detected: true,
+                drifted_columns: 1,
+                total_columns: 2,
+                share: 0.5,
+                threshold: 0.5,
+            }
+        );
+        // Without roles, `t` and `p` are features like the others.
+        let r = report(&reference, &current, &AnalysisSettings::default());
+        assert_eq!(
+            (
+                r.dataset_drift.drifted_columns,
+                r.dataset_drift.total_columns
+            ),
+            (3, 4)
+        );
+        // `--columns` keeps the target and prediction.
+        let only_a = AnalysisSettings {
+            columns: Some(vec!["a".into()]),
+            ..s
+        };
+        let r = report(&reference, &current, &only_a);
+        let names: Vec<&str> = r.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "t", "p"]);
+        assert_eq!(r.dataset_drift.total_columns, 1);
+    }
+
+    #[test]
+    fn dataset_drift_when_the_share_reaches_its_threshold() {
+        let (reference, current) = roles_data();
+        let columns = |names: &[&str]| Some(names.iter().map(|n| n.to_string()).collect());
+        // (what, --columns, --drift-share, detected, drifted, total, share)
+        let cases = [
+            ("1 of 2 at 0.5", columns(&["a", "b"]), 0.5, true, 1, 2, 0.5),
+            (
+                "1 of 2 at 0.51",
+                columns(&["a", "b"]),
+                0.51,
+                false,
+                1,
+                2,
+                0.5,
+            ),
+            ("0 of 1 at 0", columns(&["b"]), 0.0, true, 0, 1, 0.0),
+            (
+                "untested columns don't count",
+                columns(&["a", "email", "at"]),
+                1.0,
+                true,
+                1,
+                1,
+                1.0,
+            ),
+            (
+                "nothing tested: no drift, whatever the threshold",
+                columns(&["email", "at"]),
+                0.0,
+                false,
+                0,
+                0,
+                0.0,
+            ),
+        ];
+        for (what, columns, drift_share, detected, drifted, total, share) in cases {
+            let s = AnalysisSettings {
+                columns,
+                drift_share,
+                ..AnalysisSettings::default()
+            };
+            let r = report(&reference, &current, &s);
+            assert_eq!(
+                r.dataset_drift,
+                DatasetDrift {
+                    detected,
+                    drifted_columns: drifted,
+                    total_columns: total,
+                    share,
+                    threshold: drift_share,
+                },
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn requests_that_cannot_be_honoured_are_errors_with_their_message() {
+        let reference = dataset(vec![
+            floats("income", &range(0.0, 100)),
+            strings("country", &[("DE", 50), ("US", 50)]),
+        ]);
+        // `added` is only in the current data: it may be named.
+        let mut current = reference.clone();
+        current.columns.push(floats("added", &range(0.0, 100)));
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let method = |c: &str, m: Method| BTreeMap::from([(c.to_string(), m)]);
+        // (what, settings, message)
+        let cases = [
+            (
+                "--columns",
+                AnalysisSettings {
+                    columns: Some(names(&["income", "nope"])),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--columns`: it is in neither dataset",
+            ),
+            (
+                "--exclude",
+                AnalysisSettings {
+                    exclude: names(&["nope"]),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--exclude`: it is in neither dataset",
+            ),
+            (
+                "--categorical",
+                AnalysisSettings {
+                    categorical: names(&["nope"]),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--categorical`: it is in neither dataset",
+            ),
+            (
+                "--numerical",
+                AnalysisSettings {
+                    numerical: names(&["nope"]),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--numerical`: it is in neither dataset",
+            ),
+            (
+                "--method",
+                AnalysisSettings {
+                    methods: method("nope", Method::Ks),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--method`: it is in neither dataset",
+            ),
+            (
+                "--threshold",
+                AnalysisSettings {
+                    thresholds: BTreeMap::from([("nope".to_string(), 0.1)]),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--threshold`: it is in neither dataset",
+            ),
+            (
+                "--target",
+                AnalysisSettings {
+                    target: Some("nope".into()),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--target`: it is in neither dataset",
+            ),
+            (
+                "--prediction",
+                AnalysisSettings {
+                    prediction: Some("nope".into()),
+                    ..Default::default()
+                },
+                "unknown column `nope` in `--prediction`: it is in neither dataset",
+            ),
+            (
+                "the first unknown name is reported, in option order",
+                AnalysisSettings {
+                    exclude: names(&["first"]),
+                    target: Some("second".into()),
+                    ..Default::default()
+                },
+                "unknown column `first` in `--exclude`: it is in neither dataset",
+            ),
+            (
+                "a categorical method on a numerical column",
+                AnalysisSettings {
+                    methods: method("income", Method::ChiSquare),
+                    ..Default::default()
+                },
+                "method `chisquare` does not apply to column `income`, which is numerical",
+            ),
+            (
+                "a numerical method on a categorical column",
+                AnalysisSettings {
+                    methods: method("country", Method::Ks),
+                    ..Default::default()
+                },
+                "method `ks` does not apply to column `country`, which is categorical \
+                 (pass `--numerical` to compare it as numbers)",
+            ),
+            (
+                "everything excluded",
+                AnalysisSettings {
+                    exclude: names(&["income", "country", "added"]),
+                    ..Default::default()
+                },
+                "no columns left to compare after `--columns`/`--exclude`",
+            ),
+        ];
+        for (what, s, message) in cases {
+            let err = build(&reference, &current, &s, VERSION, AT)
+                .err()
+                .unwrap_or_else(|| panic!("{what}: no error"));
+            assert_eq!(err.to_string(), message, "{what}");
+        }
+        // Naming a column that only one side has is fine.
+        let s = AnalysisSettings {
+            exclude: names(&["added"]),
+            ..Default::default()
+        };
+        assert!(build(&reference, &current, &s, VERSION, AT).is_ok());
+    }
+
+    #[test]
+    fn columns_are_in_reference_order_then_new_ones_and_a_one_sided_column_is_not_tested() {
+        let reference = dataset(vec![
+            floats("b", &range(0.0, 50)),
+            floats("gone", &range(0.0, 50)),
+            floats("a", &range(0.0, 50)),
+        ]);
+        let current = dataset(vec![
+            floats("new", &range(0.0, 50)),
+            floats("a", &range(0.0, 50)),
+            floats("b", &range(0.0, 50)),
+        ]);
+        let r = report(&reference, &current, &AnalysisSettings::default());
+        let seen: Vec<(&str, Option<Method>)> = r
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.method))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("b", Some(Method::Ks)),
+                ("gone", None),
+                ("a", Some(Method::Ks)),
+                ("new", None),
+            ]
+        );
+        assert_eq!(r.schema.missing_in_current, ["gone"]);
+        assert_eq!(r.schema.new_in_current, ["new"]);
+        assert_eq!(
+            (r.driftmend_version.as_str(), r.generated_at.as_str()),
+            (VERSION, AT)
+        );
+    }
+
+    #[test]
+    fn numbers_that_became_text_are_not_compared() {
+        let reference = dataset(vec![floats("x", &range(0.0, 40))]);
+        let current = dataset(vec![strings("x", &[("a", 20), ("b", 20)])]);
+        let r = report(&reference, &current, &AnalysisSettings::default());
+        let x = &r.columns[0];
+        assert_eq!(
+            (x.kind, x.method, x.score),
+            (ColumnKind::Categorical, None, None)
+        );
+        assert_eq!(r.schema.type_changed.len(), 1);
+        assert_eq!(r.dataset_drift.total_columns, 0);
+    }
+
+    #[test]
+    fn bonferroni_divides_the_threshold_among_feature_p_values() {
+        let (reference, current) = roles_data();
+        let s = AnalysisSettings {
+            columns: Some(vec!["a".into(), "b".into()]),
+            target: Some("t".into()),
+            correction: Correction::Bonferroni,
+            ..AnalysisSettings::default()
+        };
+        let r = report(&reference, &current, &s);
+        // Two feature p-values; the target is not corrected for.
+        assert_eq!(r.options.correction.tests, 2);
+        let plain = report(
+            &reference,
+            &current,
+            &AnalysisSettings {
+                correction: Correction::None,
+                ..s
+            },
+        );
+        for name in ["a", "b"] {
+            let (c, p) = (col(&r, name), col(&plain, name).score.unwrap());
+            assert_eq!(c.p_value_adjusted, Some((p * 2.0).min(1.0)), "{name}");
+            assert_eq!(c.adjusted_threshold, Some(0.025), "{name}");
+        }
+        assert_eq!(col(&r, "t").p_value_adjusted, None);
+    }
+
+    #[test]
+    fn min_effect_overrules_small_significant_p_values_only() {
+        let reference = dataset(vec![floats("x", &range(0.0, 1000))]);
+        let current = dataset(vec![floats("x", &range(100.0, 1000))]);
+        let with = |method: Method| AnalysisSettings {
+            num_method: MethodChoice::Fixed(method),
+            min_effect: Some(100.0),
+            ..AnalysisSettings::default()
+        };
+        let ks = report(&reference, &current, &with(Method::Ks));
+        let x = &ks.columns[0];
+        assert!(x.score.unwrap() < 0.05, "significant: {:?}", x.score);
+        assert_eq!((x.drift_detected, x.small_effect), (Some(false), true));
+        // A distance is not a p-value: `min_effect` leaves it alone.
+        let w = report(&reference, &current, &with(Method::Wasserstein));
+        assert_eq!(
+            (w.columns[0].drift_detected, w.columns[0].small_effect),
+            (Some(true), false)
+        );
+    }
+}
