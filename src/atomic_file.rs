@@ -65,10 +65,25 @@ fn create_temp(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         .file_name()
         .unwrap_or(path.as_os_str())
         .to_string_lossy();
+    let dir = parent_dir(path);
     tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
-        .tempfile_in(parent_dir(path))
+        .tempfile_in(dir)
+        .map_err(|e| {
+            // tempfile names its random file in the message; say what a
+            // person can act on instead.
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    format!("the directory `{}` does not exist", dir.display())
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    format!("no permission to create files in `{}`", dir.display())
+                }
+                _ => e.to_string(),
+            };
+            std::io::Error::new(e.kind(), why)
+        })
 }
 
 /// The directory `path` lives in, `.` for a bare file name.

@@ -63,7 +63,10 @@ pub fn audit(
             for r in &records {
                 let field = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
                 let what = match field("kind").as_str() {
-                    "run" => field("summary"),
+                    "run" => match r.get("error").and_then(|e| e.as_str()) {
+                        Some(error) => format!("failed: {error}"),
+                        None => field("summary"),
+                    },
                     "rule" => format!(
                         "rule `{}` {}",
                         field("rule"),

@@ -1002,6 +1002,7 @@ mod tests {
             columns,
             duplicated_rows: 0,
             rows_of: BTreeMap::new(),
+            warnings: Vec::new(),
         }
     }
 
