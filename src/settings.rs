@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use crate::cli::{ColorChoice, FailOn, ListFormat, ReportArgs, RunArgs, StateArgs};
 use crate::data::CsvOptions;
 use crate::policy::Policy;
-use crate::quality::QualitySettings;
+use crate::report::options::{parse_method, AnalysisOptions, MethodFor};
 use crate::report::render::ReportFormat;
-use crate::report::{AnalysisSettings, MethodChoice};
-use crate::stats::{Binning, Method, MethodOptions};
+use crate::report::AnalysisSettings;
+use crate::stats::Method;
 
 /// A flag value that makes no sense. Exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,9 +144,29 @@ impl RunSettings {
             None => in_base(render(&policy.data.current, "current")?),
         };
         drop(render);
-        let report_args = report_args(&policy, reference, current);
-        let report = ReportSettings::resolve(report_args)
-            .map_err(|e| anyhow::anyhow!("`report:` in `{}`: {e}", args.policy.display()))?;
+        let analysis = policy
+            .report
+            .clone()
+            .resolve(|k| format!("report.{k}"))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "`report.{}` in `{}`: {}",
+                    e.key,
+                    args.policy.display(),
+                    e.message
+                )
+            })?;
+        let report = ReportSettings {
+            reference,
+            current,
+            csv: CsvOptions {
+                delimiter: policy.data.delimiter as u8,
+                null_values: policy.data.null_values.clone(),
+            },
+            analysis,
+            output: OutputSettings::machine(),
+            fail_on: FailOn::Never,
+        };
         let state_dir = state_dir(&policy, &base_dir);
         let outputs = [
             ("--report-output", args.report_output.as_deref()),
@@ -183,60 +203,6 @@ impl RunSettings {
             quiet: args.quiet,
             progress: !args.quiet && std::io::stderr().is_terminal(),
         })
-    }
-}
-
-/// The `report:` section as the flags `driftmend report` would get, so both
-/// resolve through one path.
-fn report_args(policy: &Policy, reference: String, current: String) -> ReportArgs {
-    let r = &policy.report;
-    let mut thresholds: Vec<String> = r.threshold.iter().map(|t| t.to_string()).collect();
-    thresholds.extend(r.thresholds.iter().map(|(c, t)| format!("{c}={t}")));
-    ReportArgs {
-        reference,
-        current,
-        delimiter: policy.data.delimiter.to_string(),
-        null_values: policy.data.null_values.clone(),
-        columns: r.columns.clone(),
-        exclude: r.exclude.clone(),
-        categorical: r.categorical.clone(),
-        numerical: r.numerical.clone(),
-        target: r.target.clone(),
-        prediction: r.prediction.clone(),
-        num_method: r.num_method.clone().unwrap_or_else(|| "auto".into()),
-        cat_method: r.cat_method.clone().unwrap_or_else(|| "auto".into()),
-        target_method: r.target_method.clone(),
-        prediction_method: r.prediction_method.clone(),
-        methods: r.methods.iter().map(|(c, m)| format!("{c}={m}")).collect(),
-        thresholds,
-        bins: r.bins.clone().unwrap_or_else(|| "auto".into()),
-        min_effect: r.min_effect,
-        correction: match r.correction.as_deref() {
-            Some("bonferroni") => crate::report::model::Correction::Bonferroni,
-            Some("bh") => crate::report::model::Correction::Bh,
-            _ => crate::report::model::Correction::None,
-        },
-        seed: r.seed.unwrap_or(0),
-        permutations: r.permutations,
-        mmd_sample: r.mmd_sample.unwrap_or(2000),
-        drift_share: r.drift_share.unwrap_or(0.5),
-        positive_label: r.positive_label.clone(),
-        prediction_threshold: r.prediction_threshold.unwrap_or(0.5),
-        missing_increase: r.missing_increase.unwrap_or(0.05),
-        out_of_range: r.out_of_range.unwrap_or(0.01),
-        format: Some(ReportFormat::Json),
-        output: None,
-        output_json: None,
-        output_html: None,
-        output_markdown: None,
-        output_junit: None,
-        github: false,
-        prometheus_textfile: None,
-        pushgateway: None,
-        model: None,
-        quiet: true,
-        color: ColorChoice::Never,
-        fail_on: FailOn::Never,
     }
 }
 
@@ -386,72 +352,35 @@ pub struct OutputSettings {
     pub progress: bool,
 }
 
+impl OutputSettings {
+    /// No output of its own: `run` computes the report and writes it where
+    /// its own flags say.
+    fn machine() -> OutputSettings {
+        OutputSettings {
+            format: ReportFormat::Json,
+            path: None,
+            quiet: true,
+            color: false,
+            width: None,
+            extra: Vec::new(),
+            github: None,
+            prometheus_textfile: None,
+            pushgateway: None,
+            model: None,
+            progress: false,
+        }
+    }
+}
+
 impl ReportSettings {
     pub fn resolve(args: ReportArgs) -> Result<ReportSettings, SettingsError> {
         let csv = CsvOptions {
             delimiter: delimiter(&args.delimiter)?,
-            null_values: args.null_values,
+            null_values: args.null_values.clone(),
         };
-        let num_method = method_choice(&args.num_method, "--num-method", true)?;
-        let cat_method = method_choice(&args.cat_method, "--cat-method", false)?;
-        let mut methods = BTreeMap::new();
-        for spec in &args.methods {
-            let (col, name) = spec
-                .split_once('=')
-                .ok_or_else(|| invalid("--method", format!("`{spec}` is not COL=NAME")))?;
-            let method: Method = name.parse().map_err(|e| invalid("--method", e))?;
-            methods.insert(col.trim().to_string(), method);
-        }
-        let mut threshold = None;
-        let mut thresholds = BTreeMap::new();
-        for spec in &args.thresholds {
-            match spec.split_once('=') {
-                Some((col, x)) => {
-                    thresholds.insert(col.trim().to_string(), number(x, "--threshold")?);
-                }
-                None if threshold.is_some() => {
-                    return Err(invalid(
-                        "--threshold",
-                        "give one global threshold (X) and per-column ones as COL=X",
-                    ))
-                }
-                None => threshold = Some(number(spec, "--threshold")?),
-            }
-        }
-        let bins: Binning = args.bins.parse().map_err(|e| invalid("--bins", e))?;
-        let role_method = |name: &Option<String>, flag| match name {
-            None => Ok(MethodChoice::Auto),
-            Some(n) if n.eq_ignore_ascii_case("auto") => Ok(MethodChoice::Auto),
-            Some(n) => n
-                .parse()
-                .map(MethodChoice::Fixed)
-                .map_err(|e| invalid(flag, e)),
-        };
-        let target_method = role_method(&args.target_method, "--target-method")?;
-        let prediction_method = role_method(&args.prediction_method, "--prediction-method")?;
-        if args.permutations == Some(0) {
-            return Err(invalid("--permutations", "needs at least 1"));
-        }
-        if args.mmd_sample < 2 {
-            return Err(invalid("--mmd-sample", "needs at least 2 values per side"));
-        }
-        let min_effect = args
-            .min_effect
-            .map(|x| number(&x.to_string(), "--min-effect"))
-            .transpose()?;
-        let prediction_threshold = share(args.prediction_threshold, "--prediction-threshold")?;
-        let drift_share = share(args.drift_share, "--drift-share")?;
-        let quality = QualitySettings {
-            missing_increase: share(args.missing_increase, "--missing-increase")?,
-            out_of_range: share(args.out_of_range, "--out-of-range")?,
-            ..QualitySettings::default()
-        };
-        if let Some(both) = args.categorical.iter().find(|c| args.numerical.contains(c)) {
-            return Err(invalid(
-                "--categorical",
-                format!("`{both}` is also in `--numerical`; pick one"),
-            ));
-        }
+        let analysis = analysis_options(&args)?
+            .resolve(|k| format!("--{}", k.replace('_', "-")))
+            .map_err(|e| invalid(flag_of(e.key), e.message))?;
         let format = args
             .format
             .or_else(|| {
@@ -472,33 +401,7 @@ impl ReportSettings {
             reference: args.reference,
             current: args.current,
             csv,
-            analysis: AnalysisSettings {
-                columns: args.columns,
-                exclude: args.exclude,
-                categorical: args.categorical,
-                numerical: args.numerical,
-                target: args.target,
-                prediction: args.prediction,
-                num_method,
-                cat_method,
-                methods,
-                threshold,
-                thresholds,
-                drift_share,
-                method_options: MethodOptions {
-                    bins,
-                    seed: args.seed,
-                    permutations: args.permutations,
-                    mmd_sample: args.mmd_sample,
-                },
-                quality,
-                min_effect,
-                correction: args.correction,
-                target_method,
-                prediction_method,
-                positive_label: args.positive_label,
-                prediction_threshold,
-            },
+            analysis,
             output: OutputSettings {
                 format,
                 path: args.output,
@@ -630,32 +533,92 @@ pub fn check_outputs_do_not_overwrite_inputs(
     Ok(())
 }
 
-fn method_choice(
-    name: &str,
-    flag: &'static str,
-    numerical: bool,
-) -> Result<MethodChoice, SettingsError> {
-    if name.eq_ignore_ascii_case("auto") {
-        return Ok(MethodChoice::Auto);
+/// The analysis flags as one layer of options (each parsed once, errors
+/// naming the flag). Clap fills in the defaults it shows in `--help`.
+fn analysis_options(args: &ReportArgs) -> Result<AnalysisOptions, SettingsError> {
+    let method = |name: &str, flag, usage| parse_method(name, usage).map_err(|e| invalid(flag, e));
+    let mut methods = BTreeMap::new();
+    for spec in &args.methods {
+        let (col, name) = spec
+            .split_once('=')
+            .ok_or_else(|| invalid("--method", format!("`{spec}` is not COL=NAME")))?;
+        let method: Method = name.trim().parse().map_err(|e| invalid("--method", e))?;
+        methods.insert(col.trim().to_string(), method);
     }
-    let method: Method = name.parse().map_err(|e| invalid(flag, e))?;
-    let fits = if numerical {
-        method.accepts_numerical()
-    } else {
-        method.accepts_categorical()
+    let mut threshold = None;
+    let mut thresholds = BTreeMap::new();
+    for spec in &args.thresholds {
+        match spec.split_once('=') {
+            Some((col, x)) => {
+                thresholds.insert(col.trim().to_string(), number(x, "--threshold")?);
+            }
+            None if threshold.is_some() => {
+                return Err(invalid(
+                    "--threshold",
+                    "give one global threshold (X) and per-column ones as COL=X",
+                ))
+            }
+            None => threshold = Some(number(spec, "--threshold")?),
+        }
+    }
+    let role = |name: &Option<String>, flag| {
+        name.as_deref()
+            .map(|n| method(n, flag, MethodFor::Role))
+            .transpose()
     };
-    if !fits {
-        let kind = if numerical {
-            "numerical"
-        } else {
-            "categorical"
-        };
-        return Err(invalid(
-            flag,
-            format!("`{method}` does not apply to {kind} columns"),
-        ));
+    Ok(AnalysisOptions {
+        columns: args.columns.clone(),
+        exclude: args.exclude.clone(),
+        categorical: args.categorical.clone(),
+        numerical: args.numerical.clone(),
+        target: args.target.clone(),
+        prediction: args.prediction.clone(),
+        num_method: Some(method(
+            &args.num_method,
+            "--num-method",
+            MethodFor::Numerical,
+        )?),
+        cat_method: Some(method(
+            &args.cat_method,
+            "--cat-method",
+            MethodFor::Categorical,
+        )?),
+        target_method: role(&args.target_method, "--target-method")?,
+        prediction_method: role(&args.prediction_method, "--prediction-method")?,
+        methods,
+        threshold,
+        thresholds,
+        bins: Some(args.bins.parse().map_err(|e| invalid("--bins", e))?),
+        drift_share: Some(args.drift_share),
+        min_effect: args
+            .min_effect
+            .map(|x| number(&x.to_string(), "--min-effect"))
+            .transpose()?,
+        correction: Some(args.correction),
+        seed: Some(args.seed),
+        permutations: args.permutations,
+        mmd_sample: Some(args.mmd_sample),
+        missing_increase: Some(args.missing_increase),
+        out_of_range: Some(args.out_of_range),
+        positive_label: args.positive_label.clone(),
+        prediction_threshold: Some(args.prediction_threshold),
+    })
+}
+
+/// The flag of an analysis option named as in a policy's `report:` block.
+fn flag_of(key: &str) -> &'static str {
+    match key {
+        "categorical" => "--categorical",
+        "permutations" => "--permutations",
+        "mmd_sample" => "--mmd-sample",
+        "threshold" => "--threshold",
+        "min_effect" => "--min-effect",
+        "drift_share" => "--drift-share",
+        "missing_increase" => "--missing-increase",
+        "out_of_range" => "--out-of-range",
+        "prediction_threshold" => "--prediction-threshold",
+        _ => "--report option",
     }
-    Ok(MethodChoice::Fixed(method))
 }
 
 fn delimiter(s: &str) -> Result<u8, SettingsError> {
@@ -680,17 +643,10 @@ fn number(s: &str, flag: &'static str) -> Result<f64, SettingsError> {
     Ok(x)
 }
 
-fn share(x: f64, flag: &'static str) -> Result<f64, SettingsError> {
-    if (0.0..=1.0).contains(&x) {
-        Ok(x)
-    } else {
-        Err(invalid(flag, format!("`{x}` must be between 0 and 1")))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::MethodChoice;
     use clap::Parser;
 
     fn resolve(extra: &[&str]) -> Result<ReportSettings, SettingsError> {

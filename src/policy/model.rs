@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::expr::Expr;
 use super::template::Template;
+use crate::report::options::AnalysisOptions;
 
 /// The only policy format version this build reads.
 pub const POLICY_VERSION: u32 = 1;
@@ -20,7 +21,7 @@ pub struct Policy {
     pub name: String,
     pub data: DataSpec,
     /// Report options (same names as `driftmend report` flags, snake_case).
-    pub report: ReportSpec,
+    pub report: AnalysisOptions,
     /// Directory of `state.json`, `audit.jsonl` and the lock, relative to the
     /// policy file's directory unless absolute. Default `.driftmend`.
     pub state_dir: String,
@@ -43,38 +44,6 @@ pub struct DataSpec {
     /// CSV delimiter, one ASCII character. Default `,`.
     pub delimiter: char,
     pub null_values: Vec<String>,
-}
-
-/// The `report:` section; every field optional, `None` = the report's default.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct ReportSpec {
-    pub columns: Option<Vec<String>>,
-    pub exclude: Vec<String>,
-    pub categorical: Vec<String>,
-    pub numerical: Vec<String>,
-    pub target: Option<String>,
-    pub prediction: Option<String>,
-    pub num_method: Option<String>,
-    pub cat_method: Option<String>,
-    pub target_method: Option<String>,
-    pub prediction_method: Option<String>,
-    /// Column -> method name.
-    pub methods: BTreeMap<String, String>,
-    pub threshold: Option<f64>,
-    /// Column -> threshold.
-    pub thresholds: BTreeMap<String, f64>,
-    pub bins: Option<String>,
-    pub drift_share: Option<f64>,
-    pub min_effect: Option<f64>,
-    /// `none`, `bonferroni` or `bh`.
-    pub correction: Option<String>,
-    pub seed: Option<u64>,
-    pub permutations: Option<usize>,
-    pub mmd_sample: Option<usize>,
-    pub missing_increase: Option<f64>,
-    pub out_of_range: Option<f64>,
-    pub positive_label: Option<String>,
-    pub prediction_threshold: Option<f64>,
 }
 
 /// Progressive autonomy: what happens to a decision.

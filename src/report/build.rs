@@ -26,6 +26,15 @@ pub enum MethodChoice {
     Fixed(Method),
 }
 
+impl std::fmt::Display for MethodChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MethodChoice::Auto => f.write_str("auto"),
+            MethodChoice::Fixed(m) => m.fmt(f),
+        }
+    }
+}
+
 /// Everything that decides the numbers in a report (resolved from flags or a
 /// policy file by `settings`).
 #[derive(Debug, Clone, PartialEq)]

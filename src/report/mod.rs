@@ -4,6 +4,7 @@
 pub mod build;
 pub mod distribution;
 pub mod model;
+pub mod options;
 mod performance;
 pub mod render;
 

@@ -15,6 +15,8 @@ use super::tree::Node;
 use crate::policy::expr::MetricPath;
 use crate::policy::template::Template;
 use crate::policy::{duration, expr, metrics, template, CONTEXT_PATHS};
+use crate::report::options::{parse_method, MethodFor};
+use crate::report::MethodChoice;
 use crate::stats::Method;
 
 /// The error collector, and readers that report what they reject. A reader
@@ -542,26 +544,28 @@ impl<'f> Checker<'f> {
 
     /// A drift method name; `auto` where `auto` is allowed, and only
     /// methods that fit the column kind.
-    pub(super) fn method(&mut self, node: &Node, path: &str, fit: MethodFit) -> Option<String> {
+    pub(super) fn method(
+        &mut self,
+        node: &Node,
+        path: &str,
+        usage: MethodFor,
+    ) -> Option<MethodChoice> {
         let name = self.string(node, path)?;
-        let problem = match name.parse::<Method>() {
-            _ if name.eq_ignore_ascii_case("auto") => {
-                if fit != MethodFit::Column {
-                    return Some(name);
-                }
-                "`auto` is the default; name a method or remove this column".to_string()
+        match parse_method(&name, usage) {
+            Ok(choice) => Some(choice),
+            Err(problem) => {
+                self.at(node.span.start, path, problem);
+                None
             }
-            Err(e) => e,
-            Ok(m) if fit == MethodFit::Numerical && !m.accepts_numerical() => {
-                format!("`{m}` does not apply to numerical columns")
-            }
-            Ok(m) if fit == MethodFit::Categorical && !m.accepts_categorical() => {
-                format!("`{m}` does not apply to categorical columns")
-            }
-            Ok(_) => return Some(name),
-        };
-        self.at(node.span.start, path, problem);
-        None
+        }
+    }
+
+    /// A drift method for one named column (never `auto`).
+    pub(super) fn column_method(&mut self, node: &Node, path: &str) -> Option<Method> {
+        match self.method(node, path, MethodFor::Column)? {
+            MethodChoice::Fixed(m) => Some(m),
+            MethodChoice::Auto => None,
+        }
     }
 
     /// A list of action names, each defined under `actions:`.
@@ -615,16 +619,6 @@ fn context_hint(p: &MetricPath) -> Option<String> {
         "unknown `{dotted}`; expected one of: {}{hint}",
         siblings.join(", ")
     ))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum MethodFit {
-    Numerical,
-    Categorical,
-    /// The target or prediction column: either kind, or `auto`.
-    Any,
-    /// A per-column override: a method, not `auto`.
-    Column,
 }
 
 /// The position of byte `offset` inside a scalar's text: exact for plain

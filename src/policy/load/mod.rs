@@ -82,9 +82,10 @@ mod tests {
     use crate::policy::expr;
     use crate::policy::model::{
         ActionKind, ActionSpec, CircuitBreaker, DataSpec, Guardrails, Mode, Purpose, RateLimit,
-        ReportSpec,
     };
     use crate::policy::template::{self, Template};
+    use crate::report::options::AnalysisOptions as ReportSpec;
+    use crate::stats::Method;
 
     /// The example policy of the issue, verbatim.
     const EXAMPLE: &str = include_str!("../../../fixtures/policies/issue-example.yaml");
@@ -133,7 +134,7 @@ actions:
             ReportSpec {
                 exclude: vec!["id".into()],
                 drift_share: Some(0.5),
-                methods: BTreeMap::from([("income".into(), "psi".into())]),
+                methods: BTreeMap::from([("income".into(), Method::Psi)]),
                 thresholds: BTreeMap::from([("income".into(), 0.2)]),
                 ..ReportSpec::default()
             }

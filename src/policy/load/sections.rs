@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use super::actions::{check_secrets, read_action};
-use super::checker::{describe, kind, shorten, Checker, Field, Fields, Kind, MethodFit};
+use super::checker::{describe, kind, shorten, Checker, Field, Fields, Kind};
 use super::paths::at_index;
 use super::tree::Node;
 use crate::policy::model::{
-    ActionSpec, CircuitBreaker, DataSpec, Guardrails, Mode, Policy, RateLimit, ReportSpec, Rule,
-    POLICY_VERSION,
+    ActionSpec, CircuitBreaker, DataSpec, Guardrails, Mode, Policy, RateLimit, Rule, POLICY_VERSION,
 };
+use crate::report::model::Correction;
+use crate::report::options::{AnalysisOptions, MethodFor};
 use crate::stats::Binning;
 
 const DEFAULT_STATE_DIR: &str = ".driftmend";
@@ -130,7 +131,7 @@ pub(super) fn read_policy(c: &mut Checker, root: &Node) -> Option<Policy> {
     let data = c.required(&top, "data").and_then(|f| read_data(c, f));
     let report = top
         .get("report")
-        .map_or_else(ReportSpec::default, |f| read_report(c, f));
+        .map_or_else(AnalysisOptions::default, |f| read_report(c, f));
     let state_dir = top
         .get("state_dir")
         .and_then(|f| c.non_empty_string(f.value, &f.path))
@@ -214,8 +215,8 @@ fn read_delimiter(c: &mut Checker, field: &Field) -> Option<char> {
     }
 }
 
-fn read_report(c: &mut Checker, field: &Field) -> ReportSpec {
-    let mut spec = ReportSpec::default();
+fn read_report(c: &mut Checker, field: &Field) -> AnalysisOptions {
+    let mut spec = AnalysisOptions::default();
     let Some(r) = c.section(field, REPORT_KEYS) else {
         return spec;
     };
@@ -230,29 +231,19 @@ fn read_report(c: &mut Checker, field: &Field) -> ReportSpec {
     spec.exclude = strings(c, "exclude");
     spec.categorical = strings(c, "categorical");
     spec.numerical = strings(c, "numerical");
-    if let (Some(f), Some(both)) = (
-        r.get("numerical"),
-        spec.numerical.iter().find(|n| spec.categorical.contains(n)),
-    ) {
-        c.at(
-            f.value.span.start,
-            &f.path,
-            format!("`{both}` is also in `report.categorical`; pick one"),
-        );
-    }
     let string = |c: &mut Checker, key| r.get(key).and_then(|f| c.string(f.value, &f.path));
     spec.target = string(c, "target");
     spec.prediction = string(c, "prediction");
     spec.positive_label = string(c, "positive_label");
     let method =
         |c: &mut Checker, key, fit| r.get(key).and_then(|f| c.method(f.value, &f.path, fit));
-    spec.num_method = method(c, "num_method", MethodFit::Numerical);
-    spec.cat_method = method(c, "cat_method", MethodFit::Categorical);
-    spec.target_method = method(c, "target_method", MethodFit::Any);
-    spec.prediction_method = method(c, "prediction_method", MethodFit::Any);
+    spec.num_method = method(c, "num_method", MethodFor::Numerical);
+    spec.cat_method = method(c, "cat_method", MethodFor::Categorical);
+    spec.target_method = method(c, "target_method", MethodFor::Role);
+    spec.prediction_method = method(c, "prediction_method", MethodFor::Role);
     spec.methods = r
         .get("methods")
-        .and_then(|f| c.values(f, |c, f| c.method(f.value, &f.path, MethodFit::Column)))
+        .and_then(|f| c.values(f, |c, f| c.column_method(f.value, &f.path)))
         .unwrap_or_default();
     spec.threshold = r
         .get("threshold")
@@ -264,7 +255,7 @@ fn read_report(c: &mut Checker, field: &Field) -> ReportSpec {
     spec.bins = r.get("bins").and_then(|f| {
         let text = c.string(f.value, &f.path)?;
         match text.parse::<Binning>() {
-            Ok(_) => Some(text),
+            Ok(bins) => Some(bins),
             Err(e) => {
                 c.at(f.value.span.start, &f.path, e);
                 None
@@ -289,7 +280,11 @@ fn read_report(c: &mut Checker, field: &Field) -> ReportSpec {
                 &["none", "bonferroni", "bh"],
             )
         })
-        .map(str::to_string);
+        .map(|name| match name {
+            "bonferroni" => Correction::Bonferroni,
+            "bh" => Correction::Bh,
+            _ => Correction::None,
+        });
     spec.seed = r
         .get("seed")
         .and_then(|f| c.integer(f.value, &f.path, 0, i64::MAX))
@@ -302,6 +297,13 @@ fn read_report(c: &mut Checker, field: &Field) -> ReportSpec {
     };
     spec.permutations = size(c, "permutations", 1);
     spec.mmd_sample = size(c, "mmd_sample", 2);
+    // What spans keys (a column both categorical and numerical) is checked
+    // where every source's options are: at the key it names.
+    if let Err(e) = spec.clone().resolve(|k| format!("report.{k}")) {
+        if let Some(f) = r.get(e.key) {
+            c.at(f.value.span.start, &f.path, e.message);
+        }
+    }
     spec
 }
 
