@@ -143,7 +143,6 @@ impl RunSettings {
             Some(c) => c,
             None => in_base(render(&policy.data.current, "current")?),
         };
-        drop(render);
         let analysis = policy
             .report
             .clone()
