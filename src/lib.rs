@@ -18,7 +18,7 @@ pub mod quality;
 pub mod report;
 pub mod report_io;
 pub mod settings;
-pub mod state;
+pub mod statedir;
 pub mod stats;
 
 use std::ffi::OsString;

@@ -9,7 +9,7 @@ use crate::cli::ListFormat;
 use crate::exit::ExitStatus;
 use crate::policy::state::{PolicyState, STATE_VERSION};
 use crate::settings::StateSettings;
-use crate::state::audit;
+use crate::statedir::audit;
 
 pub fn audit(
     s: StateSettings,
@@ -20,7 +20,7 @@ pub fn audit(
     if verify {
         let v = audit::verify(&path)?;
         let state: Option<PolicyState> =
-            crate::state::store::load(&s.state_dir.join("state.json"), STATE_VERSION)?;
+            crate::statedir::store::load(&s.state_dir.join("state.json"), STATE_VERSION)?;
         if let (Some(state), None) = (&state, &v.first_problem) {
             if let Err(e) = crate::engine::session::check_head(state, &path) {
                 eprintln!("error: {e}");

@@ -18,7 +18,7 @@ use crate::engine::{trail, Executor, Handled, Job, Render, Session, Trail};
 use crate::exit::ExitStatus;
 use crate::policy::decide::{self, RuleEval, RunFacts, Verdict};
 use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
-use crate::policy::metrics;
+use crate::policy::metric_paths;
 use crate::policy::model::Mode;
 use crate::policy::state::{RunSummary, KEPT_RUNS};
 use crate::printer::Printer;
@@ -76,8 +76,9 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     .filter_map(|(f, p)| p.map(|p| (f, p)))
     .collect();
     let diagnosis = diagnose(&report);
-    let lookup =
-        |p: &crate::policy::expr::MetricPath| metrics::lookup(&report, &diagnosis, &p.segments);
+    let lookup = |p: &crate::policy::expr::MetricPath| {
+        metric_paths::lookup(&report, &diagnosis, &p.segments)
+    };
 
     let policy = &s.policy;
     let facts = RunFacts {

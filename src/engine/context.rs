@@ -12,7 +12,7 @@ use crate::actions::mlflow::Digest;
 use crate::policy::decide::{self, Decision};
 use crate::policy::diagnosis::Diagnosis;
 use crate::policy::expr::Value;
-use crate::policy::metrics;
+use crate::policy::metric_paths;
 use crate::policy::model::{ActionKind, ActionSpec, Service};
 use crate::policy::Policy;
 use crate::report::Report;
@@ -57,7 +57,7 @@ impl RunValues<'_> {
             for (_, t) in spec.templates() {
                 for p in t.paths() {
                     values.entry(p.dotted()).or_insert_with(|| {
-                        metrics::lookup(self.report, self.diagnosis, &p.segments)
+                        metric_paths::lookup(self.report, self.diagnosis, &p.segments)
                     });
                 }
             }

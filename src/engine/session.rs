@@ -14,7 +14,7 @@ use super::trail;
 use crate::policy::decide;
 use crate::policy::state::{AuditHead, PendingApproval, PolicyState, STATE_VERSION};
 use crate::policy::Policy;
-use crate::state::{self, AuditLog, StateError, StateLock, AUDIT_FILE, STATE_FILE};
+use crate::statedir::{self, AuditLog, StateError, StateLock, AUDIT_FILE, STATE_FILE};
 
 pub struct Session {
     pub state: PolicyState,
@@ -29,7 +29,7 @@ impl Session {
     /// `Ok(None)` when another run holds the lock: the message is printed
     /// here and the caller exits with its own code.
     pub fn open(dir: &Path, policy: &Policy, lock_timeout: Duration) -> Result<Option<Session>> {
-        let lock = match state::lock::acquire(dir, lock_timeout) {
+        let lock = match statedir::lock::acquire(dir, lock_timeout) {
             Ok(lock) => lock,
             Err(e @ StateError::Held { .. }) => {
                 eprintln!("error: {e}\nhint: runs of one policy never overlap; wait for it, or pass `--lock-timeout 5m` to wait");
@@ -38,7 +38,7 @@ impl Session {
             Err(e) => return Err(e.into()),
         };
         let state_path = dir.join(STATE_FILE);
-        let state: PolicyState = state::store::load(&state_path, STATE_VERSION)?
+        let state: PolicyState = statedir::store::load(&state_path, STATE_VERSION)?
             .unwrap_or_else(|| PolicyState::new(&policy.name));
         if state.policy != policy.name {
             bail!(
@@ -114,7 +114,7 @@ impl Session {
             seq,
             hash: hash.to_string(),
         });
-        state::store::save(&self.state_path, &self.state)?;
+        statedir::store::save(&self.state_path, &self.state)?;
         Ok(())
     }
 
@@ -168,7 +168,7 @@ impl Session {
 /// hash, passes its own chain check but not this one).
 pub fn check_head(state: &PolicyState, log: &Path) -> Result<()> {
     if let Some(head) = &state.audit_head {
-        state::check_audit_head(log, head.seq, &head.hash)?;
+        statedir::check_audit_head(log, head.seq, &head.hash)?;
     }
     Ok(())
 }

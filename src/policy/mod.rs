@@ -1,6 +1,6 @@
 //! Policies: the versioned YAML file (`load`, `model`), its expression
 //! language (`expr`), templates (`template`) and the secrets they meet
-//! (`secrets`), the metric paths rules read (`metrics`), run diagnosis
+//! (`secrets`), the metric paths rules read (`metric_paths`), run diagnosis
 //! (`diagnosis`), and the pure decision engine with its guardrails
 //! (`decide`) over the remembered state (`state`).
 //!
@@ -12,7 +12,7 @@ pub mod diagnosis;
 pub mod duration;
 pub mod expr;
 pub mod load;
-pub mod metrics;
+pub mod metric_paths;
 pub mod model;
 pub mod secrets;
 pub mod state;
@@ -42,7 +42,7 @@ pub fn check_paths(policy: &Policy, columns: Option<&[String]>) -> Vec<(String, 
     let mut problems = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         for p in rule.when.paths() {
-            if let Err(e) = metrics::check(&p.segments, columns) {
+            if let Err(e) = metric_paths::check(&p.segments, columns) {
                 problems.push((format!("rules[{i}].when"), e));
             }
         }
@@ -54,7 +54,7 @@ pub fn check_paths(policy: &Policy, columns: Option<&[String]>) -> Vec<(String, 
                 if CONTEXT_PATHS.contains(&dotted.as_str()) {
                     continue;
                 }
-                if let Err(e) = metrics::check(&p.segments, columns) {
+                if let Err(e) = metric_paths::check(&p.segments, columns) {
                     problems.push((format!("actions.{name}.{field}"), e));
                 }
             }

@@ -1,7 +1,7 @@
 //! What a policy remembers between scheduled runs: consecutive-breach
 //! counters, action history for cooldowns, rate limits and circuit
 //! breakers, rollback depth, pending approvals and recent run summaries.
-//! Plain serde data; `crate::state` reads and writes it atomically.
+//! Plain serde data; `crate::statedir` reads and writes it atomically.
 
 use std::collections::BTreeMap;
 

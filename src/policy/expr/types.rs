@@ -3,7 +3,7 @@
 //! Pure.
 //!
 //! A metric path has the type the caller gives it (the metric catalogue,
-//! `metrics::value_type`), and may be null on a run that lacks the metric.
+//! `metric_paths::value_type`), and may be null on a run that lacks the metric.
 //! Null stays allowed wherever evaluation allows it: compared with anything,
 //! and false where true/false is needed. For values of known types the
 //! check rejects what evaluation rejects:

@@ -14,7 +14,7 @@ use super::paths::{at_index, at_key, suggest};
 use super::tree::Node;
 use crate::policy::expr::MetricPath;
 use crate::policy::template::Template;
-use crate::policy::{duration, expr, metrics, template, CONTEXT_PATHS};
+use crate::policy::{duration, expr, metric_paths, template, CONTEXT_PATHS};
 use crate::report::options::{parse_method, MethodFor};
 use crate::report::MethodChoice;
 use crate::stats::Method;
@@ -513,7 +513,7 @@ impl<'f> Checker<'f> {
         paths: impl IntoIterator<Item = &'p MetricPath>,
     ) {
         for p in paths {
-            if let Err(message) = metrics::check(&p.segments, None) {
+            if let Err(message) = metric_paths::check(&p.segments, None) {
                 let message = context_hint(p).unwrap_or(message);
                 self.at(inner_mark(node, s, p.offset), path, message);
             }
@@ -528,7 +528,7 @@ impl<'f> Checker<'f> {
         match expr::parse(s.text) {
             Ok(e) => {
                 self.metric_paths(node, &s, path, e.paths());
-                for error in e.type_errors(&|p| metrics::value_type(&p.segments)) {
+                for error in e.type_errors(&|p| metric_paths::value_type(&p.segments)) {
                     let mark = inner_mark(node, &s, error.offset);
                     self.at(mark, path, format!("invalid condition: {}", error.message));
                 }

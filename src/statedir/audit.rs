@@ -613,7 +613,7 @@ impl<R: Read> Lines<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::lock;
+    use crate::statedir::lock;
     use serde_json::json;
     use std::time::Duration;
 
