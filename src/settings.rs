@@ -172,16 +172,20 @@ impl RunSettings {
             ("--html", args.html.as_deref()),
             ("--prometheus-textfile", args.prometheus_textfile.as_deref()),
         ];
+        let outputs: Vec<(&'static str, &Path)> = outputs
+            .into_iter()
+            .filter_map(|(flag, path)| path.map(|p| (flag, p)))
+            .collect();
         check_outputs_do_not_overwrite_inputs(
             &[
                 (reference_from, &report.reference),
                 (current_from, &report.current),
             ],
-            &outputs
-                .into_iter()
-                .filter_map(|(flag, path)| path.map(|p| (flag, p)))
-                .collect::<Vec<_>>(),
+            &outputs,
         )?;
+        // Written only after the actions ran: a missing directory must stop
+        // the run before anything is decided, not after.
+        check_output_dirs_exist(&outputs)?;
         Ok(RunSettings {
             policy,
             policy_file: args.policy,
@@ -472,6 +476,25 @@ impl ReportSettings {
         }
         outputs
     }
+}
+
+/// Each output's directory exists (`run` writes its outputs last, after
+/// acting; a typo there must fail first).
+fn check_output_dirs_exist(outputs: &[(&'static str, &Path)]) -> Result<(), SettingsError> {
+    for (flag, path) in outputs {
+        let dir = crate::atomic_file::parent_dir(path);
+        if !dir.is_dir() {
+            return Err(invalid(
+                flag,
+                format!(
+                    "the directory `{}` of `{}` does not exist",
+                    dir.display(),
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses an output that is one of the input data files, which writing the

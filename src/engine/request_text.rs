@@ -19,7 +19,11 @@ pub fn write_request(
     };
     let (head, body) = (" ".repeat(indent), " ".repeat(indent + 2));
     if let Some(argv) = request.get("argv").and_then(|a| a.as_array()) {
-        let shown: Vec<&str> = argv.iter().filter_map(|a| a.as_str()).collect();
+        let shown: Vec<String> = argv
+            .iter()
+            .filter_map(|a| a.as_str())
+            .map(shell_word)
+            .collect();
         writeln!(w, "{head}$ {}", shown.join(" "))?;
     } else if let Some(requests) = request.get("requests").and_then(|r| r.as_array()) {
         for r in requests {
@@ -58,4 +62,42 @@ pub fn write_request(
         writeln!(w, "{head}cannot render: {err}")?;
     }
     Ok(())
+}
+
+/// `word` as a POSIX shell reads it back: bare when it is only safe
+/// characters (and the `***` of a redacted secret), else in single quotes (a `'` inside as `'\''`), so a shown
+/// command can be pasted into a shell.
+fn shell_word(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    // `***` stands for a redacted secret: shown as it is, it reads as one.
+    if !word.is_empty() && word.replace("***", "").chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn words_are_quoted_only_when_a_shell_would_split_or_expand_them() {
+        let cases = [
+            ("./retrain.sh", "./retrain.sh"),
+            ("--run=run-1", "--run=run-1"),
+            ("", "''"),
+            ("two words", "'two words'"),
+            ("it's", "'it'\\''s'"),
+            ("$HOME", "'$HOME'"),
+            ("a;b", "'a;b'"),
+            ("*.csv", "'*.csv'"),
+            ("--token=***", "--token=***"),
+            ("***", "***"),
+            ("drift: 60%", "'drift: 60%'"),
+        ];
+        for (word, shown) in cases {
+            assert_eq!(shell_word(word), shown, "{word}");
+        }
+    }
 }

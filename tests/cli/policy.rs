@@ -1619,3 +1619,32 @@ fn a_last_record_rewritten_with_a_recomputed_hash_is_detected() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert_eq!(stderr(&o), err);
 }
+
+/// `run` writes its report files last, after acting: an output in a
+/// directory that does not exist stops it before anything is decided.
+#[test]
+fn a_run_output_in_a_missing_directory_fails_before_acting() {
+    let s = Sandbox::new();
+    s.hook("retrain");
+    s.policy(
+        DRIFTED,
+        "guardrails: {mode: auto}
+rules:
+  - {name: drift, when: dataset.drift_detected, actions: [retrain]}
+actions:
+  retrain: {type: exec, command: [./retrain.sh]}
+",
+    );
+    for flag in ["--html", "--report-output", "--prometheus-textfile"] {
+        let o = s.run(0, &[flag, "missing/out"]);
+        assert_eq!(
+            (code(&o), stderr(&o)),
+            (
+                2,
+                format!("error: invalid value for `{flag}`: the directory `missing` of `missing/out` does not exist\n")
+            )
+        );
+    }
+    assert!(s.calls("retrain").is_empty());
+    assert!(!s.state_path().exists());
+}
