@@ -212,6 +212,9 @@ mod tests {
         assert_eq!(parent_dir(Path::new("state.json")), Path::new("."));
         assert_eq!(parent_dir(Path::new("a/state.json")), Path::new("a"));
         sync_dir(parent_dir(Path::new("state.json"))).unwrap();
-        assert!(sync_dir(Path::new("/nonexistent-dir")).is_err());
+        assert_eq!(
+            sync_dir(Path::new("/nonexistent-dir")).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
     }
 }

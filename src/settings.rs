@@ -688,7 +688,10 @@ mod tests {
         assert_eq!(s.analysis.thresholds["income"], 0.3);
         let err = resolve(&["--threshold", "0.2", "--threshold", "0.3"]).unwrap_err();
         assert_eq!(err.flag, "--threshold");
-        assert!(resolve(&["--threshold", "x=abc"]).is_err());
+        assert_eq!(
+            resolve(&["--threshold", "x=abc"]).unwrap_err().to_string(),
+            "invalid value for `--threshold`: `abc` is not a number"
+        );
     }
 
     #[test]
@@ -706,7 +709,10 @@ mod tests {
             err.to_string().contains("unknown drift method `foo`"),
             "{err}"
         );
-        assert!(resolve(&["--method", "income"]).is_err());
+        assert_eq!(
+            resolve(&["--method", "income"]).unwrap_err().to_string(),
+            "invalid value for `--method`: `income` is not COL=NAME"
+        );
     }
 
     #[test]
@@ -720,13 +726,24 @@ mod tests {
 
     #[test]
     fn shares_and_delimiters() {
-        assert!(resolve(&["--drift-share", "1.5"]).is_err());
+        assert_eq!(
+            resolve(&["--drift-share", "1.5"]).unwrap_err().to_string(),
+            "invalid value for `--drift-share`: `1.5` must be between 0 and 1"
+        );
         assert_eq!(resolve(&["--delimiter", ";"]).unwrap().csv.delimiter, b';');
         assert_eq!(
             resolve(&["--delimiter", "\\t"]).unwrap().csv.delimiter,
             b'\t'
         );
-        assert!(resolve(&["--delimiter", ";;"]).is_err());
-        assert!(resolve(&["--categorical", "a", "--numerical", "a"]).is_err());
+        assert_eq!(
+            resolve(&["--delimiter", ";;"]).unwrap_err().to_string(),
+            "invalid value for `--delimiter`: `;;` is not a single ASCII character"
+        );
+        assert_eq!(
+            resolve(&["--categorical", "a", "--numerical", "a"])
+                .unwrap_err()
+                .to_string(),
+            "invalid value for `--categorical`: `a` is also in `--numerical`; pick one"
+        );
     }
 }

@@ -309,7 +309,10 @@ mod tests {
 
     #[test]
     fn a_whsec_secret_must_be_base64() {
-        assert!(webhook_key("whsec_not base64!").is_err());
+        assert_eq!(
+            webhook_key("whsec_not base64!").unwrap_err(),
+            "webhook `secret` starts with `whsec_` but the rest is not base64"
+        );
         assert_eq!(webhook_key("plain").unwrap(), b"plain");
     }
 }

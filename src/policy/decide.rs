@@ -991,7 +991,7 @@ actions:
             reason,
             "circuit breaker open after 2 consecutive failures (since 2026-11-22T00:10:00Z; half-open at 2026-11-22T01:10:00Z)"
         );
-        assert!(allowed(&state, H + 9).is_err());
+        assert_eq!(allowed(&state, H + 9).unwrap_err().1, "circuit breaker open after 2 consecutive failures (since 2026-11-22T00:10:00Z; half-open at 2026-11-22T01:10:00Z)");
         let (_, d) = decide_run(&p, &mut state, &switches(&["r"]), at(H + 9), 0);
         assert_eq!(guardrail(&d[0].verdict), Some(Guardrail::CircuitBreaker));
 
@@ -1002,8 +1002,8 @@ actions:
         // ...and its failure re-opens the breaker at once.
         record(&p, &mut state, "retrain", Status::Failed, at(H + 10));
         assert_eq!(breaker(&state), (3, Some(at(H + 10))));
-        assert!(allowed(&state, H + 11).is_err());
-        assert!(allowed(&state, 2 * H + 9).is_err());
+        assert_eq!(allowed(&state, H + 11).unwrap_err().1, "circuit breaker open after 3 consecutive failures (since 2026-11-22T01:10:00Z; half-open at 2026-11-22T02:10:00Z)");
+        assert_eq!(allowed(&state, 2 * H + 9).unwrap_err().1, "circuit breaker open after 3 consecutive failures (since 2026-11-22T01:10:00Z; half-open at 2026-11-22T02:10:00Z)");
 
         // The next trial succeeds: closed, counter reset.
         assert_eq!(allowed(&state, 2 * H + 10), Ok(()));
@@ -1202,7 +1202,10 @@ actions:
         record_start(&p, &mut state, "notify", started(at(0)));
         record(&p, &mut state, "notify", Status::Succeeded, at(0));
         state.window.push(at(0));
-        assert!(check(&p, &state, "notify", facts(at(1), 0)).is_err());
+        assert_eq!(
+            check(&p, &state, "notify", facts(at(1), 0)).unwrap_err().1,
+            "cooldown: `notify` last ran at 2026-11-22T00:00:00Z; next allowed at 2026-11-22T06:00:00Z"
+        );
         let d = blocked("shared", "retrain", Guardrail::RateLimit);
         let got = escalate(&p, &state, &d, facts(at(1), 0));
         assert_eq!(got[0].verdict, Verdict::Run);

@@ -285,11 +285,12 @@ fn dotted(path: &[String]) -> String {
     path.join(".")
 }
 
-/// ` (did you mean `income`?)` when a known name is close.
+/// ` (did you mean `income`?)` when a known name is within two edits (a
+/// swap of neighbours is one, as in the policy loader).
 pub fn suggest(name: &str, known: &[String]) -> String {
     known
         .iter()
-        .map(|k| (strsim::levenshtein(name, k), k))
+        .map(|k| (strsim::osa_distance(name, k), k))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, k)| format!(" (did you mean `{k}`?)"))
@@ -357,7 +358,7 @@ mod tests {
             .to_vec();
         let cases = [
             ("incme", " (did you mean `income`?)"),
-            // A swap of neighbours is two edits (Levenshtein).
+            // A swap of neighbours is one edit.
             ("icnome", " (did you mean `income`?)"),
             ("incomess", " (did you mean `incomes`?)"),
             ("etat", " (did you mean `état`?)"),

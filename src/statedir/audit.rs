@@ -1149,7 +1149,15 @@ mod tests {
         );
         // A hash that is not even hex, as a hand-edited state might hold.
         write_lines(&path, &original);
-        assert!(check_head(&path, seq, "é").is_err());
+        let err = check_head(&path, seq, "é").unwrap_err().to_string();
+        let head = format!(
+            "`{}` does not hold the record the state saw last (record {seq}, hash é): record {seq} has hash ",
+            path.display()
+        );
+        assert!(
+            err.starts_with(&head) && err.ends_with(" (rewritten since?)"),
+            "{err}"
+        );
         // Torn where the record should be.
         let text = original[..2].join("\n") + "\n" + &original[2][..10];
         std::fs::write(&path, text).unwrap();

@@ -243,7 +243,12 @@ mod tests {
             anderson_ksamp(&[1.0], &[]),
             Err(StatsError::Empty(Side::Current))
         );
-        assert!(anderson_ksamp(&[1.0, 1.0], &[1.0, 1.0, 1.0]).is_err());
+        assert_eq!(
+            anderson_ksamp(&[1.0, 1.0], &[1.0, 1.0, 1.0])
+                .unwrap_err()
+                .to_string(),
+            "`anderson` needs at least two distinct values in both samples together"
+        );
         let err = anderson_ksamp(&[1.0], &[2.0, 3.0]).unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -543,7 +543,13 @@ mod tests {
             Binning::Quantile(10)
         );
         assert_eq!("auto".parse::<Binning>().unwrap(), Binning::Evidently);
-        assert!("quantile:1".parse::<Binning>().is_err());
-        assert!("deciles".parse::<Binning>().is_err());
+        assert_eq!(
+            "quantile:1".parse::<Binning>().unwrap_err().to_string(),
+            "`quantile:1`: N in `quantile:N` must be a whole number from 2 to 1000"
+        );
+        assert_eq!(
+            "deciles".parse::<Binning>().unwrap_err().to_string(),
+            "unknown binning `deciles`: expected `auto` or `quantile:N`"
+        );
     }
 }

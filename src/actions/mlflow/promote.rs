@@ -294,18 +294,27 @@ mod tests {
         assert!(validate(&c, "accuracy", 0.9, None).is_ok());
         let e = validate(&c, "accuracy", 0.8, None).unwrap_err();
         assert_eq!(e, "accuracy = 0.8 is below the minimum 0.85");
-        assert!(validate(&c, "accuracy", f64::NAN, None).is_err());
+        assert_eq!(
+            validate(&c, "accuracy", f64::NAN, None).unwrap_err(),
+            "accuracy = NaN is below the minimum 0.85"
+        );
         let c = PromoteCheck {
             better_than: Some("champion".into()),
             ..Default::default()
         };
         assert!(validate(&c, "accuracy", 0.9, Some(("champion".into(), 0.88))).is_ok());
-        assert!(validate(&c, "accuracy", 0.88, Some(("champion".into(), 0.88))).is_err());
+        assert_eq!(
+            validate(&c, "accuracy", 0.88, Some(("champion".into(), 0.88))).unwrap_err(),
+            "accuracy = 0.88 is not better than champion's 0.88 (higher is better)"
+        );
         let lower = PromoteCheck {
             lower_is_better: true,
             ..c
         };
         assert!(validate(&lower, "rmse", 1.0, Some(("champion".into(), 1.2))).is_ok());
-        assert!(validate(&lower, "rmse", 1.3, Some(("champion".into(), 1.2))).is_err());
+        assert_eq!(
+            validate(&lower, "rmse", 1.3, Some(("champion".into(), 1.2))).unwrap_err(),
+            "rmse = 1.3 is not better than champion's 1.2 (lower is better)"
+        );
     }
 }
