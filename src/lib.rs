@@ -58,7 +58,7 @@ where
         // choice, not an error. Handled here once for every command.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{}", error_message(&err));
+            eprintln!("{}", printer::inert(&error_message(&err)));
             ExitStatus::Error.into()
         }
     }

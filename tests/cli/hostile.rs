@@ -142,3 +142,26 @@ fn under_github_actions_only_the_annotations_are_commands() {
     assert_no_command_line("step summary", &step);
     assert!(step.contains("| `x\\n::error::pwned` |"), "{step}");
 }
+
+/// Errors and warnings on stderr name the hostile text too (an unknown
+/// column, a target that is not there); the runner reads stderr as well,
+/// so no line of it may start with `::` either.
+#[test]
+fn stderr_messages_naming_hostile_text_are_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    write_data(dir.path());
+    for args in [
+        &["--exclude", "evil\n::error::from-flag"][..],
+        &["--target", "t\r::error::cr-flag"][..],
+        &["--columns", "nope\n::error::x"][..],
+    ] {
+        let o = Command::new(BIN)
+            .current_dir(dir.path())
+            .args(["report", "-r", "r.csv", "-c", "c.csv"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert_no_command_line(&format!("stderr of {args:?}"), &stderr(&o));
+    }
+}

@@ -13,7 +13,7 @@ pub mod prometheus;
 #[cfg(test)]
 pub(crate) mod sample;
 mod table;
-mod visible;
+pub mod visible;
 
 use std::io::{self, Write};
 
