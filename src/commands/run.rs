@@ -90,6 +90,7 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     if s.audit {
         audit_run(&mut session, &s, &run_id, &report, &diagnosis, &plan.evals)?;
     }
+    crate::engine::crash_point("after-run-audit");
 
     let values = RunValues {
         policy,
@@ -144,9 +145,11 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
         let extra = state.runs.len() - KEPT_RUNS;
         state.runs.drain(..extra);
     }
+    crate::engine::crash_point("before-final-save");
     if persist {
         session.save()?;
     }
+    crate::engine::crash_point("after-final-save");
     // The report files carry the history the state now holds.
     let mut report = report;
     report.history = Some(state_history(&session.state.runs));

@@ -161,7 +161,9 @@ impl Executor<'_> {
                 if tracked {
                     self.start(session, &h)?;
                 }
+                super::crash_point("before-execute");
                 let outcome = action.execute();
+                super::crash_point("after-execute");
                 self.finish(session, &h.decision, &render, &outcome);
                 escalate = tracked && outcome.status != Status::Succeeded;
                 h.outcome = Some(outcome);
@@ -186,9 +188,11 @@ impl Executor<'_> {
             _ => {}
         }
         self.audit(session, &h, &trail)?;
+        super::crash_point("after-outcome-audit");
         if !self.dry_run && (h.outcome.is_some() || h.approval_id.is_some()) {
             session.save()?;
         }
+        super::crash_point("after-outcome-save");
         let escalations = if escalate {
             decide::escalate(self.policy, &session.state, &h.decision, self.facts())
         } else {
@@ -232,7 +236,9 @@ impl Executor<'_> {
             idempotency_key: d.idempotency_key.clone(),
         };
         decide::record_start(self.policy, &mut session.state, &d.action, started);
+        super::crash_point("before-start-save");
         session.save()?;
+        super::crash_point("after-start-save");
         if !self.audit {
             return Ok(());
         }

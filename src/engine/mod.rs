@@ -18,3 +18,16 @@ pub mod trail;
 
 pub use execute::{Executor, Handled, Job, Render, Trail};
 pub use session::Session;
+
+/// A named point in the decide-and-act sequence where the test suite
+/// simulates a crash: in debug builds only, when `DRIFTMEND_CRASH_AT` names
+/// this point, the process aborts here (no destructors, no flushing, as a
+/// SIGKILL would leave it). Release builds compile this to nothing.
+pub fn crash_point(name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("DRIFTMEND_CRASH_AT").is_ok_and(|at| at == name) {
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
+}

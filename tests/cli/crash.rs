@@ -177,3 +177,60 @@ fn a_run_killed_at_any_point_never_acts_twice_and_the_next_run_recovers() {
     // killed before it, some inside the action or after.
     assert!(outcomes.len() >= 2, "{outcomes:?}");
 }
+
+/// The same, at each named step of a run (debug builds abort there when
+/// `DRIFTMEND_CRASH_AT` names it), so the narrow windows are hit every
+/// time: between the start's state save and its audit record, between the
+/// outcome's audit record and its state save, and so on. For each: what the
+/// hook saw, and what the next run (10 minutes later, in the cooldown) did.
+#[test]
+fn a_run_crashing_at_each_step_never_acts_twice() {
+    // (step, retrain calls after the crash, after the next run, the next
+    // run's recorded status of retrain)
+    let steps = [
+        // Nothing started: the next run does it.
+        ("after-run-audit", 0, 1, "succeeded"),
+        ("before-start-save", 0, 1, "succeeded"),
+        // Started (saved), maybe ran: unknown, held for `ack`.
+        ("after-start-save", 0, 0, "unknown"),
+        ("before-execute", 0, 0, "unknown"),
+        ("after-execute", 1, 1, "unknown"),
+        ("after-outcome-audit", 1, 1, "unknown"),
+        // Outcome saved: the cooldown holds.
+        ("after-outcome-save", 1, 1, "succeeded"),
+        ("before-final-save", 1, 1, "succeeded"),
+        ("after-final-save", 1, 1, "succeeded"),
+    ];
+    for (step, crashed, next, status) in steps {
+        let s = Sandbox::new();
+        s.slow_hook("retrain", 0.0);
+        s.policy(DRIFTED, COOLDOWN_POLICY);
+        let o = s
+            .command(&["run", "--policy", "policy.yaml", "--now", &at(0)])
+            .env("DRIFTMEND_CRASH_AT", step)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            None,
+            "{step}: did not crash: {}",
+            stderr(&o)
+        );
+        assert_eq!(s.calls("retrain").len(), crashed, "{step}");
+
+        let o = s.driftmend(&["run", "--policy", "policy.yaml", "--now", &at_minutes(10)]);
+        assert_eq!(code(&o), 1, "{step}: {}{}", stdout(&o), stderr(&o));
+        assert_eq!(s.calls("retrain").len(), next, "{step}");
+        let st = s.state();
+        assert_eq!(
+            st["actions"]["retrain"]["last_status"], status,
+            "{step}: {st}"
+        );
+        assert!(
+            st["actions"]["retrain"].get("in_flight").is_none(),
+            "{step}"
+        );
+        let v = s.driftmend(&["audit", "verify", "--policy", "policy.yaml"]);
+        assert_eq!(code(&v), 0, "{step}: {}", stderr(&v));
+    }
+}
