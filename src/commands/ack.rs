@@ -27,10 +27,10 @@ pub fn ack(
             names.join(", ")
         );
     }
-    let Some(mut session) = Session::open(&s.state_dir, &s.policy, lock_timeout)? else {
+    let Some(mut session) = Session::open_settled(&s.state_dir, &s.policy, lock_timeout, s.now)?
+    else {
         return Ok(ExitStatus::Locked);
     };
-    session.settle_interrupted(s.now, true, true)?;
     let last = session
         .state
         .actions

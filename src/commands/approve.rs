@@ -20,10 +20,10 @@ pub fn approve(
     reason: Option<String>,
     lock_timeout: Duration,
 ) -> Result<ExitStatus> {
-    let Some(mut session) = Session::open(&s.state_dir, &s.policy, lock_timeout)? else {
+    let Some(mut session) = Session::open_settled(&s.state_dir, &s.policy, lock_timeout, s.now)?
+    else {
         return Ok(ExitStatus::Locked);
     };
-    session.settle_interrupted(s.now, true, true)?;
     let p = session.take_pending(id, s.now)?;
     let policy = &s.policy;
     let facts = RunFacts {

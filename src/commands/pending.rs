@@ -14,10 +14,10 @@ use crate::policy::decide;
 use crate::settings::StateSettings;
 
 pub fn pending(s: StateSettings) -> Result<ExitStatus> {
-    let Some(mut session) = Session::open(&s.state_dir, &s.policy, Duration::ZERO)? else {
+    let Some(mut session) = Session::open_settled(&s.state_dir, &s.policy, Duration::ZERO, s.now)?
+    else {
         return Ok(ExitStatus::Locked);
     };
-    session.settle_interrupted(s.now, true, true)?;
     if !session.expire(s.now, true)?.is_empty() {
         session.save()?;
     }

@@ -60,6 +60,21 @@ impl Session {
         }))
     }
 
+    /// [`Session::open`], then [`Session::settle_interrupted`] (saved): what
+    /// every command but `run` does first.
+    pub fn open_settled(
+        dir: &Path,
+        policy: &Policy,
+        lock_timeout: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Session>> {
+        let Some(mut session) = Session::open(dir, policy, lock_timeout)? else {
+            return Ok(None);
+        };
+        session.settle_interrupted(now, true, true)?;
+        Ok(Some(session))
+    }
+
     /// Settles actions a killed run left in flight: each becomes an unknown
     /// outcome (held until `driftmend ack`), audited. With `persist` (not a
     /// dry run) the settlement is saved at once, so it is audited once.
