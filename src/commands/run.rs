@@ -86,7 +86,22 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
         run_id: &run_id,
         quality_errors: report.quality.errors,
     };
-    let plan = decide::plan_run(policy, &mut session.state, &lookup, facts);
+    // Columns a rule may name: those compared, and those that vanished.
+    let columns: Vec<String> = report
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(report.schema.missing_in_current.iter().cloned())
+        .collect();
+    let plan = decide::plan_run(policy, &mut session.state, &lookup, Some(&columns), facts);
+    for e in &plan.evals {
+        if let Some(error) = &e.error {
+            printer.warn(&format!(
+                "rule `{}` could not be evaluated, so it does not hold: {error}",
+                e.rule
+            ));
+        }
+    }
     if s.audit {
         audit_run(&mut session, &s, &run_id, &report, &diagnosis, &plan.evals)?;
     }

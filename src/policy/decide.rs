@@ -73,10 +73,14 @@ pub struct Decision {
 }
 
 /// Evaluates every rule and updates its consecutive counter in `state`.
+/// With `columns` (the run's column names), a rule that names a column the
+/// data does not have is an error, not a condition that silently never
+/// holds (a typo like `column.incme.score`).
 pub fn evaluate_rules(
     policy: &Policy,
     state: &mut PolicyState,
     lookup: &dyn Fn(&MetricPath) -> Value,
+    columns: Option<&[String]>,
 ) -> Vec<RuleEval> {
     policy
         .rules
@@ -88,9 +92,16 @@ pub fn evaluate_rules(
                 .into_iter()
                 .map(|p| (p.dotted(), lookup(p)))
                 .collect();
-            let (holds, error) = match rule.when.eval(lookup) {
-                Ok(h) => (Some(h), None),
-                Err(e) => (None, Some(e.message)),
+            let unknown = columns.and_then(|cols| {
+                rule.when
+                    .paths()
+                    .into_iter()
+                    .find_map(|p| super::metric_paths::check(&p.segments, Some(cols)).err())
+            });
+            let (holds, error) = match (unknown, rule.when.eval(lookup)) {
+                (Some(problem), _) => (None, Some(problem)),
+                (None, Ok(h)) => (Some(h), None),
+                (None, Err(e)) => (None, Some(e.message)),
             };
             let rs = state.rules.entry(rule.name.clone()).or_default();
             rs.consecutive = if holds == Some(true) {
@@ -128,10 +139,11 @@ pub fn plan_run(
     policy: &Policy,
     state: &mut PolicyState,
     lookup: &dyn Fn(&MetricPath) -> Value,
+    columns: Option<&[String]>,
     facts: RunFacts<'_>,
 ) -> RunPlan {
     prune_window(policy, state, facts.now);
-    let evals = evaluate_rules(policy, state, lookup);
+    let evals = evaluate_rules(policy, state, lookup, columns);
     let mut decisions = plan(policy, state, &evals, facts);
     let every: Vec<Decision> = every_run(policy, state, facts)
         .into_iter()
@@ -628,7 +640,7 @@ mod tests {
         quality_errors: usize,
     ) -> (Vec<RuleEval>, Vec<Decision>) {
         prune_window(policy, state, now);
-        let evals = evaluate_rules(policy, state, &lookup(values));
+        let evals = evaluate_rules(policy, state, &lookup(values), None);
         let decisions = plan(policy, state, &evals, facts(now, quality_errors));
         (evals, decisions)
     }
@@ -742,7 +754,7 @@ actions:
             "dataset.drift_share".to_string(),
             Value::Text("high".into()),
         )]);
-        let evals = evaluate_rules(&p, &mut state, &lookup(&text));
+        let evals = evaluate_rules(&p, &mut state, &lookup(&text), None);
         let e = &evals[0];
         assert_eq!(e.holds, None);
         let error = e.error.as_deref().expect("an error");
@@ -758,7 +770,7 @@ actions:
         );
 
         // A metric the run does not have is null: not an error, not holding.
-        let evals = evaluate_rules(&p, &mut state, &lookup(&BTreeMap::new()));
+        let evals = evaluate_rules(&p, &mut state, &lookup(&BTreeMap::new()), None);
         assert_eq!(
             (evals[0].holds, evals[0].error.as_deref()),
             (Some(false), None)
@@ -767,6 +779,32 @@ actions:
             evals[0].evidence,
             [("dataset.drift_share".to_string(), Value::Null)]
         );
+    }
+
+    #[test]
+    fn a_rule_naming_a_column_the_data_lacks_is_an_error_not_silence() {
+        let p = policy(
+            "rules:
+  - {name: r, when: \"column.incme.drift_detected or dataset.drift_detected\", actions: [notify]}
+actions:
+  notify: {type: exec, command: [x]}
+",
+        );
+        let mut state = PolicyState::new("p");
+        let values = BTreeMap::from([("dataset.drift_detected".to_string(), Value::Bool(true))]);
+        let columns = ["income".to_string(), "age".to_string()];
+        let evals = evaluate_rules(&p, &mut state, &lookup(&values), Some(&columns));
+        assert_eq!(
+            (evals[0].holds, evals[0].error.as_deref(), evals[0].fired),
+            (
+                None,
+                Some("unknown column `incme` in `column.incme.drift_detected` (did you mean `income`?)"),
+                false
+            )
+        );
+        // Without the data's columns (validation without data), it holds.
+        let evals = evaluate_rules(&p, &mut state, &lookup(&values), None);
+        assert_eq!(evals[0].holds, Some(true));
     }
 
     #[test]

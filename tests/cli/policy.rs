@@ -1648,3 +1648,37 @@ actions:
     assert!(s.calls("retrain").is_empty());
     assert!(!s.state_path().exists());
 }
+
+/// A rule that names a column the data does not have says so (in the
+/// summary, on stderr and in the audit log) instead of never holding in
+/// silence.
+#[test]
+fn a_rule_with_a_column_typo_is_reported_not_silently_false() {
+    let s = Sandbox::new();
+    s.hook("notify");
+    s.policy(
+        DRIFTED,
+        "guardrails: {mode: auto}
+rules:
+  - {name: income-drift, when: column.incme.drift_detected, actions: [notify]}
+actions:
+  notify: {type: exec, command: [./notify.sh]}
+",
+    );
+    let o = s.run_expecting(0, &[], 0);
+    let problem =
+        "unknown column `incme` in `column.incme.drift_detected` (did you mean `income`?)";
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "warning: rule `income-drift` could not be evaluated, so it does not hold: {problem}\n"
+        )
+    );
+    assert!(
+        stdout(&o).contains(&format!("  income-drift             error: {problem}\n")),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(s.audit_of("rule", 0)[0]["error"], problem);
+    assert!(s.calls("notify").is_empty());
+}
