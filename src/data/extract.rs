@@ -125,7 +125,9 @@ fn temporal(series: &Series) -> PolarsResult<Values> {
     let physical = series.to_physical_repr().cast(&DataType::Int64)?;
     let ca = physical.i64()?;
     let mut distinct = HashSet::new();
-    let (mut min, mut max): (Option<(i64, usize)>, Option<(i64, usize)>) = (None, None);
+    // (value, row) of the smallest and largest values.
+    let mut min: Option<(i64, usize)> = None;
+    let mut max: Option<(i64, usize)> = None;
     for (i, v) in ca.iter().enumerate() {
         let Some(v) = v else { continue };
         distinct.insert(v);

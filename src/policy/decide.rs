@@ -687,7 +687,8 @@ actions:
     #[test]
     fn consecutive_counter_fires_at_for_and_resets_when_the_condition_stops() {
         // (for, whether `when` holds in each run, expected (consecutive, fired) per run)
-        let cases: &[(u32, &[bool], &[(u32, bool)])] = &[
+        type Case<'a> = (u32, &'a [bool], &'a [(u32, bool)]);
+        let cases: &[Case] = &[
             (1, &[true, false, true], &[(1, true), (0, false), (1, true)]),
             (
                 2,
