@@ -896,6 +896,8 @@ fn bad_labels_are_findings_not_crashes() {
     );
 }
 
+#[path = "cli/fuzz_regressions.rs"]
+mod fuzz_regressions;
 #[path = "cli/policy.rs"]
 mod policy;
 

@@ -79,7 +79,15 @@ fn read_file(path: &Path, format: FileFormat, csv: &CsvOptions) -> Result<DataFr
         source,
     })?;
     let result = match format {
-        FileFormat::Parquet => ParquetReader::new(file).finish(),
+        FileFormat::Parquet => {
+            let mut reader = ParquetReader::new(file);
+            reader
+                .schema()
+                .and_then(|schema| match unreadable_column(&schema) {
+                    Some(message) => Err(PolarsError::ComputeError(message.into())),
+                    None => reader.finish(),
+                })
+        }
         FileFormat::Csv => read_csv(file, csv, Some(10_000)).or_else(|e| {
             // Type inference looks at the first 10k rows; a value further down
             // that does not parse as the inferred type (a stray "n/a" in a
@@ -118,6 +126,38 @@ fn read_csv(
         })
         .into_reader_with_file_handle(file)
         .finish()
+}
+
+/// The first column of a type this build of polars panics on (it lacks the
+/// features for decimals, 128-bit integers, half floats, intervals and
+/// structs, maps included), as a message: such a file is refused, not a
+/// crash.
+fn unreadable_column(schema: &ArrowSchema) -> Option<String> {
+    fn unreadable(dtype: &ArrowDataType) -> Option<String> {
+        use ArrowDataType as A;
+        let name = match dtype {
+            A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) => "decimal",
+            A::Int128 | A::UInt128 => "128-bit integer",
+            A::Float16 => "16-bit float",
+            A::Interval(_) => "interval",
+            A::Struct(_) => "struct",
+            A::Map(..) => "map",
+            A::List(f) | A::LargeList(f) | A::FixedSizeList(f, _) => {
+                return unreadable(&f.dtype).map(|inner| format!("list of {inner}"))
+            }
+            A::Dictionary(_, values, _) => return unreadable(values),
+            _ => return None,
+        };
+        Some(name.to_string())
+    }
+    schema.iter_values().find_map(|field| {
+        unreadable(&field.dtype).map(|kind| {
+            format!(
+                "column `{}` is of type {kind}, which driftmend cannot read",
+                field.name
+            )
+        })
+    })
 }
 
 fn is_parse_error(e: &PolarsError) -> bool {
