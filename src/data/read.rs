@@ -78,7 +78,37 @@ fn read_file(path: &Path, format: FileFormat, csv: &CsvOptions) -> Result<DataFr
         path: shown.clone(),
         source,
     })?;
-    let result = match format {
+    // polars panics on some malformed files instead of failing (Parquet
+    // metadata with a field of the wrong type, offsets past the end): a panic
+    // while reading is this file's error, not a crash of driftmend.
+    let read = std::panic::AssertUnwindSafe(|| read_format(path, file, format, csv));
+    let result = std::panic::catch_unwind(read).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let format = match format {
+            FileFormat::Parquet => "Parquet",
+            FileFormat::Csv => "CSV",
+        };
+        Err(PolarsError::ComputeError(
+            format!("not a valid {format} file (the reader failed: {what})").into(),
+        ))
+    });
+    result.map_err(|e| DataError::Read {
+        path: shown,
+        message: polars_message(&e),
+    })
+}
+
+fn read_format(
+    path: &Path,
+    file: std::fs::File,
+    format: FileFormat,
+    csv: &CsvOptions,
+) -> PolarsResult<DataFrame> {
+    match format {
         FileFormat::Parquet => {
             let mut reader = ParquetReader::new(file);
             reader
@@ -100,11 +130,7 @@ fn read_file(path: &Path, format: FileFormat, csv: &CsvOptions) -> Result<DataFr
                 Err(e)
             }
         }),
-    };
-    result.map_err(|e| DataError::Read {
-        path: shown,
-        message: polars_message(&e),
-    })
+    }
 }
 
 fn read_csv(

@@ -186,6 +186,16 @@ def data_files(rng):
     for name, data in parquet.items():
         write("data", name, data)
 
+    # Files the parquet fuzz target found polars panicking on (see
+    # fuzz/regressions/parquet/): the CLI must turn each into exit 2.
+    for name in [
+        "thrift-statistics-is-max-value-exact-not-bool",
+        "dictionary-validity-past-the-end",
+        "column-chunk-range-past-the-end",
+    ]:
+        with open(os.path.join(ROOT, "fuzz", "regressions", "parquet", name + ".parquet"), "rb") as f:
+            write("data", "fuzz_" + name.replace("-", "_") + ".parquet", f.read())
+
     # A directory with a data extension: holds no data file.
     write("data", "dir_named.parquet/notes.txt", "a directory named like a Parquet file\n")
     # A directory of partitions: one good, one truncated.
