@@ -9,7 +9,6 @@
 //! any input, stated next to the assertion.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 
@@ -211,12 +210,23 @@ fn error_at(message: String, offset: usize, text: &str) -> String {
     format!("{offset}: {message}")
 }
 
-/// Writes `data` to `name` in this process's temp dir (reused across runs:
-/// a fresh file per input would make the file system the bottleneck).
+/// Writes `data` to `name` in this thread's temp dir (reused across runs:
+/// a fresh file per input would make the file system the bottleneck), in
+/// memory (`/dev/shm`) where there is one. The dir goes when the thread
+/// ends (a test's thread; a fuzzer's main thread leaves it behind).
 fn write_temp(name: &str, data: &[u8]) -> PathBuf {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"));
-    let path = dir.path().join(name);
+    thread_local! {
+        static DIR: tempfile::TempDir = {
+            let shm = Path::new("/dev/shm");
+            if shm.is_dir() {
+                tempfile::tempdir_in(shm)
+            } else {
+                tempfile::tempdir()
+            }
+            .expect("temp dir")
+        };
+    }
+    let path = DIR.with(|dir| dir.path().join(name));
     std::fs::write(&path, data).expect("write temp file");
     path
 }
