@@ -45,9 +45,11 @@ pub fn policy(data: &[u8]) -> Outcome {
     let text = std::str::from_utf8(data).map_err(|e| e.to_string())?;
     match driftmend::policy::load("fuzz.yaml", text) {
         Ok(policy) => {
-            // A loaded policy has passed its path checks already; running
-            // them again must not panic either.
+            // What `policy validate` does next: check the metric paths,
+            // without and with the data's columns.
+            let columns = ["id".to_string(), "annual income".to_string()];
             let _ = driftmend::policy::check_paths(&policy, None);
+            let _ = driftmend::policy::check_paths(&policy, Some(&columns));
             Ok(())
         }
         Err(errors) => {
