@@ -803,6 +803,10 @@ fn bad_labels_are_findings_not_crashes() {
     );
 }
 
+#[path = "cli/bad_inputs.rs"]
+mod bad_inputs;
+#[path = "cli/fuzz_regressions.rs"]
+mod fuzz_regressions;
 #[path = "cli/policy.rs"]
 mod policy;
 

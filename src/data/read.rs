@@ -95,7 +95,7 @@ fn read_file(
     };
     if !file.stream && file.format == Some(FileFormat::Parquet) {
         let handle = std::fs::File::open(&file.path).map_err(io_err)?;
-        return ParquetReader::new(handle).finish().map_err(read_err);
+        return guarded(FileFormat::Parquet, || read_parquet(handle)).map_err(read_err);
     }
     // CSV is read into memory to be cleaned before polars parses it; a
     // pipe can only be read once, front to back, and has to be in memory
@@ -110,11 +110,11 @@ fn read_file(
         })?,
     };
     match format {
-        FileFormat::Parquet => ParquetReader::new(std::io::Cursor::new(bytes))
-            .finish()
-            .map_err(read_err),
+        FileFormat::Parquet => {
+            guarded(format, || read_parquet(std::io::Cursor::new(bytes))).map_err(read_err)
+        }
         FileFormat::Csv => {
-            let (df, wide) = read_csv(bytes, csv).map_err(read_err)?;
+            let (df, wide) = guarded(format, || read_csv(bytes, csv)).map_err(read_err)?;
             warnings.extend(wide.iter().map(|w| w.warning(&shown)));
             Ok(df)
         }
@@ -301,6 +301,85 @@ fn stream_kind(path: &Path) -> &'static str {
         Ok(t) if t.is_block_device() => "a block device",
         _ => "a stream",
     }
+}
+
+/// Parquet, refusing (not panicking on) columns polars cannot read here.
+fn read_parquet<R: polars::io::mmap::MmapBytesReader>(reader: R) -> PolarsResult<DataFrame> {
+    let mut reader = ParquetReader::new(reader);
+    let schema = reader.schema()?;
+    match unreadable_column(&schema) {
+        Some(message) => Err(PolarsError::ComputeError(message.into())),
+        None => reader.finish(),
+    }
+}
+
+/// How many [`guarded`] reads are under way: a panic meanwhile (on the
+/// reading thread or one of polars' workers) is reported as the file's
+/// error, so the default hook must not print it as a crash.
+static READING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs a polars read; a panic in it (polars panics on some malformed
+/// files: Parquet metadata of the wrong type, offsets past the end) is this
+/// file's error, not a crash of driftmend.
+fn guarded<T>(format: FileFormat, read: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if READING.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                default(info);
+            }
+        }));
+    });
+    READING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    READING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    result.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let format = match format {
+            FileFormat::Parquet => "Parquet",
+            FileFormat::Csv => "CSV",
+        };
+        Err(PolarsError::ComputeError(
+            format!("not a valid {format} file (the reader failed: {what})").into(),
+        ))
+    })
+}
+
+/// The first column of a type this build of polars panics on (it lacks the
+/// features for decimals, 128-bit integers, half floats, intervals and
+/// structs, maps included), as a message: such a file is refused, not a
+/// crash.
+fn unreadable_column(schema: &ArrowSchema) -> Option<String> {
+    fn unreadable(dtype: &ArrowDataType) -> Option<String> {
+        use ArrowDataType as A;
+        let name = match dtype {
+            A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) => "decimal",
+            A::Int128 | A::UInt128 => "128-bit integer",
+            A::Float16 => "16-bit float",
+            A::Interval(_) => "interval",
+            A::Struct(_) => "struct",
+            A::Map(..) => "map",
+            A::List(f) | A::LargeList(f) | A::FixedSizeList(f, _) => {
+                return unreadable(&f.dtype).map(|inner| format!("list of {inner}"))
+            }
+            A::Dictionary(_, values, _) => return unreadable(values),
+            _ => return None,
+        };
+        Some(name.to_string())
+    }
+    schema.iter_values().find_map(|field| {
+        unreadable(&field.dtype).map(|kind| {
+            format!(
+                "column `{}` is of type {kind}, which driftmend cannot read",
+                field.name
+            )
+        })
+    })
 }
 
 fn is_parse_error(e: &PolarsError) -> bool {

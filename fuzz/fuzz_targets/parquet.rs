@@ -1,0 +1,6 @@
+//! Fuzz target: see `driftmend_fuzz::parquet`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = driftmend_fuzz::parquet(data);
+});
