@@ -16,7 +16,7 @@ use super::service::{
 use super::{Action, Outcome, Status};
 use crate::policy::model::{
     ActionSpec, AirflowApi, AirflowSpec, ArgoWorkflowSpec, GithubDispatchSpec, GithubWorkflowSpec,
-    GitlabPipelineSpec, HttpSpec, JenkinsSpec,
+    GitlabPipelineSpec, JenkinsSpec,
 };
 use crate::policy::template::Secrets;
 
@@ -51,15 +51,14 @@ pub fn github_workflow(
         return_run_details: api == GITHUB_API,
     };
     let request = github_request(token, url).json(serde_json::to_value(body).unwrap_or_default());
-    Ok(single(
+    Ok(Box::new(SingleRequest::new(
         spec,
         &s.http,
         r,
         "GitHub",
         request,
         read_github_run,
-        false,
-    ))
+    )))
 }
 
 pub fn github_dispatch(
@@ -83,15 +82,14 @@ pub fn github_dispatch(
         client_payload: client_payload.into_iter().collect(),
     };
     let request = github_request(token, url).json(serde_json::to_value(body).unwrap_or_default());
-    Ok(single(
+    Ok(Box::new(SingleRequest::new(
         spec,
         &s.http,
         r,
         "GitHub",
         request,
         service::read_status,
-        false,
-    ))
+    )))
 }
 
 /// With a trigger token: `POST /projects/:id/trigger/pipeline` (form, token
@@ -136,15 +134,14 @@ pub fn gitlab_pipeline(
             .header("PRIVATE-TOKEN", token.unwrap_or_default())
             .json(serde_json::to_value(body).unwrap_or_default())
     };
-    Ok(single(
+    Ok(Box::new(SingleRequest::new(
         spec,
         &s.http,
         r,
         "GitLab",
         request,
         read_gitlab,
-        false,
-    ))
+    )))
 }
 
 pub fn jenkins(
@@ -276,35 +273,10 @@ pub fn argo(
         )),
         None => req,
     };
-    Ok(single(
-        spec,
-        &s.http,
-        r,
-        "Argo Workflows",
-        request,
-        read_argo,
-        true,
-    ))
-}
-
-fn single(
-    spec: &ActionSpec,
-    http: &HttpSpec,
-    r: &Render,
-    label: &'static str,
-    request: Request,
-    read: service::Reader,
-    conflict_done: bool,
-) -> Box<dyn Action> {
-    Box::new(SingleRequest {
-        service: label,
-        request,
-        options: service::options(http, spec.timeout),
-        secrets: r.secrets.clone(),
-        read,
-        conflict_done,
-        facts: Value::Null,
-    })
+    Ok(Box::new(SingleRequest {
+        conflict_done: true,
+        ..SingleRequest::new(spec, &s.http, r, "Argo Workflows", request, read_argo)
+    }))
 }
 
 /// `owner/name`, each part a URL segment.

@@ -9,7 +9,7 @@ use super::http::{self, Repeat, Request, Response};
 use super::service::{self, Invocation, Render, SingleRequest};
 use super::Action;
 use crate::policy::model::{
-    ActionSpec, HttpSpec, PagerdutySpec, Severity, SlackSpec, WebhookMethod, WebhookSpec,
+    ActionSpec, PagerdutySpec, Severity, SlackSpec, WebhookMethod, WebhookSpec,
 };
 
 pub const PAGERDUTY_API: &str = "https://events.pagerduty.com";
@@ -23,15 +23,9 @@ pub fn slack(
     let text = r.opt("text", &s.text)?;
     let webhook_url = r.text("webhook_url", &s.webhook_url)?;
     let request = slack_request(webhook_url, text, inv);
-    Ok(single(
-        spec,
-        &s.http,
-        r,
-        "Slack",
-        request,
-        read_slack,
-        Value::Null,
-    ))
+    Ok(Box::new(SingleRequest::new(
+        spec, &s.http, r, "Slack", request, read_slack,
+    )))
 }
 
 pub fn pagerduty(
@@ -44,15 +38,10 @@ pub fn pagerduty(
     let key = p.dedup_key(inv);
     let request = p.request(inv, &key, "trigger");
     let facts = json!({ "dedup_key": key, "event_action": "trigger" });
-    Ok(single(
-        spec,
-        &s.http,
-        r,
-        "PagerDuty",
-        request,
-        read_pagerduty,
+    Ok(Box::new(SingleRequest {
         facts,
-    ))
+        ..SingleRequest::new(spec, &s.http, r, "PagerDuty", request, read_pagerduty)
+    }))
 }
 
 pub fn webhook(
@@ -63,15 +52,10 @@ pub fn webhook(
 ) -> Result<Box<dyn Action>, String> {
     let (request, id) = webhook_request(s, r, inv)?;
     let facts = json!({ "webhook_id": id });
-    Ok(single(
-        spec,
-        &s.http,
-        r,
-        "webhook",
-        request,
-        service::read_status,
+    Ok(Box::new(SingleRequest {
         facts,
-    ))
+        ..SingleRequest::new(spec, &s.http, r, "webhook", request, service::read_status)
+    }))
 }
 
 /// The resolve event for an incident a trigger opened.
@@ -84,35 +68,10 @@ pub fn pagerduty_resolve(
     let p = Pagerduty::render(s, r)?;
     let request = p.request(&Invocation::default(), dedup_key, "resolve");
     let facts = json!({ "dedup_key": dedup_key, "event_action": "resolve" });
-    Ok(single(
-        spec,
-        &s.http,
-        r,
-        "PagerDuty",
-        request,
-        read_pagerduty,
+    Ok(Box::new(SingleRequest {
         facts,
-    ))
-}
-
-fn single(
-    spec: &ActionSpec,
-    http: &HttpSpec,
-    r: &Render,
-    label: &'static str,
-    request: Request,
-    read: service::Reader,
-    facts: Value,
-) -> Box<dyn Action> {
-    Box::new(SingleRequest {
-        service: label,
-        request,
-        options: service::options(http, spec.timeout),
-        secrets: r.secrets.clone(),
-        read,
-        conflict_done: false,
-        facts,
-    })
+        ..SingleRequest::new(spec, &s.http, r, "PagerDuty", request, read_pagerduty)
+    }))
 }
 
 fn headline(inv: &Invocation) -> String {

@@ -180,6 +180,27 @@ impl Action for SingleRequest {
 }
 
 impl SingleRequest {
+    /// `request` under the action's HTTP options, with the secrets rendered
+    /// so far: no extra facts, and a 409 is a failure.
+    pub fn new(
+        spec: &ActionSpec,
+        http: &HttpSpec,
+        r: &Render,
+        service: &'static str,
+        request: Request,
+        read: Reader,
+    ) -> SingleRequest {
+        SingleRequest {
+            service,
+            request,
+            options: options(http, spec.timeout),
+            secrets: r.secrets.clone(),
+            read,
+            conflict_done: false,
+            facts: Value::Null,
+        }
+    }
+
     fn outcome_of(&self, ex: &Exchange) -> Outcome {
         let detail = http::exchange_detail(ex, &self.secrets);
         match &ex.result {
