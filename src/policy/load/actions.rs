@@ -558,7 +558,7 @@ impl Bag {
 /// missing, which the table has reported already.
 fn service_spec(service: Service, mut b: Bag) -> Option<ServiceSpec> {
     let http = b.http();
-    Some(match service {
+    let spec = match service {
         Service::MlflowRollback => ServiceSpec::MlflowRollback(MlflowRollbackSpec {
             http,
             conn: b.mlflow(),
@@ -670,7 +670,15 @@ fn service_spec(service: Service, mut b: Bag) -> Option<ServiceSpec> {
             body: b.map("body"),
             secret: b.text("secret"),
         }),
-    })
+    };
+    // A key in the table but not in the struct would be dropped silently.
+    debug_assert!(
+        b.0.is_empty(),
+        "{} keys read but not stored: {:?}",
+        service.type_name(),
+        b.0.keys().collect::<Vec<_>>()
+    );
+    Some(spec)
 }
 
 fn read_exec(c: &mut Checker, fields: &Fields) -> Option<ActionKind> {
@@ -886,6 +894,47 @@ actions:
             .map(|(k, _)| k)
             .collect();
         assert_eq!(keys, ["max_attempts", "resolve", "routing_key", "severity"]);
+    }
+
+    /// Every key in the table lands in its type's struct and is listed back
+    /// (what `policy explain` prints): a key the struct forgot would be lost.
+    #[test]
+    fn every_key_of_every_service_type_is_kept() {
+        for t in ACTION_TYPES {
+            let Reader::Service(_, groups) = &t.read else {
+                continue;
+            };
+            let mut want = Vec::new();
+            let mut keys = Vec::new();
+            for spec in groups.iter().flat_map(|g| g.iter()) {
+                // `no_check` and a metric contradict each other.
+                if spec.key == "no_check" {
+                    continue;
+                }
+                let value = match spec.kind {
+                    Text | Url => "\"{{ env.X }}\"".to_string(),
+                    Map(_) => "{a: b}".to_string(),
+                    // Each away from its default, or it is not listed.
+                    Flag => (spec.key != "resolve").to_string(),
+                    Number(..) => "2".to_string(),
+                    Choice(options) => options[options.len() - 1].to_string(),
+                };
+                keys.push(format!("{}: {value}", spec.key));
+                want.push(spec.key);
+            }
+            let text = format!("{HEAD}{TAIL}").replace(
+                "{type: exec, command: [./notify.sh]}",
+                &format!("{{type: {}, {}}}", t.name, keys.join(", ")),
+            );
+            let policy = load("p.yaml", &text).unwrap_or_else(|e| panic!("{}: {e:#?}", t.name));
+            let ActionKind::Service(spec) = &policy.actions["notify"].kind else {
+                panic!("{}: not a service", t.name);
+            };
+            let mut got: Vec<&str> = spec.keys().into_iter().map(|(k, _)| k).collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{}", t.name);
+        }
     }
 
     #[test]
