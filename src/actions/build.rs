@@ -27,8 +27,8 @@ pub fn build(
         })
     };
     let action: Box<dyn Action> = match &spec.kind {
-        ActionKind::Service { service, params } => {
-            return super::service::build(spec, *service, params, ctx);
+        ActionKind::Service(service) => {
+            return super::service::build(spec, service, ctx);
         }
         ActionKind::Exec {
             command,

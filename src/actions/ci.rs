@@ -11,124 +11,276 @@ use serde_json::{json, Value};
 
 use super::http::{self, Auth, Failure, Http, HttpOptions, Repeat, Request, Response};
 use super::service::{
-    self, base, exchange_failure, failed, finish, Invocation, Params, SingleRequest,
+    self, base, exchange_failure, failed, finish, Invocation, Render, SingleRequest,
 };
 use super::{Action, Outcome, Status};
-use crate::policy::model::{ActionSpec, Service};
+use crate::policy::model::{
+    ActionSpec, AirflowApi, AirflowSpec, ArgoWorkflowSpec, GithubDispatchSpec, GithubWorkflowSpec,
+    GitlabPipelineSpec, JenkinsSpec,
+};
 use crate::policy::template::Secrets;
 
 pub const GITHUB_API: &str = "https://api.github.com";
 pub const GITLAB_API: &str = "https://gitlab.com/api/v4";
 const GITHUB_API_VERSION: &str = "2022-11-28";
 
-pub fn build(
-    service: Service,
+pub fn github_workflow(
     spec: &ActionSpec,
-    p: &Params,
-    inv: &Invocation,
-    secrets: &mut Secrets,
+    s: &GithubWorkflowSpec,
+    r: &mut Render,
 ) -> Result<Box<dyn Action>, String> {
-    let options = p.options(spec.timeout);
-    let single = |label: &'static str,
-                  request: Request,
-                  read: service::Reader,
-                  conflict_done: bool,
-                  secrets: &Secrets| {
-        Box::new(SingleRequest {
-            service: label,
-            request,
-            options: options.clone(),
-            secrets: secrets.clone(),
-            read,
-            conflict_done,
-            facts: Value::Null,
-        }) as Box<dyn Action>
+    let api = base(
+        r.opt("api_url", &s.api_url)?
+            .as_deref()
+            .unwrap_or(GITHUB_API),
+    );
+    let inputs = r.map("inputs", &s.inputs)?;
+    let git_ref = r.text("ref", &s.git_ref)?;
+    let repo = r.text("repo", &s.repo)?;
+    let token = r.text("token", &s.token)?;
+    let workflow = r.text("workflow", &s.workflow)?;
+    let repo = github_repo(&repo, &spec.name)?;
+    let url = format!(
+        "{api}/repos/{repo}/actions/workflows/{}/dispatches",
+        http::segment(&workflow)
+    );
+    let body = WorkflowDispatch {
+        git_ref,
+        inputs: inputs.into_iter().collect(),
+        // GitHub Enterprise Server may not know the flag yet.
+        return_run_details: api == GITHUB_API,
     };
-    Ok(match service {
-        Service::GithubWorkflow => single(
-            "GitHub",
-            github_workflow(p, &spec.name)?,
-            read_github_run,
-            false,
-            secrets,
-        ),
-        Service::GithubDispatch => single(
-            "GitHub",
-            github_dispatch(p, &spec.name)?,
-            service::read_status,
-            false,
-            secrets,
-        ),
-        Service::GitlabPipeline => {
-            single("GitLab", gitlab_pipeline(p)?, read_gitlab, false, secrets)
-        }
-        Service::ArgoWorkflow => single(
-            "Argo Workflows",
-            argo_submit(p, inv),
-            read_argo,
-            true,
-            secrets,
-        ),
-        Service::Jenkins => {
-            let auth = match (p.text("user"), p.text("token")) {
-                (Some(user), Some(token)) => {
-                    let header = http::basic_auth(user, token);
-                    secrets.add(header.trim_start_matches("Basic "));
-                    Auth::Basic {
-                        user: user.to_string(),
-                        password: token.to_string(),
-                    }
-                }
-                _ => Auth::None,
-            };
-            Box::new(Jenkins {
-                base: base(&p.must("url")),
-                job_path: jenkins_job_path(&p.must("job")),
-                parameters: p.map("parameters"),
-                auth,
-                options,
-                secrets: secrets.clone(),
-            })
-        }
-        Service::Airflow => {
-            let v1 = p.text("api_version") == Some("v1");
-            let auth = match (p.text("token"), p.text("username"), p.text("password")) {
-                (Some(token), _, _) => AirflowAuth::Token(token.to_string()),
-                (None, Some(user), Some(password)) if v1 => {
-                    let header = http::basic_auth(user, password);
-                    secrets.add(header.trim_start_matches("Basic "));
-                    AirflowAuth::Basic(user.to_string(), password.to_string())
-                }
-                (None, Some(user), Some(password)) => {
-                    AirflowAuth::Login(user.to_string(), password.to_string())
-                }
-                _ => AirflowAuth::None,
-            };
-            Box::new(Airflow {
-                base: base(&p.must("api_url")),
-                dag_id: p.must("dag_id"),
-                v1,
-                auth,
-                run: AirflowRun {
-                    dag_run_id: airflow_run_id(inv),
-                    logical_date: if v1 { None } else { Some(Value::Null) },
-                    conf: p
-                        .map("conf")
-                        .into_iter()
-                        .map(|(k, v)| (k, Value::String(v)))
-                        .collect(),
-                    note: p.text("note").map(str::to_string),
-                },
-                options,
-                secrets: secrets.clone(),
-            })
-        }
-        _ => unreachable!("not a CI service: {service:?}"),
-    })
+    let request = github_request(token, url).json(serde_json::to_value(body).unwrap_or_default());
+    Ok(Box::new(SingleRequest::new(
+        spec,
+        &s.http,
+        r,
+        "GitHub",
+        request,
+        read_github_run,
+    )))
 }
 
-fn github_repo(p: &Params, action: &str) -> Result<String, String> {
-    let repo = p.must("repo");
+pub fn github_dispatch(
+    spec: &ActionSpec,
+    s: &GithubDispatchSpec,
+    r: &mut Render,
+) -> Result<Box<dyn Action>, String> {
+    let api = base(
+        r.opt("api_url", &s.api_url)?
+            .as_deref()
+            .unwrap_or(GITHUB_API),
+    );
+    let client_payload = r.map("client_payload", &s.client_payload)?;
+    let event_type = r.text("event_type", &s.event_type)?;
+    let repo = r.text("repo", &s.repo)?;
+    let token = r.text("token", &s.token)?;
+    let repo = github_repo(&repo, &spec.name)?;
+    let url = format!("{api}/repos/{repo}/dispatches");
+    let body = RepositoryDispatch {
+        event_type,
+        client_payload: client_payload.into_iter().collect(),
+    };
+    let request = github_request(token, url).json(serde_json::to_value(body).unwrap_or_default());
+    Ok(Box::new(SingleRequest::new(
+        spec,
+        &s.http,
+        r,
+        "GitHub",
+        request,
+        service::read_status,
+    )))
+}
+
+/// With a trigger token: `POST /projects/:id/trigger/pipeline` (form, token
+/// in the body); with an access token: `POST /projects/:id/pipeline`
+/// (JSON, `PRIVATE-TOKEN` header).
+pub fn gitlab_pipeline(
+    spec: &ActionSpec,
+    s: &GitlabPipelineSpec,
+    r: &mut Render,
+) -> Result<Box<dyn Action>, String> {
+    let api = base(
+        r.opt("api_url", &s.api_url)?
+            .as_deref()
+            .unwrap_or(GITLAB_API),
+    );
+    let project = http::segment(&r.text("project", &s.project)?);
+    let git_ref = r.text("ref", &s.git_ref)?;
+    let token = r.opt("token", &s.token)?;
+    let trigger_token = r.opt("trigger_token", &s.trigger_token)?;
+    let variables = r.map("variables", &s.variables)?;
+    let request = if let Some(trigger) = trigger_token {
+        let mut form = vec![("token".to_string(), trigger), ("ref".to_string(), git_ref)];
+        form.extend(
+            variables
+                .into_iter()
+                .map(|(k, v)| (format!("variables[{k}]"), v)),
+        );
+        Request::post(format!("{api}/projects/{project}/trigger/pipeline")).form(form)
+    } else {
+        let body = GitlabPipeline {
+            git_ref,
+            variables: variables
+                .into_iter()
+                .map(|(key, value)| GitlabVariable {
+                    key,
+                    value,
+                    variable_type: "env_var",
+                })
+                .collect(),
+        };
+        Request::post(format!("{api}/projects/{project}/pipeline"))
+            .header("PRIVATE-TOKEN", token.unwrap_or_default())
+            .json(serde_json::to_value(body).unwrap_or_default())
+    };
+    Ok(Box::new(SingleRequest::new(
+        spec,
+        &s.http,
+        r,
+        "GitLab",
+        request,
+        read_gitlab,
+    )))
+}
+
+pub fn jenkins(
+    spec: &ActionSpec,
+    s: &JenkinsSpec,
+    r: &mut Render,
+) -> Result<Box<dyn Action>, String> {
+    let job = r.text("job", &s.job)?;
+    let parameters = r.map("parameters", &s.parameters)?;
+    let token = r.opt("token", &s.token)?;
+    let url = r.text("url", &s.url)?;
+    let user = r.opt("user", &s.user)?;
+    let auth = match (user, token) {
+        (Some(user), Some(token)) => {
+            let header = http::basic_auth(&user, &token);
+            r.secrets.add(header.trim_start_matches("Basic "));
+            Auth::Basic {
+                user,
+                password: token,
+            }
+        }
+        _ => Auth::None,
+    };
+    Ok(Box::new(Jenkins {
+        base: base(&url),
+        job_path: jenkins_job_path(&job),
+        parameters,
+        auth,
+        options: service::options(&s.http, spec.timeout),
+        secrets: r.secrets.clone(),
+    }))
+}
+
+pub fn airflow(
+    spec: &ActionSpec,
+    s: &AirflowSpec,
+    r: &mut Render,
+    inv: &Invocation,
+) -> Result<Box<dyn Action>, String> {
+    let api_url = r.text("api_url", &s.api_url)?;
+    let conf = r.map("conf", &s.conf)?;
+    let dag_id = r.text("dag_id", &s.dag_id)?;
+    let note = r.opt("note", &s.note)?;
+    let password = r.opt("password", &s.password)?;
+    let token = r.opt("token", &s.token)?;
+    let username = r.opt("username", &s.username)?;
+    let v1 = s.api_version == Some(AirflowApi::V1);
+    let auth = match (token, username, password) {
+        (Some(token), _, _) => AirflowAuth::Token(token),
+        (None, Some(user), Some(password)) if v1 => {
+            let header = http::basic_auth(&user, &password);
+            r.secrets.add(header.trim_start_matches("Basic "));
+            AirflowAuth::Basic(user, password)
+        }
+        (None, Some(user), Some(password)) => AirflowAuth::Login(user, password),
+        _ => AirflowAuth::None,
+    };
+    Ok(Box::new(Airflow {
+        base: base(&api_url),
+        dag_id,
+        v1,
+        auth,
+        run: AirflowRun {
+            dag_run_id: airflow_run_id(inv),
+            logical_date: if v1 { None } else { Some(Value::Null) },
+            conf: conf
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+            note,
+        },
+        options: service::options(&s.http, spec.timeout),
+        secrets: r.secrets.clone(),
+    }))
+}
+
+/// `POST /api/v1/workflows/{namespace}/submit` of a (Cluster)WorkflowTemplate,
+/// with a deterministic workflow name so a repeat answers 409.
+pub fn argo(
+    spec: &ActionSpec,
+    s: &ArgoWorkflowSpec,
+    r: &mut Render,
+    inv: &Invocation,
+) -> Result<Box<dyn Action>, String> {
+    let api_url = r.text("api_url", &s.api_url)?;
+    let namespace = r.text("namespace", &s.namespace)?;
+    let parameters = r.map("parameters", &s.parameters)?;
+    let template = r.text("template", &s.template)?;
+    let token = r.opt("token", &s.token)?;
+    let key: String = inv.idempotency_key.chars().take(10).collect();
+    let mut name: String = template
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.truncate(63 - key.len() - 1);
+    let name = format!("{}-{key}", name.trim_end_matches('-'));
+    let parameters: Vec<String> = parameters
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let body = json!({
+        "namespace": namespace,
+        "resourceKind": if s.cluster_template { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" },
+        "resourceName": template,
+        "submitOptions": {
+            "name": name,
+            "parameters": parameters,
+            "labels": format!("driftmend.io/run-key={}", inv.idempotency_key),
+        },
+    });
+    let req = Request::post(format!(
+        "{}/api/v1/workflows/{}/submit",
+        base(&api_url),
+        http::segment(&namespace)
+    ))
+    .json(body)
+    .repeat(Repeat::Safe);
+    let request = match token {
+        // `argo auth token` prints `Bearer <token>`: taken as it comes.
+        Some(t) => req.auth(&Auth::Bearer(
+            t.strip_prefix("Bearer ").unwrap_or(&t).trim().to_string(),
+        )),
+        None => req,
+    };
+    Ok(Box::new(SingleRequest {
+        conflict_done: true,
+        ..SingleRequest::new(spec, &s.http, r, "Argo Workflows", request, read_argo)
+    }))
+}
+
+/// `owner/name`, each part a URL segment.
+fn github_repo(repo: &str, action: &str) -> Result<String, String> {
     match repo.split_once('/') {
         Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
             Ok(format!("{}/{}", http::segment(owner), http::segment(name)))
@@ -139,11 +291,11 @@ fn github_repo(p: &Params, action: &str) -> Result<String, String> {
     }
 }
 
-fn github_request(p: &Params, url: String) -> Request {
+fn github_request(token: String, url: String) -> Request {
     Request::post(url)
         .header("Accept", "application/vnd.github+json")
         .header("X-GitHub-Api-Version", GITHUB_API_VERSION)
-        .auth(&Auth::Bearer(p.must("token")))
+        .auth(&Auth::Bearer(token))
 }
 
 /// The body of `POST /repos/{owner}/{repo}/actions/workflows/{id}/dispatches`.
@@ -156,22 +308,6 @@ struct WorkflowDispatch {
     /// github.com answers 200 with the run's id and URLs instead of 204.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     return_run_details: bool,
-}
-
-fn github_workflow(p: &Params, action: &str) -> Result<Request, String> {
-    let api = base(&p.text_or("api_url", GITHUB_API));
-    let url = format!(
-        "{api}/repos/{}/actions/workflows/{}/dispatches",
-        github_repo(p, action)?,
-        http::segment(&p.must("workflow"))
-    );
-    let body = WorkflowDispatch {
-        git_ref: p.must("ref"),
-        inputs: p.map("inputs").into_iter().collect(),
-        // GitHub Enterprise Server may not know the flag yet.
-        return_run_details: api == GITHUB_API,
-    };
-    Ok(github_request(p, url).json(serde_json::to_value(body).unwrap_or_default()))
 }
 
 fn read_github_run(resp: &Response) -> (String, Value) {
@@ -203,16 +339,6 @@ struct RepositoryDispatch {
     client_payload: BTreeMap<String, String>,
 }
 
-fn github_dispatch(p: &Params, action: &str) -> Result<Request, String> {
-    let api = base(&p.text_or("api_url", GITHUB_API));
-    let url = format!("{api}/repos/{}/dispatches", github_repo(p, action)?);
-    let body = RepositoryDispatch {
-        event_type: p.must("event_type"),
-        client_payload: p.map("client_payload").into_iter().collect(),
-    };
-    Ok(github_request(p, url).json(serde_json::to_value(body).unwrap_or_default()))
-}
-
 /// A variable of `POST /projects/:id/pipeline`.
 #[derive(Serialize)]
 struct GitlabVariable {
@@ -226,41 +352,6 @@ struct GitlabPipeline {
     #[serde(rename = "ref")]
     git_ref: String,
     variables: Vec<GitlabVariable>,
-}
-
-/// With a trigger token: `POST /projects/:id/trigger/pipeline` (form, token
-/// in the body); with an access token: `POST /projects/:id/pipeline`
-/// (JSON, `PRIVATE-TOKEN` header).
-fn gitlab_pipeline(p: &Params) -> Result<Request, String> {
-    let api = base(&p.text_or("api_url", GITLAB_API));
-    let project = http::segment(&p.must("project"));
-    let variables = p.map("variables");
-    if let Some(trigger) = p.text("trigger_token") {
-        let mut form = vec![
-            ("token".to_string(), trigger.to_string()),
-            ("ref".to_string(), p.must("ref")),
-        ];
-        form.extend(
-            variables
-                .into_iter()
-                .map(|(k, v)| (format!("variables[{k}]"), v)),
-        );
-        return Ok(Request::post(format!("{api}/projects/{project}/trigger/pipeline")).form(form));
-    }
-    let body = GitlabPipeline {
-        git_ref: p.must("ref"),
-        variables: variables
-            .into_iter()
-            .map(|(key, value)| GitlabVariable {
-                key,
-                value,
-                variable_type: "env_var",
-            })
-            .collect(),
-    };
-    Ok(Request::post(format!("{api}/projects/{project}/pipeline"))
-        .header("PRIVATE-TOKEN", p.must("token"))
-        .json(serde_json::to_value(body).unwrap_or_default()))
 }
 
 fn read_gitlab(resp: &Response) -> (String, Value) {
@@ -543,56 +634,6 @@ impl Action for Airflow {
             Err(f) => exchange_failure("Airflow", &req, f, detail, &secrets),
         };
         finish(outcome, started, &Value::Null)
-    }
-}
-
-/// `POST /api/v1/workflows/{namespace}/submit` of a (Cluster)WorkflowTemplate,
-/// with a deterministic workflow name so a repeat answers 409.
-fn argo_submit(p: &Params, inv: &Invocation) -> Request {
-    let template = p.must("template");
-    let key: String = inv.idempotency_key.chars().take(10).collect();
-    let mut name: String = template
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    name.truncate(63 - key.len() - 1);
-    let name = format!("{}-{key}", name.trim_end_matches('-'));
-    let parameters: Vec<String> = p
-        .map("parameters")
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let namespace = p.must("namespace");
-    let body = json!({
-        "namespace": namespace,
-        "resourceKind": if p.flag("cluster_template") { "ClusterWorkflowTemplate" } else { "WorkflowTemplate" },
-        "resourceName": template,
-        "submitOptions": {
-            "name": name,
-            "parameters": parameters,
-            "labels": format!("driftmend.io/run-key={}", inv.idempotency_key),
-        },
-    });
-    let req = Request::post(format!(
-        "{}/api/v1/workflows/{}/submit",
-        base(&p.must("api_url")),
-        http::segment(&namespace)
-    ))
-    .json(body)
-    .repeat(Repeat::Safe);
-    match p.text("token") {
-        // `argo auth token` prints `Bearer <token>`: taken as it comes.
-        Some(t) => req.auth(&Auth::Bearer(
-            t.strip_prefix("Bearer ").unwrap_or(t).trim().to_string(),
-        )),
-        None => req,
     }
 }
 

@@ -6,72 +6,72 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::http::{self, Repeat, Request, Response};
-use super::service::{self, Invocation, Params, SingleRequest};
+use super::service::{self, Invocation, Render, SingleRequest};
 use super::Action;
-use crate::policy::model::{ActionSpec, Service};
-use crate::policy::template::Secrets;
+use crate::policy::model::{
+    ActionSpec, PagerdutySpec, Severity, SlackSpec, WebhookMethod, WebhookSpec,
+};
 
 pub const PAGERDUTY_API: &str = "https://events.pagerduty.com";
 
-pub fn build(
-    service: Service,
+pub fn slack(
     spec: &ActionSpec,
-    p: &Params,
+    s: &SlackSpec,
+    r: &mut Render,
     inv: &Invocation,
-    secrets: &mut Secrets,
 ) -> Result<Box<dyn Action>, String> {
-    let (label, request, read, facts): (&'static str, Request, service::Reader, Value) =
-        match service {
-            Service::Slack => ("Slack", slack(p, inv), read_slack, Value::Null),
-            Service::Pagerduty => {
-                let key = pagerduty_dedup_key(p, inv);
-                let request = pagerduty(p, inv, &key, "trigger");
-                (
-                    "PagerDuty",
-                    request,
-                    read_pagerduty,
-                    json!({ "dedup_key": key, "event_action": "trigger" }),
-                )
-            }
-            Service::Webhook => {
-                let (request, id) = webhook(p, inv, secrets)?;
-                (
-                    "webhook",
-                    request,
-                    service::read_status,
-                    json!({ "webhook_id": id }),
-                )
-            }
-            _ => unreachable!("not a notification service: {service:?}"),
-        };
+    let text = r.opt("text", &s.text)?;
+    let webhook_url = r.text("webhook_url", &s.webhook_url)?;
+    let request = slack_request(webhook_url, text, inv);
+    Ok(Box::new(SingleRequest::new(
+        spec, &s.http, r, "Slack", request, read_slack,
+    )))
+}
+
+pub fn pagerduty(
+    spec: &ActionSpec,
+    s: &PagerdutySpec,
+    r: &mut Render,
+    inv: &Invocation,
+) -> Result<Box<dyn Action>, String> {
+    let p = Pagerduty::render(s, r)?;
+    let key = p.dedup_key(inv);
+    let request = p.request(inv, &key, "trigger");
+    let facts = json!({ "dedup_key": key, "event_action": "trigger" });
     Ok(Box::new(SingleRequest {
-        service: label,
-        request,
-        options: p.options(spec.timeout),
-        secrets: secrets.clone(),
-        read,
-        conflict_done: false,
         facts,
+        ..SingleRequest::new(spec, &s.http, r, "PagerDuty", request, read_pagerduty)
+    }))
+}
+
+pub fn webhook(
+    spec: &ActionSpec,
+    s: &WebhookSpec,
+    r: &mut Render,
+    inv: &Invocation,
+) -> Result<Box<dyn Action>, String> {
+    let (request, id) = webhook_request(s, r, inv)?;
+    let facts = json!({ "webhook_id": id });
+    Ok(Box::new(SingleRequest {
+        facts,
+        ..SingleRequest::new(spec, &s.http, r, "webhook", request, service::read_status)
     }))
 }
 
 /// The resolve event for an incident a trigger opened.
 pub fn pagerduty_resolve(
     spec: &ActionSpec,
-    p: &Params,
+    s: &PagerdutySpec,
+    r: &mut Render,
     dedup_key: &str,
-    secrets: &Secrets,
-) -> Box<dyn Action> {
-    let inv = Invocation::default();
-    Box::new(SingleRequest {
-        service: "PagerDuty",
-        request: pagerduty(p, &inv, dedup_key, "resolve"),
-        options: p.options(spec.timeout),
-        secrets: secrets.clone(),
-        read: read_pagerduty,
-        conflict_done: false,
-        facts: json!({ "dedup_key": dedup_key, "event_action": "resolve" }),
-    })
+) -> Result<Box<dyn Action>, String> {
+    let p = Pagerduty::render(s, r)?;
+    let request = p.request(&Invocation::default(), dedup_key, "resolve");
+    let facts = json!({ "dedup_key": dedup_key, "event_action": "resolve" });
+    Ok(Box::new(SingleRequest {
+        facts,
+        ..SingleRequest::new(spec, &s.http, r, "PagerDuty", request, read_pagerduty)
+    }))
 }
 
 fn headline(inv: &Invocation) -> String {
@@ -90,11 +90,8 @@ struct SlackMessage {
     blocks: Vec<Value>,
 }
 
-fn slack(p: &Params, inv: &Invocation) -> Request {
-    let text = p
-        .text("text")
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{}: {}", headline(inv), inv.summary));
+fn slack_request(webhook_url: String, text: Option<String>, inv: &Invocation) -> Request {
+    let text = text.unwrap_or_else(|| format!("{}: {}", headline(inv), inv.summary));
     let mut context = vec![
         format!("rule `{}`", inv.rule),
         format!("action `{}`", inv.action),
@@ -110,7 +107,7 @@ fn slack(p: &Params, inv: &Invocation) -> Request {
             json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": context.join(" · ") }] }),
         ],
     };
-    Request::post(p.must("webhook_url")).json(serde_json::to_value(body).unwrap_or_default())
+    Request::post(webhook_url).json(serde_json::to_value(body).unwrap_or_default())
 }
 
 fn read_slack(resp: &Response) -> (String, Value) {
@@ -120,12 +117,82 @@ fn read_slack(resp: &Response) -> (String, Value) {
     )
 }
 
-/// One incident per policy, rule and action: later triggers of the same
-/// breach update it instead of paging again.
-fn pagerduty_dedup_key(p: &Params, inv: &Invocation) -> String {
-    p.text("dedup_key")
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("driftmend/{}/{}/{}", inv.policy, inv.rule, inv.action))
+/// A PagerDuty action's keys, rendered.
+struct Pagerduty {
+    api_url: Option<String>,
+    class: Option<String>,
+    component: Option<String>,
+    dedup_key: Option<String>,
+    group: Option<String>,
+    routing_key: String,
+    severity: Severity,
+    source: Option<String>,
+    summary: Option<String>,
+}
+
+impl Pagerduty {
+    fn render(s: &PagerdutySpec, r: &mut Render) -> Result<Pagerduty, String> {
+        Ok(Pagerduty {
+            api_url: r.opt("api_url", &s.api_url)?,
+            class: r.opt("class", &s.class)?,
+            component: r.opt("component", &s.component)?,
+            dedup_key: r.opt("dedup_key", &s.dedup_key)?,
+            group: r.opt("group", &s.group)?,
+            routing_key: r.text("routing_key", &s.routing_key)?,
+            severity: s.severity.unwrap_or(Severity::Warning),
+            source: r.opt("source", &s.source)?,
+            summary: r.opt("summary", &s.summary)?,
+        })
+    }
+
+    /// One incident per policy, rule and action: later triggers of the same
+    /// breach update it instead of paging again.
+    fn dedup_key(&self, inv: &Invocation) -> String {
+        self.dedup_key
+            .clone()
+            .unwrap_or_else(|| format!("driftmend/{}/{}/{}", inv.policy, inv.rule, inv.action))
+    }
+
+    fn request(&self, inv: &Invocation, dedup_key: &str, action: &'static str) -> Request {
+        let payload = (action == "trigger").then(|| PagerdutyPayload {
+            // PagerDuty cuts summaries at 1024 characters.
+            summary: http::clip(
+                &self
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| format!("{}: {}", headline(inv), inv.summary)),
+                1000,
+            ),
+            source: self
+                .source
+                .clone()
+                .unwrap_or_else(|| format!("driftmend/{}", inv.policy)),
+            severity: self.severity.name().to_string(),
+            timestamp: (!inv.run_time.is_empty()).then(|| inv.run_time.clone()),
+            component: self.component.clone(),
+            group: self.group.clone(),
+            class: self.class.clone(),
+            custom_details: json!({
+                "policy": inv.policy,
+                "rule": inv.rule,
+                "run_id": inv.run_id,
+                "incident": inv.incident,
+                "summary": inv.summary,
+            }),
+        });
+        let event = PagerdutyEvent {
+            routing_key: self.routing_key.clone(),
+            event_action: action,
+            dedup_key: dedup_key.to_string(),
+            payload,
+            client: Some("driftmend"),
+        };
+        let api = service::base(self.api_url.as_deref().unwrap_or(PAGERDUTY_API));
+        Request::post(format!("{api}/v2/enqueue"))
+            .json(serde_json::to_value(event).unwrap_or_default())
+            // The dedup key makes a repeat land on the same incident.
+            .repeat(Repeat::Safe)
+    }
 }
 
 #[derive(Serialize)]
@@ -155,43 +222,6 @@ struct PagerdutyEvent {
     client: Option<&'static str>,
 }
 
-fn pagerduty(p: &Params, inv: &Invocation, dedup_key: &str, action: &'static str) -> Request {
-    let payload = (action == "trigger").then(|| PagerdutyPayload {
-        // PagerDuty cuts summaries at 1024 characters.
-        summary: http::clip(
-            &p.text("summary")
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("{}: {}", headline(inv), inv.summary)),
-            1000,
-        ),
-        source: p.text_or("source", &format!("driftmend/{}", inv.policy)),
-        severity: p.text_or("severity", "warning"),
-        timestamp: (!inv.run_time.is_empty()).then(|| inv.run_time.clone()),
-        component: p.text("component").map(str::to_string),
-        group: p.text("group").map(str::to_string),
-        class: p.text("class").map(str::to_string),
-        custom_details: json!({
-            "policy": inv.policy,
-            "rule": inv.rule,
-            "run_id": inv.run_id,
-            "incident": inv.incident,
-            "summary": inv.summary,
-        }),
-    });
-    let event = PagerdutyEvent {
-        routing_key: p.must("routing_key"),
-        event_action: action,
-        dedup_key: dedup_key.to_string(),
-        payload,
-        client: Some("driftmend"),
-    };
-    let api = service::base(&p.text_or("api_url", PAGERDUTY_API));
-    Request::post(format!("{api}/v2/enqueue"))
-        .json(serde_json::to_value(event).unwrap_or_default())
-        // The dedup key makes a repeat land on the same incident.
-        .repeat(Repeat::Safe)
-}
-
 fn read_pagerduty(resp: &Response) -> (String, Value) {
     let v = resp.json().unwrap_or(Value::Null);
     let msg = v
@@ -205,14 +235,18 @@ fn read_pagerduty(resp: &Response) -> (String, Value) {
 /// `Idempotency-Key`, same for a repeat of the decision), `webhook-timestamp`
 /// and, with a `secret`, `webhook-signature: v1,<base64 HMAC-SHA256 of
 /// "{id}.{timestamp}.{body}">`. A `whsec_` secret is base64 after the prefix.
-fn webhook(
-    p: &Params,
+fn webhook_request(
+    s: &WebhookSpec,
+    r: &mut Render,
     inv: &Invocation,
-    secrets: &mut Secrets,
 ) -> Result<(Request, String), String> {
+    let fields = r.map("body", &s.body)?;
+    let headers = r.map("headers", &s.headers)?;
+    let secret = r.opt("secret", &s.secret)?;
+    let url = r.text("url", &s.url)?;
     let key: String = inv.idempotency_key.chars().take(24).collect();
     let id = format!("msg_{key}");
-    let body = match p.map("body") {
+    let body = match fields {
         fields if !fields.is_empty() => Value::Object(
             fields
                 .into_iter()
@@ -236,24 +270,20 @@ fn webhook(
     // reject timestamps more than a few minutes off as replays, and an
     // approved action may go out hours after its run.
     let timestamp = chrono::Utc::now().timestamp().to_string();
-    let method = match p.text_or("method", "POST").as_str() {
-        "PUT" => "PUT",
-        "PATCH" => "PATCH",
-        _ => "POST",
-    };
-    let mut req = Request::new(method, p.must("url"))
+    let method = s.method.unwrap_or(WebhookMethod::Post).name();
+    let mut req = Request::new(method, url)
         .header("webhook-id", &id)
         .header("webhook-timestamp", &timestamp)
         .header("Idempotency-Key", &id)
         .json(body)
         .repeat(Repeat::Safe);
-    if let Some(secret) = p.text("secret") {
-        let key = webhook_key(secret)?;
+    if let Some(secret) = secret {
+        let key = webhook_key(&secret)?;
         let payload = req.body.as_ref().map(|b| b.bytes()).unwrap_or_default();
         req = req.header("webhook-signature", sign(&key, &id, &timestamp, &payload));
-        secrets.add(secret);
+        r.secrets.add(&secret);
     }
-    for (name, value) in p.map("headers") {
+    for (name, value) in headers {
         req = req.header(&name, value);
     }
     Ok((req, id))

@@ -1,10 +1,9 @@
-//! What every HTTP service action shares: its rendered keys ([`Params`]),
+//! What every HTTP service action shares: rendering its keys ([`Render`]),
 //! the facts of the run it acts for ([`Invocation`]), and turning one
 //! request's exchange into an [`Outcome`]. The services themselves live in
 //! `ci` (GitHub, GitLab, Jenkins, Airflow, Argo), `notify` (Slack,
 //! PagerDuty, webhooks) and `mlflow`.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -13,103 +12,59 @@ use super::context::RunContext;
 use super::http::{self, Exchange, Failure, Http, HttpOptions, Repeat, Request, Response};
 use super::{Action, Outcome, Status};
 use crate::policy::expr::Value as ExprValue;
-use crate::policy::model::{ActionSpec, Param, Service};
-use crate::policy::template::{Rendered, Secrets, TemplateContext};
+use crate::policy::model::{ActionSpec, HttpSpec, PagerdutySpec, ServiceSpec, TemplateMap};
+use crate::policy::template::{Secrets, Template, TemplateContext};
 
-/// A service action's keys, rendered.
-#[derive(Debug, Clone, Default)]
-pub struct Params {
-    text: BTreeMap<String, Rendered>,
-    maps: BTreeMap<String, Vec<(String, Rendered)>>,
-    flags: BTreeMap<String, bool>,
-    numbers: BTreeMap<String, f64>,
+/// Renders a service action's templates as its builder reads them; an
+/// error names the key that failed. The secrets they hold are collected to
+/// scrub from what is shown.
+pub struct Render<'a> {
+    action: &'a str,
+    ctx: &'a dyn TemplateContext,
+    pub secrets: Secrets,
 }
 
-impl Params {
-    /// Renders every key; the error names the key that failed.
-    pub fn render(
-        spec: &ActionSpec,
-        params: &BTreeMap<String, Param>,
-        ctx: &dyn TemplateContext,
-        secrets: &mut Secrets,
-    ) -> Result<Params, String> {
-        let mut out = Params::default();
-        let fail = |field: &str, source: &str, e: String| {
-            format!(
-                "action `{}`: cannot render `{field}` (`{source}`): {e}",
-                spec.name
-            )
-        };
-        for (key, p) in params {
-            match p {
-                Param::Text(t) => {
-                    let r = t
-                        .render(ctx, secrets)
-                        .map_err(|e| fail(key, t.source(), e.to_string()))?;
-                    out.text.insert(key.clone(), r);
-                }
-                Param::Map(m) => {
-                    let mut items = Vec::with_capacity(m.len());
-                    for (name, t) in m {
-                        let r = t.render(ctx, secrets).map_err(|e| {
-                            fail(&format!("{key}.{name}"), t.source(), e.to_string())
-                        })?;
-                        items.push((name.clone(), r));
-                    }
-                    out.maps.insert(key.clone(), items);
-                }
-                Param::Flag(b) => {
-                    out.flags.insert(key.clone(), *b);
-                }
-                Param::Number(x) => {
-                    out.numbers.insert(key.clone(), *x);
-                }
-            }
+impl<'a> Render<'a> {
+    pub fn new(spec: &'a ActionSpec, ctx: &'a dyn TemplateContext) -> Render<'a> {
+        Render {
+            action: &spec.name,
+            ctx,
+            secrets: Secrets::default(),
         }
-        Ok(out)
     }
 
-    pub fn text(&self, key: &str) -> Option<&str> {
-        self.text.get(key).map(|r| r.value.as_str())
-    }
-
-    pub fn text_or(&self, key: &str, default: &str) -> String {
-        self.text(key).unwrap_or(default).to_string()
-    }
-
-    /// A required key (the loader guarantees it is there).
-    pub fn must(&self, key: &str) -> String {
-        self.text_or(key, "")
-    }
-
-    /// `(name, value)` pairs of a map key, in name order.
-    pub fn map(&self, key: &str) -> Vec<(String, String)> {
-        self.maps
-            .get(key)
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|(k, r)| (k.clone(), r.value.clone()))
-                    .collect()
+    /// `key` names the field in the error.
+    pub fn text(&mut self, key: &str, t: &Template) -> Result<String, String> {
+        t.render(self.ctx, &mut self.secrets)
+            .map(|r| r.value)
+            .map_err(|e| {
+                format!(
+                    "action `{}`: cannot render `{key}` (`{}`): {e}",
+                    self.action,
+                    t.source()
+                )
             })
-            .unwrap_or_default()
     }
 
-    pub fn flag(&self, key: &str) -> bool {
-        self.flags.get(key).copied().unwrap_or(false)
+    pub fn opt(&mut self, key: &str, t: &Option<Template>) -> Result<Option<String>, String> {
+        t.as_ref().map(|t| self.text(key, t)).transpose()
     }
 
-    pub fn number(&self, key: &str) -> Option<f64> {
-        self.numbers.get(key).copied()
+    /// `(name, value)` pairs, in name order.
+    pub fn map(&mut self, key: &str, m: &TemplateMap) -> Result<Vec<(String, String)>, String> {
+        m.iter()
+            .map(|(name, t)| Ok((name.clone(), self.text(&format!("{key}.{name}"), t)?)))
+            .collect()
     }
+}
 
-    pub fn options(&self, timeout: Duration) -> HttpOptions {
-        let mut o = HttpOptions::new(timeout, self.flag("allow_insecure_http"));
-        if let Some(n) = self.number("max_attempts") {
-            o.retry.max_attempts = n as u32;
-        }
-        o
+/// The HTTP layer's options for a service action.
+pub fn options(http: &HttpSpec, timeout: Duration) -> HttpOptions {
+    let mut o = HttpOptions::new(timeout, http.allow_insecure_http);
+    if let Some(n) = http.max_attempts {
+        o.retry.max_attempts = n as u32;
     }
+    o
 }
 
 /// The run an action acts for.
@@ -152,41 +107,38 @@ impl Invocation {
 /// Builds a service action.
 pub fn build(
     spec: &ActionSpec,
-    service: Service,
-    params: &BTreeMap<String, Param>,
+    service: &ServiceSpec,
     ctx: &RunContext,
 ) -> Result<(Box<dyn Action>, Secrets), String> {
-    let mut secrets = Secrets::default();
-    let p = Params::render(spec, params, ctx, &mut secrets)?;
+    let mut r = Render::new(spec, ctx);
     let inv = Invocation::from_context(ctx);
     let action: Box<dyn Action> = match service {
-        Service::MlflowRollback | Service::MlflowPromote | Service::MlflowLog => {
-            super::mlflow::build(service, spec, &p, &inv, ctx, &mut secrets)?
-        }
-        Service::GithubWorkflow
-        | Service::GithubDispatch
-        | Service::GitlabPipeline
-        | Service::Jenkins
-        | Service::Airflow
-        | Service::ArgoWorkflow => super::ci::build(service, spec, &p, &inv, &mut secrets)?,
-        Service::Slack | Service::Pagerduty | Service::Webhook => {
-            super::notify::build(service, spec, &p, &inv, &mut secrets)?
-        }
+        ServiceSpec::MlflowRollback(s) => super::mlflow::rollback(spec, s, &mut r, &inv)?,
+        ServiceSpec::MlflowPromote(s) => super::mlflow::promote_action(spec, s, &mut r, &inv)?,
+        ServiceSpec::MlflowLog(s) => super::mlflow::log(spec, s, &mut r, &inv, ctx)?,
+        ServiceSpec::GithubWorkflow(s) => super::ci::github_workflow(spec, s, &mut r)?,
+        ServiceSpec::GithubDispatch(s) => super::ci::github_dispatch(spec, s, &mut r)?,
+        ServiceSpec::GitlabPipeline(s) => super::ci::gitlab_pipeline(spec, s, &mut r)?,
+        ServiceSpec::Jenkins(s) => super::ci::jenkins(spec, s, &mut r)?,
+        ServiceSpec::Airflow(s) => super::ci::airflow(spec, s, &mut r, &inv)?,
+        ServiceSpec::ArgoWorkflow(s) => super::ci::argo(spec, s, &mut r, &inv)?,
+        ServiceSpec::Slack(s) => super::notify::slack(spec, s, &mut r, &inv)?,
+        ServiceSpec::Pagerduty(s) => super::notify::pagerduty(spec, s, &mut r, &inv)?,
+        ServiceSpec::Webhook(s) => super::notify::webhook(spec, s, &mut r, &inv)?,
     };
-    Ok((action, secrets))
+    Ok((action, r.secrets))
 }
 
 /// The PagerDuty resolve event for an incident `dedup_key` opened earlier.
 pub fn build_resolve(
     spec: &ActionSpec,
-    params: &BTreeMap<String, Param>,
+    pagerduty: &PagerdutySpec,
     ctx: &RunContext,
     dedup_key: &str,
 ) -> Result<(Box<dyn Action>, Secrets), String> {
-    let mut secrets = Secrets::default();
-    let p = Params::render(spec, params, ctx, &mut secrets)?;
-    let action = super::notify::pagerduty_resolve(spec, &p, dedup_key, &secrets);
-    Ok((action, secrets))
+    let mut r = Render::new(spec, ctx);
+    let action = super::notify::pagerduty_resolve(spec, pagerduty, &mut r, dedup_key)?;
+    Ok((action, r.secrets))
 }
 
 /// How a single-request action reads a good answer: a message and facts.
@@ -228,6 +180,27 @@ impl Action for SingleRequest {
 }
 
 impl SingleRequest {
+    /// `request` under the action's HTTP options, with the secrets rendered
+    /// so far: no extra facts, and a 409 is a failure.
+    pub fn new(
+        spec: &ActionSpec,
+        http: &HttpSpec,
+        r: &Render,
+        service: &'static str,
+        request: Request,
+        read: Reader,
+    ) -> SingleRequest {
+        SingleRequest {
+            service,
+            request,
+            options: options(http, spec.timeout),
+            secrets: r.secrets.clone(),
+            read,
+            conflict_done: false,
+            facts: Value::Null,
+        }
+    }
+
     fn outcome_of(&self, ex: &Exchange) -> Outcome {
         let detail = http::exchange_detail(ex, &self.secrets);
         match &ex.result {

@@ -13,7 +13,7 @@ use crate::policy::decide::{self, Decision};
 use crate::policy::diagnosis::Diagnosis;
 use crate::policy::expr::Value;
 use crate::policy::metric_paths;
-use crate::policy::model::{ActionKind, ActionSpec, Service};
+use crate::policy::model::{ActionKind, ActionSpec, ServiceSpec};
 use crate::policy::Policy;
 use crate::report::Report;
 
@@ -101,11 +101,5 @@ pub fn logs_to_mlflow(policy: &Policy) -> bool {
 }
 
 fn is_mlflow_log(a: &ActionSpec) -> bool {
-    matches!(
-        a.kind,
-        ActionKind::Service {
-            service: Service::MlflowLog,
-            ..
-        }
-    )
+    matches!(a.kind, ActionKind::Service(ServiceSpec::MlflowLog(_)))
 }

@@ -27,7 +27,7 @@ use crate::actions::build::build;
 use crate::actions::context::RunContext;
 use crate::actions::{Action, Outcome, Status};
 use crate::policy::decide::{self, Decision, RuleEval, RunFacts, Verdict};
-use crate::policy::model::ActionKind;
+use crate::policy::model::{ActionKind, ServiceSpec};
 use crate::policy::state::{InFlight, PendingApproval};
 use crate::policy::Policy;
 
@@ -214,10 +214,10 @@ impl Executor<'_> {
             .ok_or_else(|| format!("action `{}` is not defined", d.action))?;
         match (render, &spec.kind) {
             (Render::Spec, _) => build(spec, ctx, self.base_dir).map(|(a, _)| a),
-            (Render::Resolve { key }, ActionKind::Service { params, .. }) => {
-                crate::actions::service::build_resolve(spec, params, ctx, key).map(|(a, _)| a)
+            (Render::Resolve { key }, ActionKind::Service(ServiceSpec::Pagerduty(pagerduty))) => {
+                crate::actions::service::build_resolve(spec, pagerduty, ctx, key).map(|(a, _)| a)
             }
-            (Render::Resolve { .. }, ActionKind::Exec { .. }) => Err(format!(
+            (Render::Resolve { .. }, _) => Err(format!(
                 "action `{}` is not a PagerDuty action: nothing to resolve",
                 d.action
             )),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde::Serialize;
 
 use super::expr::{MetricPath, Value};
-use super::model::{ActionKind, Mode, Param, Policy, Purpose, Service};
+use super::model::{ActionKind, Mode, Policy, Purpose, ServiceSpec};
 use super::state::{ActionState, InFlight, PolicyState};
 
 /// A rule's evaluation in this run.
@@ -514,17 +514,13 @@ pub fn resolutions(
 ) -> Vec<(Decision, String)> {
     let mut out = Vec::new();
     for (name, spec) in &policy.actions {
-        let ActionKind::Service {
-            service: Service::Pagerduty,
-            params,
-        } = &spec.kind
-        else {
+        let ActionKind::Service(ServiceSpec::Pagerduty(pagerduty)) = &spec.kind else {
             continue;
         };
         let Some(st) = state.actions.get_mut(name) else {
             continue;
         };
-        if matches!(params.get("resolve"), Some(Param::Flag(false))) {
+        if !pagerduty.resolve {
             st.open_incidents.clear();
             continue;
         }

@@ -15,6 +15,7 @@ pub mod load;
 pub mod metric_paths;
 pub mod model;
 pub mod secrets;
+pub mod service_spec;
 pub mod state;
 pub mod template;
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::expr::Expr;
+pub use super::service_spec::*;
 use super::template::Template;
 use crate::report::options::AnalysisOptions;
 
@@ -137,6 +138,8 @@ pub struct ActionSpec {
 }
 
 /// The type-specific part of an action (`type:` in the file).
+// A policy holds a handful of actions, read once: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionKind {
     /// Run an argv (never a shell).
@@ -151,12 +154,9 @@ pub enum ActionKind {
         /// policy file's directory.
         cwd: Option<String>,
     },
-    /// A call to a service over HTTP (MLflow, GitHub, Slack, ...), with the
-    /// keys its type reads (checked by the loader's table of types).
-    Service {
-        service: Service,
-        params: BTreeMap<String, Param>,
-    },
+    /// A call to a service over HTTP (MLflow, GitHub, Slack, ...): the keys
+    /// its type reads, parsed and checked at load.
+    Service(ServiceSpec),
 }
 
 /// The HTTP service action types.
@@ -211,27 +211,6 @@ impl Service {
     }
 }
 
-/// One key of a service action.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Param {
-    Text(Template),
-    /// Names to templated values (`inputs`, `variables`, `headers`).
-    Map(BTreeMap<String, Template>),
-    Flag(bool),
-    Number(f64),
-}
-
-impl Serialize for Param {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Param::Text(t) => t.serialize(s),
-            Param::Map(m) => m.serialize(s),
-            Param::Flag(b) => b.serialize(s),
-            Param::Number(n) => n.serialize(s),
-        }
-    }
-}
-
 /// `{"type": "exec", "command": [...], ...}`: the file's own shape.
 impl Serialize for ActionKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -250,9 +229,9 @@ impl Serialize for ActionKind {
                 map.serialize_entry("set_env", set_env)?;
                 map.serialize_entry("cwd", cwd)?;
             }
-            ActionKind::Service { params, .. } => {
-                for (k, v) in params {
-                    map.serialize_entry(k, v)?;
+            ActionKind::Service(spec) => {
+                for (k, v) in spec.keys() {
+                    map.serialize_entry(k, &v)?;
                 }
             }
         }
@@ -264,7 +243,7 @@ impl ActionKind {
     pub fn type_name(&self) -> &'static str {
         match self {
             ActionKind::Exec { .. } => "exec",
-            ActionKind::Service { service, .. } => service.type_name(),
+            ActionKind::Service(spec) => spec.service().type_name(),
         }
     }
 }
@@ -291,15 +270,15 @@ impl ActionSpec {
                 .map(|(i, t)| (format!("command[{i}]"), t))
                 .chain(set_env.iter().map(|(k, t)| (format!("set_env.{k}"), t)))
                 .collect(),
-            ActionKind::Service { params, .. } => {
+            ActionKind::Service(spec) => {
                 let mut out = Vec::new();
-                for (key, p) in params {
-                    match p {
-                        Param::Text(t) => out.push((key.clone(), t)),
-                        Param::Map(m) => {
+                for (key, v) in spec.keys() {
+                    match v {
+                        KeyValue::Text(t) => out.push((key.to_string(), t)),
+                        KeyValue::Map(m) => {
                             out.extend(m.iter().map(|(k, t)| (format!("{key}.{k}"), t)))
                         }
-                        Param::Flag(_) | Param::Number(_) => {}
+                        KeyValue::Flag(_) | KeyValue::Number(_) | KeyValue::Choice(_) => {}
                     }
                 }
                 out

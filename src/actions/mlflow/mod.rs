@@ -16,9 +16,11 @@ use serde_json::{json, Value};
 
 use super::context::RunContext;
 use super::http::{Auth, Http, HttpOptions};
-use super::service::{failed, finish, Invocation, Params};
+use super::service::{self, failed, finish, Invocation, Render};
 use super::{Action, Outcome, Status};
-use crate::policy::model::{ActionSpec, Service};
+use crate::policy::model::{
+    ActionSpec, HttpSpec, MlflowConnSpec, MlflowLogSpec, MlflowPromoteSpec, MlflowRollbackSpec,
+};
 use crate::policy::template::Secrets;
 
 pub use client::{Client, Connection, MlflowError, ModelVersion, Tag};
@@ -41,78 +43,142 @@ pub const BATCH_TOTAL: usize = 1000;
 /// The driftmend run an MLflow run logs.
 const RUN_ID_TAG: &str = "driftmend.run_id";
 
-pub fn build(
-    service: Service,
+pub fn rollback(
     spec: &ActionSpec,
-    p: &Params,
+    s: &MlflowRollbackSpec,
+    r: &mut Render,
+    inv: &Invocation,
+) -> std::result::Result<Box<dyn Action>, String> {
+    let alias = r.opt("alias", &s.alias)?;
+    let approved_tag = r.opt("approved_tag", &s.approved_tag)?;
+    let model = r.text("model", &s.model)?;
+    let password = r.opt("password", &s.conn.password)?;
+    let previous_alias = r.opt("previous_alias", &s.previous_alias)?;
+    let stage = r.opt("stage", &s.stage)?;
+    let conn = Conn::render_rest(password, &s.conn, r)?;
+    let common = conn.common(spec, &s.http, r, inv)?;
+    Ok(Box::new(Rollback {
+        common,
+        model,
+        alias: alias.unwrap_or_else(|| DEFAULT_ALIAS.to_string()),
+        previous_alias: previous_alias.unwrap_or_else(|| DEFAULT_PREVIOUS_ALIAS.to_string()),
+        approved_tag: approved_tag.unwrap_or_else(|| APPROVED_TAG.to_string()),
+        stage: s
+            .use_stages
+            .then(|| stage.unwrap_or_else(|| "Production".to_string())),
+    }))
+}
+
+/// `promote` is the operation; this builds the policy action doing it.
+pub fn promote_action(
+    spec: &ActionSpec,
+    s: &MlflowPromoteSpec,
+    r: &mut Render,
+    inv: &Invocation,
+) -> std::result::Result<Box<dyn Action>, String> {
+    let alias = r.opt("alias", &s.alias)?;
+    let better_than = r.opt("better_than", &s.better_than)?;
+    let candidate = r.text("candidate", &s.candidate)?;
+    let metric = r.opt("metric", &s.metric)?;
+    let model = r.text("model", &s.model)?;
+    let password = r.opt("password", &s.conn.password)?;
+    let previous_alias = r.opt("previous_alias", &s.previous_alias)?;
+    let conn = Conn::render_rest(password, &s.conn, r)?;
+    let common = conn.common(spec, &s.http, r, inv)?;
+    Ok(Box::new(Promote {
+        common,
+        plan: PromotePlan {
+            model,
+            candidate,
+            alias: alias.unwrap_or_else(|| DEFAULT_ALIAS.to_string()),
+            previous_alias: previous_alias.unwrap_or_else(|| DEFAULT_PREVIOUS_ALIAS.to_string()),
+            check: PromoteCheck {
+                metric,
+                min: s.min,
+                max: s.max,
+                better_than,
+                lower_is_better: s.lower_is_better,
+            },
+        },
+    }))
+}
+
+pub fn log(
+    spec: &ActionSpec,
+    s: &MlflowLogSpec,
+    r: &mut Render,
     inv: &Invocation,
     ctx: &RunContext,
-    secrets: &mut Secrets,
 ) -> std::result::Result<Box<dyn Action>, String> {
-    let conn = Connection::resolve(
-        p.text("tracking_uri"),
-        p.text("token"),
-        p.text("username"),
-        p.text("password"),
-        secrets,
-    )
-    .map_err(|e| format!("action `{}`: {e}", spec.name))?;
-    let options = p.options(spec.timeout);
-    let model = p.must("model");
-    let alias = p.text_or("alias", DEFAULT_ALIAS);
-    let previous_alias = p.text_or("previous_alias", DEFAULT_PREVIOUS_ALIAS);
-    let common = Common {
-        conn,
-        options,
-        secrets: secrets.clone(),
-        by: inv.run_id.clone(),
-    };
-    Ok(match service {
-        Service::MlflowRollback => Box::new(Rollback {
-            common,
-            model,
-            alias,
-            previous_alias,
-            approved_tag: p.text_or("approved_tag", APPROVED_TAG),
-            stage: p
-                .flag("use_stages")
-                .then(|| p.text_or("stage", "Production")),
-        }),
-        Service::MlflowPromote => Box::new(Promote {
-            common,
-            plan: PromotePlan {
-                model,
-                candidate: p.must("candidate"),
-                alias,
-                previous_alias,
-                check: PromoteCheck {
-                    metric: p.text("metric").map(str::to_string),
-                    min: p.number("min"),
-                    max: p.number("max"),
-                    better_than: p.text("better_than").map(str::to_string),
-                    lower_is_better: p.flag("lower_is_better"),
-                },
-            },
-        }),
-        Service::MlflowLog => Box::new(LogRun {
-            common,
-            experiment: p.must("experiment"),
-            run_name: p
-                .text("run_name")
-                .map(str::to_string)
-                .unwrap_or_else(|| inv.run_id.clone()),
-            start_ms: chrono::DateTime::parse_from_rfc3339(&inv.run_time)
-                .map(|t| t.timestamp_millis())
-                .unwrap_or_else(|_| chrono::Utc::now().timestamp_millis()),
-            digest: ctx
-                .digest()
-                .cloned()
-                .or_else(|| Digest::from_values(ctx.values()))
-                .unwrap_or_else(|| context_digest(inv)),
-            extra_tags: p.map("tags"),
-        }),
-        _ => unreachable!("not an MLflow service: {service:?}"),
-    })
+    let experiment = r.text("experiment", &s.experiment)?;
+    let password = r.opt("password", &s.conn.password)?;
+    let run_name = r.opt("run_name", &s.run_name)?;
+    let tags = r.map("tags", &s.tags)?;
+    let conn = Conn::render_rest(password, &s.conn, r)?;
+    let common = conn.common(spec, &s.http, r, inv)?;
+    Ok(Box::new(LogRun {
+        common,
+        experiment,
+        run_name: run_name.unwrap_or_else(|| inv.run_id.clone()),
+        start_ms: chrono::DateTime::parse_from_rfc3339(&inv.run_time)
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_else(|_| chrono::Utc::now().timestamp_millis()),
+        digest: ctx
+            .digest()
+            .cloned()
+            .or_else(|| Digest::from_values(ctx.values()))
+            .unwrap_or_else(|| context_digest(inv)),
+        extra_tags: tags,
+    }))
+}
+
+/// MLflow's connection keys, rendered.
+struct Conn {
+    password: Option<String>,
+    token: Option<String>,
+    tracking_uri: Option<String>,
+    username: Option<String>,
+}
+
+impl Conn {
+    /// Keys render in name order, so that of two keys that fail the first
+    /// is reported: `password` among the action's own keys, then these,
+    /// which sort after all of them.
+    fn render_rest(
+        password: Option<String>,
+        c: &MlflowConnSpec,
+        r: &mut Render,
+    ) -> std::result::Result<Conn, String> {
+        Ok(Conn {
+            password,
+            token: r.opt("token", &c.token)?,
+            tracking_uri: r.opt("tracking_uri", &c.tracking_uri)?,
+            username: r.opt("username", &c.username)?,
+        })
+    }
+
+    fn common(
+        self,
+        spec: &ActionSpec,
+        http: &HttpSpec,
+        r: &mut Render,
+        inv: &Invocation,
+    ) -> std::result::Result<Common, String> {
+        let conn = Connection::resolve(
+            self.tracking_uri.as_deref(),
+            self.token.as_deref(),
+            self.username.as_deref(),
+            self.password.as_deref(),
+            &mut r.secrets,
+        )
+        .map_err(|e| format!("action `{}`: {e}", spec.name))?;
+        Ok(Common {
+            conn,
+            options: service::options(http, spec.timeout),
+            secrets: r.secrets.clone(),
+            by: inv.run_id.clone(),
+        })
+    }
 }
 
 /// What the MLflow actions share.

@@ -11,7 +11,12 @@ use super::checker::{kind, shorten, Checker, Field, Fields, Kind};
 use super::paths::{at_index, at_key, suggest};
 use super::sections::ACTION_KEYS;
 use super::tree::Node;
-use crate::policy::model::{ActionKind, ActionSpec, Param, Purpose, Service};
+use crate::policy::model::{
+    ActionKind, ActionSpec, AirflowApi, AirflowSpec, ArgoWorkflowSpec, GithubDispatchSpec,
+    GithubWorkflowSpec, GitlabPipelineSpec, HttpSpec, JenkinsSpec, MlflowConnSpec, MlflowLogSpec,
+    MlflowPromoteSpec, MlflowRollbackSpec, PagerdutySpec, Purpose, Service, ServiceSpec, Severity,
+    SlackSpec, TemplateMap, WebhookMethod, WebhookSpec,
+};
 use crate::policy::template::Template;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -168,7 +173,7 @@ const JENKINS: &[ParamSpec] = &[
 const AIRFLOW: &[ParamSpec] = &[
     req("api_url", Url),
     req("dag_id", Text),
-    opt("api_version", Choice(&["v2", "v1"])),
+    opt("api_version", Choice(AirflowApi::NAMES)),
     opt("username", Text),
     opt("password", Text),
     opt("token", Text),
@@ -190,10 +195,7 @@ const SLACK: &[ParamSpec] = &[req("webhook_url", Url), opt("text", Text)];
 const PAGERDUTY: &[ParamSpec] = &[
     opt("api_url", Url),
     req("routing_key", Text),
-    opt(
-        "severity",
-        Choice(&["critical", "error", "warning", "info"]),
-    ),
+    opt("severity", Choice(Severity::NAMES)),
     opt("summary", Text),
     opt("source", Text),
     opt("component", Text),
@@ -205,7 +207,7 @@ const PAGERDUTY: &[ParamSpec] = &[
 
 const WEBHOOK: &[ParamSpec] = &[
     req("url", Url),
-    opt("method", Choice(&["POST", "PUT", "PATCH"])),
+    opt("method", Choice(WebhookMethod::NAMES)),
     opt("headers", Map(50)),
     opt("body", Map(200)),
     opt("secret", Text),
@@ -436,7 +438,7 @@ fn read_service(
             Number(min, max) => c.number(f.value, &f.path, min, max).map(Param::Number),
             Choice(options) => c
                 .choice(f.value, &f.path, spec.key, options)
-                .map(|o| Param::Text(Template::literal(o))),
+                .map(Param::Choice),
         };
         match value {
             Some(v) => {
@@ -480,7 +482,203 @@ fn read_service(
             valid = false;
         }
     }
-    valid.then_some(ActionKind::Service { service, params })
+    if !valid {
+        return None;
+    }
+    service_spec(service, Bag(params)).map(ActionKind::Service)
+}
+
+/// One checked key, before it lands in its typed field.
+enum Param {
+    Text(Template),
+    Map(TemplateMap),
+    Flag(bool),
+    Number(f64),
+    Choice(&'static str),
+}
+
+/// The checked keys of one service action, taken out one by one into its
+/// typed spec. A key of the wrong kind cannot be here: the table read it.
+struct Bag(BTreeMap<String, Param>);
+
+impl Bag {
+    fn text(&mut self, key: &str) -> Option<Template> {
+        match self.0.remove(key) {
+            Some(Param::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn map(&mut self, key: &str) -> TemplateMap {
+        match self.0.remove(key) {
+            Some(Param::Map(m)) => m,
+            _ => TemplateMap::new(),
+        }
+    }
+
+    fn flag(&mut self, key: &str) -> Option<bool> {
+        match self.0.remove(key) {
+            Some(Param::Flag(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn number(&mut self, key: &str) -> Option<f64> {
+        match self.0.remove(key) {
+            Some(Param::Number(n)) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn choice(&mut self, key: &str) -> Option<&'static str> {
+        match self.0.remove(key) {
+            Some(Param::Choice(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn http(&mut self) -> HttpSpec {
+        HttpSpec {
+            allow_insecure_http: self.flag("allow_insecure_http").unwrap_or(false),
+            max_attempts: self.number("max_attempts"),
+        }
+    }
+
+    fn mlflow(&mut self) -> MlflowConnSpec {
+        MlflowConnSpec {
+            tracking_uri: self.text("tracking_uri"),
+            username: self.text("username"),
+            password: self.text("password"),
+            token: self.text("token"),
+        }
+    }
+}
+
+/// The typed spec of checked keys; `None` only if a required key is
+/// missing, which the table has reported already.
+fn service_spec(service: Service, mut b: Bag) -> Option<ServiceSpec> {
+    let http = b.http();
+    let spec = match service {
+        Service::MlflowRollback => ServiceSpec::MlflowRollback(MlflowRollbackSpec {
+            http,
+            conn: b.mlflow(),
+            model: b.text("model")?,
+            alias: b.text("alias"),
+            previous_alias: b.text("previous_alias"),
+            approved_tag: b.text("approved_tag"),
+            use_stages: b.flag("use_stages").unwrap_or(false),
+            stage: b.text("stage"),
+        }),
+        Service::MlflowPromote => ServiceSpec::MlflowPromote(MlflowPromoteSpec {
+            http,
+            conn: b.mlflow(),
+            model: b.text("model")?,
+            candidate: b.text("candidate")?,
+            alias: b.text("alias"),
+            previous_alias: b.text("previous_alias"),
+            metric: b.text("metric"),
+            min: b.number("min"),
+            max: b.number("max"),
+            better_than: b.text("better_than"),
+            lower_is_better: b.flag("lower_is_better").unwrap_or(false),
+            no_check: b.flag("no_check").unwrap_or(false),
+        }),
+        Service::MlflowLog => ServiceSpec::MlflowLog(MlflowLogSpec {
+            http,
+            conn: b.mlflow(),
+            experiment: b.text("experiment")?,
+            run_name: b.text("run_name"),
+            tags: b.map("tags"),
+        }),
+        Service::GithubWorkflow => ServiceSpec::GithubWorkflow(GithubWorkflowSpec {
+            http,
+            api_url: b.text("api_url"),
+            repo: b.text("repo")?,
+            workflow: b.text("workflow")?,
+            git_ref: b.text("ref")?,
+            token: b.text("token")?,
+            inputs: b.map("inputs"),
+        }),
+        Service::GithubDispatch => ServiceSpec::GithubDispatch(GithubDispatchSpec {
+            http,
+            api_url: b.text("api_url"),
+            repo: b.text("repo")?,
+            event_type: b.text("event_type")?,
+            token: b.text("token")?,
+            client_payload: b.map("client_payload"),
+        }),
+        Service::GitlabPipeline => ServiceSpec::GitlabPipeline(GitlabPipelineSpec {
+            http,
+            api_url: b.text("api_url"),
+            project: b.text("project")?,
+            git_ref: b.text("ref")?,
+            trigger_token: b.text("trigger_token"),
+            token: b.text("token"),
+            variables: b.map("variables"),
+        }),
+        Service::Jenkins => ServiceSpec::Jenkins(JenkinsSpec {
+            http,
+            url: b.text("url")?,
+            job: b.text("job")?,
+            user: b.text("user"),
+            token: b.text("token"),
+            parameters: b.map("parameters"),
+        }),
+        Service::Airflow => ServiceSpec::Airflow(AirflowSpec {
+            http,
+            api_url: b.text("api_url")?,
+            dag_id: b.text("dag_id")?,
+            api_version: b.choice("api_version").and_then(AirflowApi::from_name),
+            username: b.text("username"),
+            password: b.text("password"),
+            token: b.text("token"),
+            conf: b.map("conf"),
+            note: b.text("note"),
+        }),
+        Service::ArgoWorkflow => ServiceSpec::ArgoWorkflow(ArgoWorkflowSpec {
+            http,
+            api_url: b.text("api_url")?,
+            namespace: b.text("namespace")?,
+            template: b.text("template")?,
+            cluster_template: b.flag("cluster_template").unwrap_or(false),
+            token: b.text("token"),
+            parameters: b.map("parameters"),
+        }),
+        Service::Slack => ServiceSpec::Slack(SlackSpec {
+            http,
+            webhook_url: b.text("webhook_url")?,
+            text: b.text("text"),
+        }),
+        Service::Pagerduty => ServiceSpec::Pagerduty(PagerdutySpec {
+            http,
+            api_url: b.text("api_url"),
+            routing_key: b.text("routing_key")?,
+            severity: b.choice("severity").and_then(Severity::from_name),
+            summary: b.text("summary"),
+            source: b.text("source"),
+            component: b.text("component"),
+            group: b.text("group"),
+            class: b.text("class"),
+            dedup_key: b.text("dedup_key"),
+            resolve: b.flag("resolve").unwrap_or(true),
+        }),
+        Service::Webhook => ServiceSpec::Webhook(WebhookSpec {
+            http,
+            url: b.text("url")?,
+            method: b.choice("method").and_then(WebhookMethod::from_name),
+            headers: b.map("headers"),
+            body: b.map("body"),
+            secret: b.text("secret"),
+        }),
+    };
+    // A key in the table but not in the struct would be dropped silently.
+    debug_assert!(
+        b.0.is_empty(),
+        "{} keys read but not stored: {:?}",
+        service.type_name(),
+        b.0.keys().collect::<Vec<_>>()
+    );
+    Some(spec)
 }
 
 fn read_exec(c: &mut Checker, fields: &Fields) -> Option<ActionKind> {
@@ -673,6 +871,70 @@ actions:
             e[0].message,
             "has 11 entries; github_workflow takes at most 10"
         );
+    }
+
+    #[test]
+    fn service_keys_fill_a_typed_spec() {
+        let text = format!("{HEAD}{TAIL}").replace(
+            "{type: exec, command: [./notify.sh]}",
+            "{type: pagerduty, routing_key: \"{{ env.K }}\", severity: error, resolve: false, max_attempts: 3}",
+        );
+        let policy = load("p.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}"));
+        let ActionKind::Service(ServiceSpec::Pagerduty(pd)) = &policy.actions["notify"].kind else {
+            panic!("{:?}", policy.actions["notify"].kind);
+        };
+        assert_eq!(pd.routing_key.source(), "{{ env.K }}");
+        assert_eq!(pd.severity, Some(Severity::Error));
+        assert!(!pd.resolve);
+        assert_eq!(pd.http.max_attempts, Some(3.0));
+        assert_eq!(pd.api_url, None);
+        let keys: Vec<&str> = ServiceSpec::Pagerduty(pd.clone())
+            .keys()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keys, ["max_attempts", "resolve", "routing_key", "severity"]);
+    }
+
+    /// Every key in the table lands in its type's struct and is listed back
+    /// (what `policy explain` prints): a key the struct forgot would be lost.
+    #[test]
+    fn every_key_of_every_service_type_is_kept() {
+        for t in ACTION_TYPES {
+            let Reader::Service(_, groups) = &t.read else {
+                continue;
+            };
+            let mut want = Vec::new();
+            let mut keys = Vec::new();
+            for spec in groups.iter().flat_map(|g| g.iter()) {
+                // `no_check` and a metric contradict each other.
+                if spec.key == "no_check" {
+                    continue;
+                }
+                let value = match spec.kind {
+                    Text | Url => "\"{{ env.X }}\"".to_string(),
+                    Map(_) => "{a: b}".to_string(),
+                    // Each away from its default, or it is not listed.
+                    Flag => (spec.key != "resolve").to_string(),
+                    Number(..) => "2".to_string(),
+                    Choice(options) => options[options.len() - 1].to_string(),
+                };
+                keys.push(format!("{}: {value}", spec.key));
+                want.push(spec.key);
+            }
+            let text = format!("{HEAD}{TAIL}").replace(
+                "{type: exec, command: [./notify.sh]}",
+                &format!("{{type: {}, {}}}", t.name, keys.join(", ")),
+            );
+            let policy = load("p.yaml", &text).unwrap_or_else(|e| panic!("{}: {e:#?}", t.name));
+            let ActionKind::Service(spec) = &policy.actions["notify"].kind else {
+                panic!("{}: not a service", t.name);
+            };
+            let mut got: Vec<&str> = spec.keys().into_iter().map(|(k, _)| k).collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{}", t.name);
+        }
     }
 
     #[test]
