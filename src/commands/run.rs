@@ -16,15 +16,16 @@ use crate::cli::ListFormat;
 use crate::engine::context::{logs_to_mlflow, RunValues};
 use crate::engine::{trail, Executor, Handled, Job, Render, Session, Trail};
 use crate::exit::ExitStatus;
-use crate::policy::decide::{self, RuleEval, RunFacts, Verdict};
+use crate::policy::decide::{self, RuleEval, RunFacts, RunPlan, Verdict};
 use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
 use crate::policy::metric_paths;
 use crate::policy::model::Mode;
-use crate::policy::state::{RunSummary, KEPT_RUNS};
+use crate::policy::state::RunSummary;
 use crate::printer::Printer;
 use crate::report::model::HistoryPoint;
 use crate::report::render::prometheus::MetricLabels;
 use crate::report::render::ReportFormat;
+use crate::report::Report;
 use crate::settings::RunSettings;
 
 pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
@@ -32,134 +33,29 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let Some(mut session) = Session::open(&s.state_dir, &s.policy, s.lock_timeout)? else {
         return Ok(ExitStatus::Locked);
     };
-    let now = s.now;
-    let run_id = run_id(&s.policy.name, now);
+    let run_id = run_id(&s.policy.name, s.now);
     let persist = !s.dry_run;
-    session.settle_interrupted(now, persist, s.audit)?;
+    session.settle_interrupted(s.now, persist, s.audit)?;
     // A dry run saves nothing, so the next real run records expirations.
-    session.expire(now, persist && s.audit)?;
+    session.expire(s.now, persist && s.audit)?;
 
-    let report = match crate::report_io::compute(&s.report, printer) {
-        Ok(mut report) => {
-            // A path rendered from `{{ env.X }}` shows `***` in the report
-            // files, the audit log and MLflow, never the value.
-            for side in [&mut report.reference, &mut report.current] {
-                side.path = s.data_secrets.scrub(&side.path);
-                for file in &mut side.files {
-                    *file = s.data_secrets.scrub(file);
-                }
-            }
-            report
-        }
-        Err(e) => {
-            let e = mask_error(e, &s.data_secrets);
-            // A run that could not even build its report (a missing
-            // partition at 3 a.m.) is part of the trail too.
-            if s.audit {
-                session.audit(run_record(
-                    &s,
-                    &run_id,
-                    json!({ "error": format!("{e:#}") }),
-                ))?;
-                if persist {
-                    session.save()?;
-                }
-            }
-            return Err(e);
-        }
+    let report = match load_report(&s, printer) {
+        Ok(report) => report,
+        Err(e) => return Err(audit_failed_run(&mut session, &s, &run_id, e)?),
     };
-    let outputs: Vec<(ReportFormat, std::path::PathBuf)> = [
-        (ReportFormat::Json, s.report_output.clone()),
-        (ReportFormat::Html, s.html.clone()),
-    ]
-    .into_iter()
-    .filter_map(|(f, p)| p.map(|p| (f, p)))
-    .collect();
     let diagnosis = diagnose(&report);
-    let lookup = |p: &crate::policy::expr::MetricPath| {
-        metric_paths::lookup(&report, &diagnosis, &p.segments)
-    };
+    let plan = plan(&mut session, &s, &run_id, &report, &diagnosis, printer)?;
+    let handled = act(&mut session, &s, &run_id, &report, &diagnosis, &plan)?;
 
-    let policy = &s.policy;
-    let facts = RunFacts {
-        now,
-        run_id: &run_id,
-        quality_errors: report.quality.errors,
-    };
-    // Columns a rule may name: those compared, and those that vanished.
-    let columns: Vec<String> = report
-        .columns
-        .iter()
-        .map(|c| c.name.clone())
-        .chain(report.schema.missing_in_current.iter().cloned())
-        .collect();
-    let plan = decide::plan_run(policy, &mut session.state, &lookup, Some(&columns), facts);
-    for e in &plan.evals {
-        if let Some(error) = &e.error {
-            printer.warn(&format!(
-                "rule `{}` could not be evaluated, so it does not hold: {error}",
-                e.rule
-            ));
-        }
-    }
-    if s.audit {
-        audit_run(&mut session, &s, &run_id, &report, &diagnosis, &plan.evals)?;
-    }
-    crate::engine::crash_point("after-run-audit");
-
-    let values = RunValues {
-        policy,
-        base_dir: &s.base_dir,
-        run_id: &run_id,
-        now,
-        dry_run: s.dry_run,
-        report: &report,
-        diagnosis: &diagnosis,
-        digest: logs_to_mlflow(policy).then(|| mlflow::digest(&report, diagnosis.incident.name())),
-    };
-    let context = |d: &decide::Decision| values.context(d);
-    let executor = Executor {
-        policy,
-        base_dir: &s.base_dir,
-        run_id: &run_id,
-        now,
-        quality_errors: report.quality.errors,
-        dry_run: s.dry_run,
-        audit: s.audit,
-        evals: &plan.evals,
-        context: &context,
-    };
-    let mut jobs: Vec<Job> = plan.decisions.into_iter().map(Job::decided).collect();
-    let incident = diagnosis.incident;
-    if incident == Incident::Healthy {
-        decide::record_healthy(&mut session.state);
-        // A healthy run resolves the PagerDuty incidents earlier runs
-        // opened (a dry run only shows the resolve events).
-        if policy.guardrails.mode != Mode::Observe {
-            let resolves = decide::resolutions(policy, &mut session.state, &run_id);
-            jobs.extend(resolves.into_iter().map(|(decision, key)| Job {
-                decision,
-                render: Render::Resolve { key },
-                trail: Trail::Decision,
-            }));
-        }
-    }
-    let handled = executor.handle(&mut session, jobs)?;
-
-    let state = &mut session.state;
-    state.runs.push(RunSummary {
+    session.state.record_run(RunSummary {
         id: run_id.clone(),
-        at: now,
-        incident: incident.name().to_string(),
+        at: s.now,
+        incident: diagnosis.incident.name().to_string(),
         drift_share: report.dataset_drift.share,
         drifted_columns: report.dataset_drift.drifted_columns,
         quality_errors: report.quality.errors,
         dry_run: s.dry_run,
     });
-    if state.runs.len() > KEPT_RUNS {
-        let extra = state.runs.len() - KEPT_RUNS;
-        state.runs.drain(..extra);
-    }
     crate::engine::crash_point("before-final-save");
     if persist {
         session.save()?;
@@ -169,6 +65,7 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let mut report = report;
     report.history = Some(state_history(&session.state.runs));
     drop(session);
+
     let failed = handled.iter().any(|h| {
         h.outcome
             .as_ref()
@@ -182,36 +79,180 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     } else {
         ExitStatus::Success
     };
-    crate::report_io::write_outputs(&report, &outputs, printer)?;
+    deliver(
+        &s, &run_id, &report, &diagnosis, &plan, &handled, status, started, printer,
+    )?;
+    Ok(status)
+}
+
+/// The run's report, with the secrets of templated data paths masked: a
+/// path rendered from `{{ env.X }}` shows `***` in the report files, the
+/// audit log and MLflow, never the value.
+fn load_report(s: &RunSettings, printer: &Printer) -> Result<Report> {
+    let mut report = crate::report_io::compute(&s.report, printer)
+        .map_err(|e| mask_error(e, &s.data_secrets))?;
+    for side in [&mut report.reference, &mut report.current] {
+        side.path = s.data_secrets.scrub(&side.path);
+        for file in &mut side.files {
+            *file = s.data_secrets.scrub(file);
+        }
+    }
+    Ok(report)
+}
+
+/// A run that could not even build its report (a missing partition at
+/// 3 a.m.) is part of the trail too. Returns the error to exit with.
+fn audit_failed_run(
+    session: &mut Session,
+    s: &RunSettings,
+    run_id: &str,
+    e: anyhow::Error,
+) -> Result<anyhow::Error> {
+    if s.audit {
+        session.audit(run_record(s, run_id, json!({ "error": format!("{e:#}") })))?;
+        if !s.dry_run {
+            session.save()?;
+        }
+    }
+    Ok(e)
+}
+
+/// Evaluates the rules and decides (pure, in `decide`); warns of rules that
+/// could not be evaluated; audits the run and its rules.
+fn plan(
+    session: &mut Session,
+    s: &RunSettings,
+    run_id: &str,
+    report: &Report,
+    diagnosis: &Diagnosis,
+    printer: &Printer,
+) -> Result<RunPlan> {
+    let lookup =
+        |p: &crate::policy::expr::MetricPath| metric_paths::lookup(report, diagnosis, &p.segments);
+    let facts = RunFacts {
+        now: s.now,
+        run_id,
+        quality_errors: report.quality.errors,
+    };
+    // Columns a rule may name: those compared, and those that vanished.
+    let columns: Vec<String> = report
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(report.schema.missing_in_current.iter().cloned())
+        .collect();
+    let plan = decide::plan_run(
+        &s.policy,
+        &mut session.state,
+        &lookup,
+        Some(&columns),
+        facts,
+    );
+    for e in &plan.evals {
+        if let Some(error) = &e.error {
+            printer.warn(&format!(
+                "rule `{}` could not be evaluated, so it does not hold: {error}",
+                e.rule
+            ));
+        }
+    }
+    if s.audit {
+        audit_run(session, s, run_id, report, diagnosis, &plan.evals)?;
+    }
+    crate::engine::crash_point("after-run-audit");
+    Ok(plan)
+}
+
+/// Hands the plan's decisions, and on a healthy run the PagerDuty resolves,
+/// to the one executor.
+fn act(
+    session: &mut Session,
+    s: &RunSettings,
+    run_id: &str,
+    report: &Report,
+    diagnosis: &Diagnosis,
+    plan: &RunPlan,
+) -> Result<Vec<Handled>> {
+    let policy = &s.policy;
+    let values = RunValues {
+        policy,
+        base_dir: &s.base_dir,
+        run_id,
+        now: s.now,
+        dry_run: s.dry_run,
+        report,
+        diagnosis,
+        digest: logs_to_mlflow(policy).then(|| mlflow::digest(report, diagnosis.incident.name())),
+    };
+    let context = |d: &decide::Decision| values.context(d);
+    let executor = Executor {
+        policy,
+        base_dir: &s.base_dir,
+        run_id,
+        now: s.now,
+        quality_errors: report.quality.errors,
+        dry_run: s.dry_run,
+        audit: s.audit,
+        evals: &plan.evals,
+        context: &context,
+    };
+    let mut jobs: Vec<Job> = plan.decisions.iter().cloned().map(Job::decided).collect();
+    if diagnosis.incident == Incident::Healthy {
+        decide::record_healthy(&mut session.state);
+        // A healthy run resolves the PagerDuty incidents earlier runs
+        // opened (a dry run only shows the resolve events).
+        if policy.guardrails.mode != Mode::Observe {
+            let resolves = decide::resolutions(policy, &mut session.state, run_id);
+            jobs.extend(resolves.into_iter().map(|(decision, key)| Job {
+                decision,
+                render: Render::Resolve { key },
+                trail: Trail::Decision,
+            }));
+        }
+    }
+    executor.handle(session, jobs)
+}
+
+/// Report files, the Prometheus textfile, the summary on stdout, and last
+/// the Pushgateway: one that is down fails the step (exit 2) only after the
+/// run has done and recorded everything else.
+#[allow(clippy::too_many_arguments)]
+fn deliver(
+    s: &RunSettings,
+    run_id: &str,
+    report: &Report,
+    diagnosis: &Diagnosis,
+    plan: &RunPlan,
+    handled: &[Handled],
+    status: ExitStatus,
+    started: std::time::Instant,
+    printer: &Printer,
+) -> Result<()> {
+    let outputs: Vec<(ReportFormat, std::path::PathBuf)> = [
+        (ReportFormat::Json, s.report_output.clone()),
+        (ReportFormat::Html, s.html.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(f, p)| p.map(|p| (f, p)))
+    .collect();
+    crate::report_io::write_outputs(report, &outputs, printer)?;
+    // A run whose action failed is no success: the gauge is left out, so
+    // `absent(driftmend_last_success_timestamp_seconds)` alerts.
+    let succeeded = status != ExitStatus::ActionFailed;
     let labels = MetricLabels {
         model: None,
         policy: Some(s.policy.name.clone()),
     };
     if let Some(path) = &s.prometheus_textfile {
-        // A run whose action failed is no success: the gauge is left out,
-        // so `absent(driftmend_last_success_timestamp_seconds)` alerts.
-        crate::report_io::write_metrics(
-            &report,
-            path,
-            &labels,
-            started.elapsed().as_secs_f64(),
-            !failed,
-        )?;
+        let elapsed = started.elapsed().as_secs_f64();
+        crate::report_io::write_metrics(report, path, &labels, elapsed, succeeded)?;
     }
-    print_summary(&s, &run_id, &diagnosis, &plan.evals, &handled, status)?;
-    // Last: a Pushgateway that is down fails the step (exit 2) only after
-    // the run has done and recorded everything else.
+    print_summary(s, run_id, diagnosis, &plan.evals, handled, status)?;
     if let Some(url) = &s.pushgateway {
-        crate::report_io::push_metrics(
-            &report,
-            url,
-            &labels,
-            started.elapsed().as_secs_f64(),
-            !failed,
-            printer,
-        )?;
+        let elapsed = started.elapsed().as_secs_f64();
+        crate::report_io::push_metrics(report, url, &labels, elapsed, succeeded, printer)?;
     }
-    Ok(status)
+    Ok(())
 }
 
 /// `e` with the data paths' secrets masked; only when one shows, since the
@@ -256,7 +297,7 @@ fn audit_run(
     session: &mut Session,
     s: &RunSettings,
     run_id: &str,
-    report: &crate::report::Report,
+    report: &Report,
     diagnosis: &Diagnosis,
     evals: &[RuleEval],
 ) -> Result<()> {

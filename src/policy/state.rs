@@ -67,6 +67,15 @@ impl PolicyState {
         }
     }
 
+    /// Remembers a run's summary, keeping the last [`KEPT_RUNS`].
+    pub fn record_run(&mut self, summary: RunSummary) {
+        self.runs.push(summary);
+        if self.runs.len() > KEPT_RUNS {
+            let extra = self.runs.len() - KEPT_RUNS;
+            self.runs.drain(..extra);
+        }
+    }
+
     /// Queues `p` for approval under the next id (`<policy>-<n>`), unless
     /// its action already waits: a rule that keeps firing while a human
     /// decides must not pile up the queue. Returns the id it waits under.
