@@ -25,8 +25,18 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         || data::load(&settings.reference, &settings.csv, &roles),
         || data::load(&settings.current, &settings.csv, &roles),
     );
-    let reference = reference.context("cannot load the reference dataset (`--reference`)")?;
-    let current = current.context("cannot load the current dataset (`--current`)")?;
+    let reference = reference.with_context(|| {
+        format!(
+            "cannot load the reference dataset ({})",
+            settings.reference_from
+        )
+    })?;
+    let current = current.with_context(|| {
+        format!(
+            "cannot load the current dataset ({})",
+            settings.current_from
+        )
+    })?;
     spinner.suspend(|| {
         for warning in reference.warnings.iter().chain(&current.warnings) {
             printer.warn(warning);

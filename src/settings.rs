@@ -125,16 +125,15 @@ impl RunSettings {
                 base_dir.join(p).display().to_string()
             }
         };
-        let reference_from = if args.reference.is_some() {
-            "`--reference`"
-        } else {
-            "`data.reference` in the policy"
+        let from = |flag: bool, name: &str| {
+            if flag {
+                format!("`--{name}`")
+            } else {
+                format!("`data.{name}` in `{}`", args.policy.display())
+            }
         };
-        let current_from = if args.current.is_some() {
-            "`--current`"
-        } else {
-            "`data.current` in the policy"
-        };
+        let reference_from = from(args.reference.is_some(), "reference");
+        let current_from = from(args.current.is_some(), "current");
         let reference = match args.reference {
             Some(r) => r,
             None => in_base(render(&policy.data.reference, "reference")?),
@@ -158,6 +157,8 @@ impl RunSettings {
         let report = ReportSettings {
             reference,
             current,
+            reference_from: reference_from.clone(),
+            current_from: current_from.clone(),
             csv: CsvOptions {
                 delimiter: policy.data.delimiter as u8,
                 null_values: policy.data.null_values.clone(),
@@ -178,8 +179,8 @@ impl RunSettings {
             .collect();
         check_outputs_do_not_overwrite_inputs(
             &[
-                (reference_from, &report.reference),
-                (current_from, &report.current),
+                (reference_from.as_str(), &report.reference),
+                (current_from.as_str(), &report.current),
             ],
             &outputs,
         )?;
@@ -326,6 +327,10 @@ pub struct GithubSettings {
 pub struct ReportSettings {
     pub reference: String,
     pub current: String,
+    /// Where each path came from, for messages: `` `--reference` `` or
+    /// `` `data.reference` in `policy.yaml` ``.
+    pub reference_from: String,
+    pub current_from: String,
     pub csv: CsvOptions,
     pub analysis: AnalysisSettings,
     pub output: OutputSettings,
@@ -403,6 +408,8 @@ impl ReportSettings {
         let settings = ReportSettings {
             reference: args.reference,
             current: args.current,
+            reference_from: "`--reference`".to_string(),
+            current_from: "`--current`".to_string(),
             csv,
             analysis,
             output: OutputSettings {

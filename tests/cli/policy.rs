@@ -1682,3 +1682,25 @@ actions:
     assert_eq!(s.audit_of("rule", 0)[0]["error"], problem);
     assert!(s.calls("notify").is_empty());
 }
+
+/// A data error names where the path came from: the policy's `data:` key,
+/// not a flag the user never typed.
+#[test]
+fn a_missing_policy_data_path_is_named_as_the_policys() {
+    let s = Sandbox::new();
+    s.policy(
+        "nope/*.parquet",
+        "rules:
+  - {name: drift, when: dataset.drift_detected, actions: [notify]}
+actions:
+  notify: {type: exec, command: [./notify.sh]}
+",
+    );
+    let o = s.run(0, &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let first = stderr(&o).lines().next().unwrap_or_default().to_string();
+    assert_eq!(
+        first,
+        "error: cannot load the current dataset (`data.current` in `policy.yaml`)"
+    );
+}
