@@ -69,6 +69,10 @@ const KNOWN_BUGS: &[KnownBug] = &[
         known_bug: POLARS_PANIC,
     },
     KnownBug {
+        input: "data/fuzz_unterminated_quote_at_end_slice_index.csv",
+        known_bug: POLARS_PANIC,
+    },
+    KnownBug {
         input: "policy/when_number.yaml",
         known_bug: "`when: 5` passes `policy validate`; `run` reports the rule's error \
                     (\"the condition must be true/false\") but exits 0 as healthy and writes \
@@ -83,13 +87,13 @@ const KNOWN_BUGS: &[KnownBug] = &[
     },
 ];
 
-/// Malformed Parquet that polars panics on (found by the parquet fuzz
-/// target): `data::load` catches the panic and the command exits 2 naming
+/// Malformed Parquet or CSV that polars panics on (found by the parquet
+/// and csv fuzz targets): `data::load` catches the panic and the command exits 2 naming
 /// the file, but Rust's default panic hook has already printed `thread '…'
 /// panicked at …` (and a backtrace) to stderr. The fix belongs in the
 /// entry point: a panic hook that stays quiet while a reader's panic is
 /// being caught.
-const POLARS_PANIC: &str = "polars-parquet panics on this malformed file; the read now fails \
+const POLARS_PANIC: &str = "polars panics on this malformed file; the read now fails \
                             with exit 2 naming the file, but the default panic hook still prints \
                             `panicked at` to stderr";
 
