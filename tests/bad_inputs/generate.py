@@ -196,6 +196,10 @@ def data_files(rng):
         with open(os.path.join(ROOT, "fuzz", "regressions", "parquet", name + ".parquet"), "rb") as f:
             write("data", "fuzz_" + name.replace("-", "_") + ".parquet", f.read())
 
+    # And the CSV file the csv fuzz target found polars panicking on.
+    with open(os.path.join(ROOT, "fuzz", "regressions", "csv", "unterminated-quote-at-end-slice-index.csv"), "rb") as f:
+        write("data", "fuzz_unterminated_quote_at_end_slice_index.csv", f.read())
+
     # A directory with a data extension: holds no data file.
     write("data", "dir_named.parquet/notes.txt", "a directory named like a Parquet file\n")
     # A directory of partitions: one good, one truncated.

@@ -54,12 +54,6 @@ const KNOWN_BUGS: &[KnownBug] = &[
     },
 ];
 
-/// Malformed Parquet that polars panics on (found by the parquet fuzz
-/// target): `data::load` catches the panic and the command exits 2 naming
-/// the file, but Rust's default panic hook has already printed `thread '…'
-/// panicked at …` (and a backtrace) to stderr. The fix belongs in the
-/// entry point: a panic hook that stays quiet while a reader's panic is
-/// being caught.
 /// The whole corpus must stay at least this large.
 const MIN_INPUTS: usize = 150;
 
