@@ -387,7 +387,7 @@ impl ReportSettings {
             null_values: args.null_values.clone(),
         };
         let analysis = analysis_options(&args)?
-            .resolve(|k| format!("--{}", k.replace('_', "-")))
+            .resolve(|k| flag_of(k).to_string())
             .map_err(|e| invalid(flag_of(e.key), e.message))?;
         let format = args
             .format
@@ -634,10 +634,12 @@ fn analysis_options(args: &ReportArgs) -> Result<AnalysisOptions, SettingsError>
     })
 }
 
-/// The flag of an analysis option named as in a policy's `report:` block.
+/// The flag of an analysis option named as in a policy's `report:` block
+/// (the keys `AnalysisOptions::resolve` names in its errors and messages).
 fn flag_of(key: &str) -> &'static str {
     match key {
         "categorical" => "--categorical",
+        "numerical" => "--numerical",
         "permutations" => "--permutations",
         "mmd_sample" => "--mmd-sample",
         "threshold" => "--threshold",
