@@ -78,13 +78,12 @@ impl Session {
     /// Settles actions a killed run left in flight: each becomes an unknown
     /// outcome (held until `driftmend ack`), audited. With `persist` (not a
     /// dry run) the settlement is saved at once, so it is audited once.
-    /// Returns the names of the settled actions.
     pub fn settle_interrupted(
         &mut self,
         now: DateTime<Utc>,
         persist: bool,
         audit: bool,
-    ) -> Result<Vec<String>> {
+    ) -> Result<()> {
         let settled = decide::settle_interrupted(&mut self.state);
         for (action, started) in &settled {
             eprintln!(
@@ -94,7 +93,7 @@ impl Session {
             );
         }
         if settled.is_empty() || !persist {
-            return Ok(settled.into_iter().map(|(name, _)| name).collect());
+            return Ok(());
         }
         for (action, started) in settled.iter().filter(|_| audit) {
             let record = trail::record(
@@ -114,7 +113,7 @@ impl Session {
             self.audit(record)?;
         }
         self.save()?;
-        Ok(settled.into_iter().map(|(name, _)| name).collect())
+        Ok(())
     }
 
     pub fn audit(&mut self, record: serde_json::Value) -> Result<()> {
