@@ -27,6 +27,8 @@ RUN touch src/main.rs src/lib.rs \
     && install -D -m 0755 target/release/driftmend /out/driftmend
 
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
+# Unpinned on purpose: CA certificates and time zones should be current.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \

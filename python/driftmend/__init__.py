@@ -20,7 +20,7 @@ from ._driftmend import DriftmendError, __version__
 __all__ = ["DriftmendError", "__version__", "report"]
 
 # keyword -> (flag, takes a value, repeatable), from the CLI's own flags.
-_FLAGS = {name: (flag, takes, many) for name, flag, takes, many in _driftmend.report_flags()}
+_REPORT_FLAGS = {name: (flag, takes, many) for name, flag, takes, many in _driftmend.report_flags()}
 
 
 def report(reference: Any, current: Any, **options: Any) -> dict[str, Any]:
@@ -36,22 +36,23 @@ def report(reference: Any, current: Any, **options: Any) -> dict[str, Any]:
     CLI's message when an input or option is wrong. The readers' warnings
     are issued as Python warnings.
     """
-    flags = _flags("report", options)
+    flags = _flags("report", _REPORT_FLAGS, options)
     text, notes = _driftmend.report(_side(reference), _side(current), flags)
     for note in notes:
         warnings.warn(note, stacklevel=2)
     return json.loads(text)
 
 
-def _flags(function: str, options: Mapping[str, Any]) -> list[str]:
-    """Keyword arguments as CLI flags (``--flag=value``, so a value may start with ``-``)."""
+def _flags(function: str, known: Mapping[str, tuple], options: Mapping[str, Any]) -> list[str]:
+    """Keyword arguments as the CLI flags in ``known`` (``--flag=value``, so a
+    value may start with ``-``)."""
     out: list[str] = []
     for name, value in options.items():
-        if name not in _FLAGS:
-            close = difflib.get_close_matches(name, _FLAGS, n=1)
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise TypeError(f"{function}() got an unexpected keyword argument '{name}'{hint}")
-        flag, takes_value, repeatable = _FLAGS[name]
+        flag, takes_value, repeatable = known[name]
         if value is None:
             continue
         if not takes_value:

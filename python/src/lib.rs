@@ -26,9 +26,9 @@ pyo3::create_exception!(
     "An input, option or report error, with the message the CLI prints."
 );
 
-/// The flags of `driftmend report` that `driftmend.report()` takes as
-/// keyword arguments; the others choose the main output, which the function
-/// returns instead.
+/// The arguments of `driftmend report` that `driftmend.report()` does not
+/// take as keywords: the two sides are its positional arguments, the others
+/// choose the main output, which the function returns instead.
 const NOT_FOR_PYTHON: &[&str] = &[
     "reference",
     "current",
@@ -142,23 +142,28 @@ fn compute(
 
 /// `driftmend report`'s settings from its flags, both sides given by name.
 fn settings(reference: &str, current: &str, flags: Vec<String>) -> anyhow::Result<ReportSettings> {
-    let command = ReportArgs::augment_args(clap::Command::new("report").no_binary_name(true));
-    let argv = [
+    let sides = [
         format!("--reference={reference}"),
         format!("--current={current}"),
-    ]
-    .into_iter()
-    .chain(flags);
-    let matches = command
-        .try_get_matches_from(argv)
-        .map_err(|e| anyhow::anyhow!(clap_message(&e)))?;
-    let args =
-        ReportArgs::from_arg_matches(&matches).map_err(|e| anyhow::anyhow!(clap_message(&e)))?;
+    ];
+    let args: ReportArgs = parse_flags(sides.into_iter().chain(flags))?;
     let mut settings = ReportSettings::resolve(args)?;
     settings.reference_from = "`reference`".to_string();
     settings.current_from = "`current`".to_string();
     settings.output.progress = false;
     Ok(settings)
+}
+
+/// A subcommand's arguments (`A`: `ReportArgs`, ...) parsed from flags as
+/// the CLI parses them, errors included.
+fn parse_flags<A: Args + FromArgMatches>(
+    argv: impl IntoIterator<Item = String>,
+) -> anyhow::Result<A> {
+    let command = A::augment_args(clap::Command::new("driftmend").no_binary_name(true));
+    let matches = command
+        .try_get_matches_from(argv)
+        .map_err(|e| anyhow::anyhow!(clap_message(&e)))?;
+    A::from_arg_matches(&matches).map_err(|e| anyhow::anyhow!(clap_message(&e)))
 }
 
 /// clap's message without its `error: ` prefix and `--help` advice.
@@ -184,10 +189,16 @@ fn to_py(err: anyhow::Error) -> PyErr {
 /// that `driftmend.report()` accepts.
 #[pyfunction]
 fn report_flags() -> Vec<(String, String, bool, bool)> {
-    let command = ReportArgs::augment_args(clap::Command::new("report"));
+    keywords::<ReportArgs>(NOT_FOR_PYTHON)
+}
+
+/// The keyword arguments a subcommand's flags make (`--num-method` ->
+/// `num_method`), leaving out the arguments with the ids in `except`.
+fn keywords<A: Args>(except: &[&str]) -> Vec<(String, String, bool, bool)> {
+    let command = A::augment_args(clap::Command::new("driftmend"));
     command
         .get_arguments()
-        .filter(|arg| !NOT_FOR_PYTHON.contains(&arg.get_id().as_str()))
+        .filter(|arg| !except.contains(&arg.get_id().as_str()))
         .filter_map(|arg| {
             let long = arg.get_long()?;
             let takes_value = arg.get_action().takes_values();
