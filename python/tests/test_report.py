@@ -183,3 +183,14 @@ def test_the_gil_is_released_while_comparing():
     assert took[0] > 0.2, f"the report took only {took[0]:.3f}s: too quick to tell"
     # Holding the GIL would have stalled this loop for the whole call.
     assert longest < took[0] / 2, (longest, took[0])
+
+
+def test_the_type_stub_lists_every_option():
+    import ast
+    from pathlib import Path
+
+    stub = ast.parse((Path(driftmend.__file__).parent / "__init__.pyi").read_text())
+    [function] = [node for node in stub.body if isinstance(node, ast.FunctionDef) and node.name == "report"]
+    in_stub = [arg.arg for arg in function.args.kwonlyargs]
+    options = [name for name, *_ in driftmend._driftmend.report_flags()]
+    assert sorted(in_stub) == sorted(options)
