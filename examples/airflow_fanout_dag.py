@@ -58,9 +58,11 @@ with DAG(
     parts = list_partitions(DAY)
 
     # One task per file. `map_index` names each profile, so a retried task
-    # overwrites its own output and nothing else.
+    # overwrites its own output and nothing else. `append_env`: the shard
+    # is added to the worker's environment (PATH included), not in its place.
     profile = BashOperator.partial(
         task_id="profile_partition",
+        append_env=True,
         bash_command=(
             f"mkdir -p {PROFILES} && "
             'driftmend profile "$PART" --exclude id --quiet'
