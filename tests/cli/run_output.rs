@@ -125,8 +125,9 @@ fn observe_mode_runs_nothing_and_the_audit_log_says_what_it_would_do() {
         "{mode: observe, escalate: [notify]}",
         "dataset.drift_detected",
     );
-    // A dry run in observe mode is audited, flagged as one; it saves no
-    // state, so the run after it is the rule's first.
+    // A dry run in observe mode is audited, flagged as one, in its shadow
+    // log; it never touches the real state, so the run after it is the
+    // rule's first there.
     driftmend_snapshot!(
         "run_observe_mode_dry_run",
         at(&ctx, &["run"], "01:00", &["--dry-run"])
@@ -134,6 +135,10 @@ fn observe_mode_runs_nothing_and_the_audit_log_says_what_it_would_do() {
     driftmend_snapshot!("run_observe_mode", at(&ctx, &["run"], "02:00", &[]));
     assert_eq!(hook_calls(&ctx), Vec::<String>::new());
     driftmend_snapshot!("audit_table", at(&ctx, &["audit"], "03:00", &[]));
+    driftmend_snapshot!(
+        "audit_table_shadow",
+        at(&ctx, &["audit"], "03:00", &["--shadow"])
+    );
     driftmend_snapshot!(
         "audit_table_since",
         at(&ctx, &["audit", "--since", "90m"], "03:00", &[])
