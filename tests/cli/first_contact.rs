@@ -121,3 +121,40 @@ fn outputs_follow_the_umask_and_the_state_stays_private() {
         assert_eq!(mode(&ctx, name), 0o600, "{name}");
     }
 }
+
+#[test]
+fn mistakes_get_a_fix_not_a_list() {
+    let ctx = TestContext::new();
+    let (r, c) = (fixture("reference.parquet"), fixture("current_drifted.parquet"));
+    driftmend_snapshot!(
+        "did_you_mean_column",
+        ctx.command(&["report", "-r", &r, "-c", &c, "--exclude", "idd"])
+    );
+    driftmend_snapshot!(
+        "did_you_mean_target",
+        ctx.command(&["report", "-r", &r, "-c", &c, "--target", "is_frud"])
+    );
+    driftmend_snapshot!(
+        "did_you_mean_method",
+        ctx.command(&["report", "-r", &r, "-c", &c, "--num-method", "wasserstien"])
+    );
+    // `--current data/*.parquet` unquoted: the shell hands over two files.
+    driftmend_snapshot!(
+        "unquoted_glob",
+        ctx.command(&[
+            "report",
+            "-r",
+            &r,
+            "-c",
+            &c,
+            &fixture("current_stable.parquet")
+        ])
+    );
+    // A `;`-separated CSV read with the default `,`.
+    ctx.write("ref.csv", "a;b;c\n1;2;3\n4;5;6\n7;8;9\n");
+    ctx.write("cur.csv", "a;b;c\n1;2;3\n4;5;6\n7;8;10\n");
+    driftmend_snapshot!(
+        "semicolon_csv",
+        ctx.command(&["report", "-r", "ref.csv", "-c", "cur.csv", "-q"])
+    );
+}
