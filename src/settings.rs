@@ -169,8 +169,8 @@ impl RunSettings {
         };
         let state_dir = state_dir(&policy, &base_dir);
         let outputs = [
-            ("--report-output", args.report_output.as_deref()),
-            ("--html", args.html.as_deref()),
+            ("--output-json", args.report_output.as_deref()),
+            ("--output-html", args.html.as_deref()),
             ("--prometheus-textfile", args.prometheus_textfile.as_deref()),
         ];
         let outputs: Vec<(&'static str, &Path)> = outputs
