@@ -125,7 +125,10 @@ fn outputs_follow_the_umask_and_the_state_stays_private() {
 #[test]
 fn mistakes_get_a_fix_not_a_list() {
     let ctx = TestContext::new();
-    let (r, c) = (fixture("reference.parquet"), fixture("current_drifted.parquet"));
+    let (r, c) = (
+        fixture("reference.parquet"),
+        fixture("current_drifted.parquet"),
+    );
     driftmend_snapshot!(
         "did_you_mean_column",
         ctx.command(&["report", "-r", &r, "-c", &c, "--exclude", "idd"])
