@@ -287,8 +287,14 @@ pub fn verdict(c: &ColumnReport) -> &'static str {
         Some(true) => "DRIFT",
         Some(false) if c.small_effect => "ok (small effect)",
         Some(false) => "ok",
+        None if has_error(c) => "error",
         None => "not tested",
     }
+}
+
+/// The column has an error finding (missing, emptied, retyped).
+pub fn has_error(c: &ColumnReport) -> bool {
+    c.findings.iter().any(|f| f.severity == Severity::Error)
 }
 
 /// Rows of the performance table: metric, reference, current, delta.

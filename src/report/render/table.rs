@@ -318,7 +318,7 @@ fn serde_plain<T: serde::Serialize>(value: &T) -> String {
 /// The verdict of a row: the drift verdict, or `ERROR` for an untested
 /// column with an error finding (missing, emptied, retyped).
 fn verdict_word(c: &ColumnReport) -> &'static str {
-    let error = c.findings.iter().any(|f| f.severity == Severity::Error);
+    let error = super::format::has_error(c);
     match c.drift_detected {
         Some(true) => "DRIFT",
         Some(false) if c.small_effect => "ok*",
