@@ -261,6 +261,8 @@ impl PromoteSettings {
 #[derive(Debug, Clone)]
 pub struct StateSettings {
     pub policy: Policy,
+    /// The policy file as given, for commands a message suggests.
+    pub policy_file: PathBuf,
     pub base_dir: PathBuf,
     pub state_dir: PathBuf,
     pub format: ListFormat,
@@ -279,6 +281,7 @@ impl StateSettings {
         let state_dir = state_dir(&policy, &base_dir);
         Ok(StateSettings {
             policy,
+            policy_file: file.clone(),
             base_dir,
             state_dir,
             format: args.format,

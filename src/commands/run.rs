@@ -457,6 +457,35 @@ fn write_table(
         writeln!(w, "  {:<16} {source}: {verdict}", d.action)?;
         crate::engine::request_text::write_request(w, &h.request, s.dry_run, 19)?;
     }
+    // An unknown outcome holds the action until a person says what became
+    // of it: the commands to do so, ready to paste.
+    let mut unknown: Vec<&str> = handled
+        .iter()
+        .filter(|h| {
+            h.outcome.is_none()
+                && matches!(
+                    h.decision.verdict,
+                    Verdict::Blocked {
+                        guardrail: Guardrail::OutcomeUnknown,
+                        ..
+                    }
+                )
+        })
+        .map(|h| h.decision.action.as_str())
+        .collect();
+    unknown.dedup();
+    let policy = s.policy_file.to_string_lossy();
+    for action in unknown {
+        let ack = |result: &str| {
+            shell_command(&["driftmend", "ack", action, result, "--policy", &policy])
+        };
+        writeln!(
+            w,
+            "\nhint: check what `{action}` did, then `{}` or `{}`",
+            ack("--succeeded"),
+            ack("--failed")
+        )?;
+    }
     Ok(())
 }
 
