@@ -452,11 +452,14 @@ fn layout(report: &Report, columns: &[&ColumnReport], width: Option<u16>) -> Lay
                 break;
             };
             let dropped = fields.remove(drop).0;
-            // The threshold goes into the score's cell rather than away.
+            // The threshold goes into the score's cell rather than away;
+            // when even that is too wide, the score alone stays.
             if dropped == Field::Threshold {
                 if let Some(score) = fields.iter_mut().find(|(f, _, _)| *f == Field::Score) {
                     *score = measure(Field::ScoreVsThreshold, columns);
                 }
+            } else if dropped == Field::ScoreVsThreshold {
+                fields.insert(drop, measure(Field::Score, columns));
             }
         }
     }
@@ -647,6 +650,20 @@ mod tests {
         let mut report = sample::healthy();
         report.columns[0].effect_size = Some(0.5);
         assert!(text(&report).contains("Effect"));
+    }
+
+    #[test]
+    fn narrow_terminals_keep_the_name_verdict_and_score_whole() {
+        let report = fixtures("fixtures/current_quality.parquet");
+        let header = |width: u16| {
+            let out = text_at(&report, width);
+            assert_fits(&report, &out, width);
+            let header = out.lines().find(|l| l.contains("Column")).unwrap();
+            header.to_string()
+        };
+        // The score without its threshold when the merged cell is too wide.
+        assert_eq!(header(42), "│ Column             ┆ Score  ┆ Drift    │");
+        assert_eq!(header(41), "│ Column             ┆ Drift    │");
     }
 
     #[test]
