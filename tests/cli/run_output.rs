@@ -173,6 +173,7 @@ fn approve_mode_queues_then_pending_approve_and_reject() {
             "02:00",
             &["--reason", "looks right"]
         )
+        .env("USER", "alice")
     );
     assert_eq!(
         hook_calls(&ctx),
@@ -186,6 +187,7 @@ fn approve_mode_queues_then_pending_approve_and_reject() {
             "02:00",
             &["--reason", "not now"]
         )
+        .env("USER", "bob")
     );
     driftmend_snapshot!("pending_table_empty", at(&ctx, &["pending"], "02:00", &[]));
     driftmend_snapshot!(
@@ -193,4 +195,6 @@ fn approve_mode_queues_then_pending_approve_and_reject() {
         at(&ctx, &["pending"], "02:00", &["--format", "json"])
     );
     assert_eq!(hook_calls(&ctx).len(), 1, "the rejected notify never ran");
+    // The trail says who approved and rejected what, and why.
+    driftmend_snapshot!("audit_table_approvals", at(&ctx, &["audit"], "03:00", &[]));
 }
