@@ -216,7 +216,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__audit)
-            opts="-h -V --policy --format --now --since --help --version verify help"
+            opts="-h -V --policy --format --now --since --shadow --help --version verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,19 +833,19 @@ _driftmend() {
                     return 0
                     ;;
                 --num-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd" -- "${cur}"))
                     return 0
                     ;;
                 --cat-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto chisquare z jensenshannon psi kl_div hellinger fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --target-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks chisquare z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --prediction-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks chisquare z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --method)
@@ -960,7 +960,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__run)
-            opts="-q -h -V --policy --dry-run --no-audit --reference --current --now --lock-timeout --exit-zero-when-handled --report-output --html --prometheus-textfile --pushgateway --format --quiet --help --version"
+            opts="-q -h -V --policy --dry-run --no-audit --reference --current --now --lock-timeout --exit-zero-when-handled --output-json --output-html --prometheus-textfile --pushgateway --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -986,16 +986,49 @@ _driftmend() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --report-output)
+                --output-json)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
-                --html)
+                --output-html)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --prometheus-textfile)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --pushgateway)

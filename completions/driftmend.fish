@@ -48,10 +48,77 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l categoric
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l numerical -d 'Treat these columns as numerical' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l target -d 'The label column (reported separately; not counted in dataset drift)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction -d 'The model-output column (reported separately; not counted in dataset drift)' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l num-method -d 'Drift method for numerical columns: auto, ks, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises, mannw, t_test, welch, es, ed, ed_norm, empirical_mmd' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l cat-method -d 'Drift method for categorical columns: auto, chisquare, z, jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l target-method -d 'Drift method for the --target column [default: by its kind]' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction-method -d 'Drift method for the --prediction column [default: by its kind]' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l num-method -d 'Drift method for numerical columns: auto, ks, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises, mannw, t_test, welch, es, ed, ed_norm, empirical_mmd' -r -f -a "auto\t''
+ks\t''
+wasserstein\t''
+jensenshannon\t''
+psi\t''
+kl_div\t''
+hellinger\t''
+anderson\t''
+cramer_von_mises\t''
+mannw\t''
+t_test\t''
+welch\t''
+es\t''
+ed\t''
+ed_norm\t''
+empirical_mmd\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l cat-method -d 'Drift method for categorical columns: auto, chisquare, z, jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf' -r -f -a "auto\t''
+chisquare\t''
+z\t''
+jensenshannon\t''
+psi\t''
+kl_div\t''
+hellinger\t''
+fisher_exact\t''
+g_test\t''
+tvd\t''
+linf\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l target-method -d 'Drift method for the --target column [default: by its kind]' -r -f -a "auto\t''
+ks\t''
+chisquare\t''
+z\t''
+wasserstein\t''
+jensenshannon\t''
+psi\t''
+kl_div\t''
+hellinger\t''
+anderson\t''
+cramer_von_mises\t''
+mannw\t''
+t_test\t''
+welch\t''
+es\t''
+ed\t''
+ed_norm\t''
+empirical_mmd\t''
+fisher_exact\t''
+g_test\t''
+tvd\t''
+linf\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction-method -d 'Drift method for the --prediction column [default: by its kind]' -r -f -a "auto\t''
+ks\t''
+chisquare\t''
+z\t''
+wasserstein\t''
+jensenshannon\t''
+psi\t''
+kl_div\t''
+hellinger\t''
+anderson\t''
+cramer_von_mises\t''
+mannw\t''
+t_test\t''
+welch\t''
+es\t''
+ed\t''
+ed_norm\t''
+empirical_mmd\t''
+fisher_exact\t''
+g_test\t''
+tvd\t''
+linf\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l method -d 'Method for one column, COL=NAME (repeatable)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l threshold -d 'Drift threshold for every column (X) or one column (COL=X); repeatable. Default: each method\'s own (0.05 for p-values, 0.1 for distances)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l bins -d 'Binning of numerical values for psi, kl_div and jensenshannon: auto (Evidently\'s) or quantile:N (N bins at reference quantiles)' -r
@@ -96,14 +163,14 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l reference -d
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l current -d 'Override the policy\'s current dataset' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l lock-timeout -d 'Wait up to this long for another run of the policy (e.g. 30s)' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l report-output -d 'Also write the full report (JSON) to FILE' -r -F
-complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l html -d 'Also write the HTML report, with a drift-over-time chart of recent runs, to FILE' -r -F
-complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l prometheus-textfile -d 'Write Prometheus metrics (node_exporter textfile format) to PATH' -r -F
-complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l pushgateway -d 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l output-json -d 'Also write the JSON report to FILE (as `report --output-json`)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l output-html -d 'Also write the HTML report, with a drift-over-time chart of recent runs, to FILE (as `report --output-html`)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l prometheus-textfile -d 'Write Prometheus metrics to PATH (node_exporter textfile format, atomically)' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l pushgateway -d 'Push the same metrics to a Prometheus Pushgateway (base URL), with retries' -r -f
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l format -d 'Output format of the run summary' -r -f -a "table\t''
 json\t''"
-complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l dry-run -d 'Decide and print what would run; run nothing, change no state'
-complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l no-audit -d 'With --dry-run: don\'t append the dry-run record to the audit log'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l dry-run -d 'Decide and print what would run; run nothing. Dry runs keep a shadow state of their own (`<state_dir>/shadow`), never the real one'
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l no-audit -d 'With --dry-run: don\'t append the dry-run records to the shadow audit log'
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l exit-zero-when-handled -d 'Exit 0 (not 1) when a rule fired and was handled, for schedulers that treat any non-zero exit as a failed task'
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s q -l quiet -d 'No progress and no notes on stderr'
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s h -l help -d 'Print help'
@@ -175,6 +242,7 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fis
 json\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l since -d 'Only records newer than this (e.g. 24h, 7d)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -l shadow -d 'The dry runs\' log (their shadow state), not the real one'
 complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand audit; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check the log\'s hash chain (exit 0 intact, 1 broken)'

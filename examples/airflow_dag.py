@@ -67,7 +67,7 @@ with DAG(
             " --exit-zero-when-handled"
             " --lock-timeout 2m"
             " --quiet"
-            f" --report-output {REPORTS}/run-{{{{ ds }}}}.json"
+            f" --output-json {REPORTS}/run-{{{{ ds }}}}.json"
         ),
         skip_on_exit_code=EXIT_LOCKED,
         retries=2,

@@ -3,6 +3,11 @@
 //! half-written one, and once [`replace`] returns the new one survives a
 //! crash (temp file in the same directory, fsync, rename, fsync of the
 //! directory).
+//!
+//! Modes: `state.json` ([`replace`]) is private, 0600. Report outputs
+//! ([`write`]) are created like any file a program writes, 0666 less the
+//! umask (0644 under the usual 022), so another user, such as
+//! node_exporter's textfile collector, can read them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,12 +33,26 @@ pub struct AtomicWriteError {
 /// later call picks a fresh name. On an error before the rename the temp
 /// file is removed and `path` is untouched.
 pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), AtomicWriteError> {
+    replace_with_mode(path, bytes, Mode::Private)
+}
+
+/// Who may read a file [`replace_with_mode`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// 0600, whatever the umask: the state.
+    Private,
+    /// 0666 less the umask: a report output.
+    Umask,
+}
+
+fn replace_with_mode(path: &Path, bytes: &[u8], mode: Mode) -> Result<(), AtomicWriteError> {
     let fail = |action, source| AtomicWriteError {
         path: path.to_path_buf(),
         action,
         source,
     };
-    let mut tmp = create_temp(path).map_err(|e| fail("create a temporary file next to", e))?;
+    let mut tmp =
+        create_temp(path, mode).map_err(|e| fail("create a temporary file next to", e))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| fail("write", e))?;
@@ -42,7 +61,8 @@ pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), AtomicWriteError> {
     sync_dir(parent_dir(path)).map_err(|e| fail("sync the directory of", e))
 }
 
-/// [`replace`] for a report output, except that a device or pipe
+/// [`replace`] for a report output, with mode 0666 less the umask (0644
+/// typically) instead of 0600, except that a device or pipe
 /// (`/dev/null`, `/dev/stdout`, a FIFO) is written as it is: renaming a temp
 /// file over it would replace the device itself.
 pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -55,35 +75,42 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             })
             .map_err(Into::into);
     }
-    Ok(replace(path, bytes)?)
+    Ok(replace_with_mode(path, bytes, Mode::Umask)?)
 }
 
 /// A new, exclusively created `.<name>.<random>.tmp` next to `path`: hidden,
 /// never equal to `path`, and never one left behind by a crash.
-fn create_temp(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+fn create_temp(path: &Path, mode: Mode) -> std::io::Result<tempfile::NamedTempFile> {
     let name = path
         .file_name()
         .unwrap_or(path.as_os_str())
         .to_string_lossy();
     let dir = parent_dir(path);
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            // tempfile names its random file in the message; say what a
-            // person can act on instead.
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => {
-                    format!("the directory `{}` does not exist", dir.display())
-                }
-                std::io::ErrorKind::PermissionDenied => {
-                    format!("no permission to create files in `{}`", dir.display())
-                }
-                _ => e.to_string(),
-            };
-            std::io::Error::new(e.kind(), why)
-        })
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    if mode == Mode::Umask {
+        use std::os::unix::fs::PermissionsExt;
+        // The mode is passed to open(2), which applies the umask.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder.tempfile_in(dir).map_err(|e| {
+        // tempfile names its random file in the message; say what a
+        // person can act on instead.
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("the directory `{}` does not exist", dir.display())
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                format!("no permission to create files in `{}`", dir.display())
+            }
+            _ => e.to_string(),
+        };
+        std::io::Error::new(e.kind(), why)
+    })
 }
 
 /// The directory `path` lives in, `.` for a bare file name.
@@ -128,17 +155,23 @@ mod tests {
         assert_eq!(files_in(dir.path()), ["out.json"]);
     }
 
+    /// The process umask, read without changing it (Linux `/proc`).
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+        u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+    }
+
     #[test]
-    fn the_new_file_is_private_whatever_the_old_mode() {
-        // Pinned as it has always been: the temp file's 0600 survives the
-        // rename, for `state.json` and report outputs alike.
+    fn outputs_follow_the_umask_and_the_state_stays_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.prom");
         std::fs::write(&path, "old").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         write(&path, b"new").unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(mode & 0o777, 0o666 & !umask(), "umask {:o}", umask());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         replace(&dir.path().join("state.json"), b"{}").unwrap();
         let mode = std::fs::metadata(dir.path().join("state.json"))
             .unwrap()
@@ -187,7 +220,7 @@ mod tests {
         let names: Vec<String> = (0..50)
             .map(|_| {
                 // Keep each, so a collision would have to pick a new name.
-                let (_, kept) = create_temp(&path).unwrap().keep().unwrap();
+                let (_, kept) = create_temp(&path, Mode::Private).unwrap().keep().unwrap();
                 kept.file_name().unwrap().to_string_lossy().into_owned()
             })
             .collect();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::exit::{EXIT_CODES_HELP, RUN_EXIT_CODES_HELP};
+use crate::exit::EXIT_CODES_HELP;
 use crate::report::model::Correction;
 use crate::report::render::ReportFormat;
 
@@ -28,10 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Compare a current dataset with a reference: per-column drift, dataset
     /// drift and data quality
-    #[command(after_help = EXIT_CODES_HELP)]
     Report(ReportArgs),
     /// Run a policy: report, decide under guardrails, act, remember, audit
-    #[command(after_help = RUN_EXIT_CODES_HELP)]
     Run(RunArgs),
     /// Check or explain a policy file
     #[command(subcommand)]
@@ -39,7 +37,6 @@ pub enum Command {
     /// List actions waiting for approval
     Pending(StateArgs),
     /// Approve a pending action: it runs now, under the same guardrails
-    #[command(after_help = RUN_EXIT_CODES_HELP)]
     Approve(DecideArgs),
     /// Reject a pending action
     Reject(DecideArgs),
@@ -183,6 +180,9 @@ pub struct AuditArgs {
     /// Only records newer than this (e.g. 24h, 7d)
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
+    /// The dry runs' log (their shadow state), not the real one
+    #[arg(long)]
+    pub shadow: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,10 +202,11 @@ pub struct RunArgs {
     /// The policy file
     #[arg(long, value_name = "FILE", env = "DRIFTMEND_POLICY")]
     pub policy: PathBuf,
-    /// Decide and print what would run; run nothing, change no state
+    /// Decide and print what would run; run nothing. Dry runs keep a shadow
+    /// state of their own (`<state_dir>/shadow`), never the real one
     #[arg(long)]
     pub dry_run: bool,
-    /// With --dry-run: don't append the dry-run record to the audit log
+    /// With --dry-run: don't append the dry-run records to the shadow audit log
     #[arg(long, requires = "dry_run")]
     pub no_audit: bool,
     /// Override the policy's reference dataset
@@ -224,17 +225,30 @@ pub struct RunArgs {
     /// that treat any non-zero exit as a failed task
     #[arg(long)]
     pub exit_zero_when_handled: bool,
-    /// Also write the full report (JSON) to FILE
-    #[arg(long, value_name = "FILE")]
+    /// Also write the JSON report to FILE (as `report --output-json`)
+    #[arg(
+        long = "output-json",
+        alias = "report-output",
+        value_name = "FILE",
+        value_hint = clap::ValueHint::FilePath,
+        help_heading = "Output"
+    )]
     pub report_output: Option<PathBuf>,
-    /// Also write the HTML report, with a drift-over-time chart of recent runs, to FILE
-    #[arg(long, value_name = "FILE")]
+    /// Also write the HTML report, with a drift-over-time chart of recent
+    /// runs, to FILE (as `report --output-html`)
+    #[arg(
+        long = "output-html",
+        alias = "html",
+        value_name = "FILE",
+        value_hint = clap::ValueHint::FilePath,
+        help_heading = "Output"
+    )]
     pub html: Option<PathBuf>,
-    /// Write Prometheus metrics (node_exporter textfile format) to PATH
-    #[arg(long, value_name = "PATH")]
+    /// Write Prometheus metrics to PATH (node_exporter textfile format, atomically)
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath, help_heading = "Output")]
     pub prometheus_textfile: Option<PathBuf>,
     /// Push the same metrics to a Prometheus Pushgateway (base URL), with retries
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_hint = clap::ValueHint::Url, help_heading = "Output")]
     pub pushgateway: Option<String>,
     /// Output format of the run summary
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -343,6 +357,8 @@ pub struct ReportArgs {
         long,
         value_name = "NAME",
         default_value = "auto",
+        value_parser = MethodName::Numerical,
+        hide_possible_values = true,
         help_heading = "Drift"
     )]
     pub num_method: String,
@@ -353,16 +369,18 @@ pub struct ReportArgs {
         long,
         value_name = "NAME",
         default_value = "auto",
+        value_parser = MethodName::Categorical,
+        hide_possible_values = true,
         help_heading = "Drift"
     )]
     pub cat_method: String,
 
     /// Drift method for the --target column [default: by its kind]
-    #[arg(long, value_name = "NAME", help_heading = "Drift")]
+    #[arg(long, value_name = "NAME", value_parser = MethodName::Any, hide_possible_values = true, help_heading = "Drift")]
     pub target_method: Option<String>,
 
     /// Drift method for the --prediction column [default: by its kind]
-    #[arg(long, value_name = "NAME", help_heading = "Drift")]
+    #[arg(long, value_name = "NAME", value_parser = MethodName::Any, hide_possible_values = true, help_heading = "Drift")]
     pub prediction_method: Option<String>,
 
     /// Method for one column, COL=NAME (repeatable)
@@ -498,4 +516,43 @@ pub struct ReportArgs {
     /// Exit 1 when this is met: never, drift, quality, any
     #[arg(long, value_enum, default_value_t = FailOn::Never, value_name = "WHEN", help_heading = "Output")]
     pub fail_on: FailOn,
+}
+
+/// The drift methods a flag takes, for completion (`--num-method <TAB>`):
+/// `auto` and each method's name. Any text is passed on; `settings` parses
+/// it (aliases too) and says what is wrong with a bad one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodName {
+    Numerical,
+    Categorical,
+    Any,
+}
+
+impl clap::builder::TypedValueParser for MethodName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use crate::stats::Method;
+        let kind = *self;
+        let methods = Method::ALL.into_iter().filter(move |m| match kind {
+            MethodName::Numerical => m.accepts_numerical(),
+            MethodName::Categorical => m.accepts_categorical(),
+            MethodName::Any => true,
+        });
+        Some(Box::new(
+            std::iter::once(clap::builder::PossibleValue::new("auto"))
+                .chain(methods.map(|m| clap::builder::PossibleValue::new(m.name()))),
+        ))
+    }
 }

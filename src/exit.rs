@@ -47,7 +47,7 @@ Exit codes:
   2  usage, configuration or input error (missing or unreadable file, no rows,
      unknown column or method, method not valid for a column)";
 
-/// The exit-code table of `run` and `approve`.
+/// The exit-code table of `run`.
 pub const RUN_EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  healthy: no rule fired (or --exit-zero-when-handled and all went well)
@@ -56,3 +56,12 @@ Exit codes:
   2  usage, configuration or input error (bad policy, missing data, ...)
   3  an action failed
   4  another run of the same policy holds the lock (see --lock-timeout)";
+
+/// The exit-code table of `approve`.
+pub const APPROVE_EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  the approved action ran and succeeded
+  1  a guardrail still blocks it; it stays queued (approve it again later)
+  2  usage, configuration or input error (unknown approval id, bad policy, ...)
+  3  the action failed (its escalations ran)
+  4  a run of the same policy holds the lock (see --lock-timeout)";

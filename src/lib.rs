@@ -20,11 +20,12 @@ pub mod report_io;
 pub mod settings;
 pub mod statedir;
 pub mod stats;
+pub mod usage;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::cli::{AuditCommand, Cli, Command, PolicyCommand};
 use crate::exit::ExitStatus;
@@ -49,12 +50,18 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = usage::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to
             // stderr (exit 2, our usage code).
             let _ = e.print();
+            if let Some(hint) = glob_hint(&e) {
+                eprintln!("{}", printer::inert(&format!("hint: {hint}")));
+            }
             return if e.use_stderr() {
                 ExitStatus::Error.code()
             } else {
@@ -127,11 +134,37 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
                 .map(|d| settings::parse_duration(d, "--since"))
                 .transpose()?;
             let verify = matches!(args.command, Some(AuditCommand::Verify));
-            commands::audit(StateSettings::resolve(&args.state)?, since, verify)
+            let mut settings = StateSettings::resolve(&args.state)?;
+            if args.shadow {
+                settings.state_dir = statedir::shadow_dir(&settings.state_dir);
+            }
+            commands::audit(settings, since, verify)
         }
         Command::Completions { shell } => commands::completions(shell),
         Command::Man => commands::man(),
     }
+}
+
+/// An unexpected argument that is a data file: the shell expanded an
+/// unquoted glob (`--reference data/*.parquet`) into several arguments.
+fn glob_hint(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let path = std::path::Path::new(arg);
+    let data_file = [".parquet", ".pq", ".csv", ".csv.gz", ".tsv"]
+        .iter()
+        .any(|ext| arg.to_ascii_lowercase().ends_with(ext));
+    if arg.starts_with('-') || !(data_file || path.is_file()) {
+        return None;
+    }
+    Some(format!(
+        "`{arg}` looks like one of several files an unquoted glob expanded to; quote the glob so driftmend expands it: `--current 'data/*.parquet'`"
+    ))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

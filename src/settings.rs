@@ -169,8 +169,8 @@ impl RunSettings {
         };
         let state_dir = state_dir(&policy, &base_dir);
         let outputs = [
-            ("--report-output", args.report_output.as_deref()),
-            ("--html", args.html.as_deref()),
+            ("--output-json", args.report_output.as_deref()),
+            ("--output-html", args.html.as_deref()),
             ("--prometheus-textfile", args.prometheus_textfile.as_deref()),
         ];
         let outputs: Vec<(&'static str, &Path)> = outputs
@@ -261,6 +261,8 @@ impl PromoteSettings {
 #[derive(Debug, Clone)]
 pub struct StateSettings {
     pub policy: Policy,
+    /// The policy file as given, for commands a message suggests.
+    pub policy_file: PathBuf,
     pub base_dir: PathBuf,
     pub state_dir: PathBuf,
     pub format: ListFormat,
@@ -279,6 +281,7 @@ impl StateSettings {
         let state_dir = state_dir(&policy, &base_dir);
         Ok(StateSettings {
             policy,
+            policy_file: file.clone(),
             base_dir,
             state_dir,
             format: args.format,

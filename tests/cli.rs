@@ -1162,3 +1162,130 @@ fn html_report_renders_in_a_real_browser_without_script_errors() {
     );
     assert!(dom.contains("income"));
 }
+
+/// Runs headless Chromium on `page` with `extra` flags; returns the DOM it
+/// dumps (after scripts ran) and its log.
+fn chromium_dom(chromium: &str, page: &Path, extra: &[&str]) -> (String, String) {
+    let profile = page.with_file_name("chromium-profile");
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .args(extra)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "chromium failed: {}", stderr(&out));
+    (stdout(&out), stderr(&out))
+}
+
+/// The report in a 390 px wide frame (a phone): the page does not scroll
+/// sideways, and each row's verdict stands next to the column's name.
+/// Measured by a test page framing the report (the report's own CSP
+/// allows no script but its own).
+#[test]
+fn html_report_on_a_phone_shows_the_verdict_next_to_the_name() {
+    let Some(chromium) = service("DRIFTMEND_TEST_CHROMIUM") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let o = driftmend(&[
+        "report",
+        "-r",
+        REF,
+        "-c",
+        DRIFTED,
+        "--exclude",
+        "id",
+        "--output-html",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let frame = dir.path().join("phone.html");
+    std::fs::write(
+        &frame,
+        r##"<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="report.html" style="width:390px;height:844px;border:0"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {
+  var w = this.contentWindow, d = this.contentDocument, out = [];
+  try {
+    out.push("ready=" + d.documentElement.getAttribute("data-js"));
+    out.push("overflow=" + (d.documentElement.scrollWidth > w.innerWidth ? "yes" : "no"));
+    var rows = d.querySelectorAll("#cols tbody tr"), beside = 0, hidden = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var name = rows[i].cells[0].querySelector("a"), badge = rows[i].cells[0].querySelector(".pv");
+      var n = name.getBoundingClientRect(), b = badge.getBoundingClientRect();
+      if (w.getComputedStyle(badge).display !== "none" && b.right <= w.innerWidth && b.top < n.bottom + 24) beside++;
+      if (w.getComputedStyle(rows[i].querySelector(".vc")).display === "none") hidden++;
+    }
+    out.push("rows=" + rows.length + " beside=" + beside + " verdict_column_hidden=" + hidden);
+  } catch (e) { out.push("error=" + e); }
+  var p = document.createElement("pre"); p.id = "result"; p.textContent = out.join(" ");
+  document.body.appendChild(p);
+});
+</script></body></html>"##,
+    )
+    .unwrap();
+    let (dom, log) = chromium_dom(
+        &chromium,
+        &frame,
+        &[
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=10000",
+        ],
+    );
+    let result = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no result in the test page:\n{dom}\n{log}"));
+    assert_eq!(
+        result, "ready=ready overflow=no rows=12 beside=12 verdict_column_hidden=12",
+        "{log}"
+    );
+
+    // On a desktop-wide frame the verdict keeps its own column instead.
+    let wide = std::fs::read_to_string(&frame)
+        .unwrap()
+        .replace("width:390px", "width:1280px");
+    std::fs::write(&frame, wide).unwrap();
+    let (dom, _) = chromium_dom(
+        &chromium,
+        &frame,
+        &[
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=10000",
+        ],
+    );
+    assert!(
+        dom.contains("ready=ready overflow=no rows=12 beside=0 verdict_column_hidden=0"),
+        "{dom}"
+    );
+}
+
+#[path = "cli/first_contact.rs"]
+mod first_contact;

@@ -47,8 +47,15 @@ pub fn approve(
     }
     if !policy.actions.contains_key(&p.action) {
         bail!(
-            "action `{}` is no longer defined in the policy; `driftmend reject {id}`",
-            p.action
+            "action `{}` is no longer defined in the policy; drop it with `{}`",
+            p.action,
+            crate::engine::request_text::shell_command(&[
+                "driftmend",
+                "reject",
+                id,
+                "--policy",
+                &s.policy_file.to_string_lossy(),
+            ])
         );
     }
     let stored = RunContext::new(s.now, s.base_dir.clone()).with_values(p.context.clone());

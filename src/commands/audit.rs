@@ -60,6 +60,19 @@ pub fn audit(
             }
         }
         ListFormat::Table => {
+            if records.is_empty() {
+                crate::printer::stdout_line(format!(
+                    "no audit records{} in `{}`",
+                    if since.is_some() { " in that time" } else { "" },
+                    path.display()
+                ))?;
+                return Ok(ExitStatus::Success);
+            }
+            writeln!(
+                out,
+                "{:>5}  {:<20}  {:<27}  {:<11} What",
+                "Seq", "At", "Run", "Kind"
+            )?;
             for r in &records {
                 let field = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
                 let what = match field("kind").as_str() {
@@ -106,17 +119,26 @@ pub fn audit(
                         field("started_at")
                     ),
                     "ack" => format!(
-                        "`{}` acknowledged as {} by {}",
+                        "`{}` acknowledged as {}{}",
                         field("action"),
                         field("result"),
-                        field("by")
+                        who_and_why(r)
                     ),
-                    "approval" => format!(
-                        "approval `{}` of `{}`: {}",
-                        field("approval_id"),
-                        field("action"),
-                        field("result")
-                    ),
+                    "approval" => {
+                        let outcome = r
+                            .get("outcome")
+                            .and_then(|o| o.get("message"))
+                            .and_then(|m| m.as_str())
+                            .map(|m| format!(": {m}"))
+                            .unwrap_or_default();
+                        format!(
+                            "approval `{}` of `{}`: {}{}{outcome}",
+                            field("approval_id"),
+                            field("action"),
+                            field("result"),
+                            who_and_why(r)
+                        )
+                    }
                     _ => String::new(),
                 };
                 let dry = if r.get("dry_run").and_then(|d| d.as_bool()) == Some(true) {
@@ -126,9 +148,10 @@ pub fn audit(
                 };
                 writeln!(
                     out,
-                    "{:>5}  {}  {:<11} {}{dry}",
+                    "{:>5}  {:<20}  {:<27}  {:<11} {}{dry}",
                     r.get("seq").and_then(|s| s.as_u64()).unwrap_or(0),
                     field("at"),
+                    field("run_id"),
                     field("kind"),
                     what
                 )?;
@@ -137,4 +160,18 @@ pub fn audit(
     }
     crate::printer::stdout(&out)?;
     Ok(ExitStatus::Success)
+}
+
+/// ` by alice: "the fix is in"`: who approved, rejected or acknowledged,
+/// and the reason they gave, where the record has them.
+fn who_and_why(r: &serde_json::Value) -> String {
+    let text = |k: &str| r.get(k).and_then(|v| v.as_str()).filter(|v| !v.is_empty());
+    let mut out = String::new();
+    if let Some(by) = text("by") {
+        out.push_str(&format!(" by {by}"));
+    }
+    if let Some(reason) = text("reason") {
+        out.push_str(&format!(" ({reason:?})"));
+    }
+    out
 }

@@ -4,16 +4,15 @@
 //! (`scripts/update-completions` regenerates them).
 
 use anyhow::{Context, Result};
-use clap::{Arg, CommandFactory};
+use clap::Arg;
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
 use clap_mangen::Man;
 
-use crate::cli::Cli;
-use crate::exit::{ExitStatus, EXIT_CODES_HELP, RUN_EXIT_CODES_HELP};
+use crate::exit::{ExitStatus, APPROVE_EXIT_CODES_HELP, EXIT_CODES_HELP, RUN_EXIT_CODES_HELP};
 
 /// Prints the completion script for `shell` on stdout.
 pub fn completions(shell: clap_complete::Shell) -> Result<ExitStatus> {
-    let mut cmd = Cli::command();
+    let mut cmd = crate::usage::command();
     let name = cmd.get_name().to_string();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, name, &mut script);
@@ -25,7 +24,7 @@ pub fn completions(shell: clap_complete::Shell) -> Result<ExitStatus> {
 /// its arguments (instead of clap_mangen's pointers to `driftmend-report(1)`
 /// pages that don't exist), then the exit codes.
 pub fn man() -> Result<ExitStatus> {
-    let cmd = Cli::command();
+    let cmd = crate::usage::command();
     let man = Man::new(cmd.clone()).title(cmd.get_name().to_uppercase());
     let mut page = Vec::new();
     man.render_title(&mut page)?;
@@ -93,6 +92,17 @@ fn command_section(roff: &mut Roff, cmd: &clap::Command, parent: &str) {
             help.push_str(&note);
         }
         roff.text([roman(help)]);
+    }
+    let examples = crate::usage::examples(path.split_once(' ').map_or("", |(_, sub)| sub));
+    if !examples.is_empty() {
+        roff.control("PP", []);
+        roff.text([bold("Examples:")]);
+        roff.control("nf", []);
+        for (what, command) in examples {
+            roff.text([roman(format!("  # {what}"))]);
+            roff.text([roman(format!("  {command}"))]);
+        }
+        roff.control("fi", []);
     }
     for sub in cmd.get_subcommands().filter(|s| is_documented(s)) {
         command_section(roff, sub, &path);
@@ -166,7 +176,8 @@ fn exit_status_section(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
     let tables = [
         ("driftmend report", EXIT_CODES_HELP),
-        ("driftmend run, driftmend approve", RUN_EXIT_CODES_HELP),
+        ("driftmend run", RUN_EXIT_CODES_HELP),
+        ("driftmend approve", APPROVE_EXIT_CODES_HELP),
     ];
     for (title, table) in tables {
         roff.control("SS", [title]);

@@ -66,10 +66,15 @@ pub fn validate(file: &Path, with_data: bool) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// Prints the resolved policy (JSON, every default filled in).
+/// Prints the resolved policy: JSON in the file's own shape, every default
+/// filled in and every relative path resolved; it loads back as the same
+/// policy.
 pub fn explain(file: &Path) -> Result<ExitStatus> {
-    let (policy, _) = load_policy(file)?;
-    crate::printer::stdout_line(serde_json::to_string_pretty(&policy)?)?;
+    let (policy, base_dir) = load_policy(file)?;
+    let base_dir = std::path::absolute(&base_dir)
+        .with_context(|| format!("cannot resolve the directory of `{}`", file.display()))?;
+    let explained = policy::explain::explain(&policy, &base_dir);
+    crate::printer::stdout_line(policy::explain::to_pretty(&explained))?;
     Ok(ExitStatus::Success)
 }
 

@@ -14,9 +14,10 @@ use crate::actions::mlflow;
 use crate::actions::Status;
 use crate::cli::ListFormat;
 use crate::engine::context::{logs_to_mlflow, RunValues};
+use crate::engine::request_text::shell_command;
 use crate::engine::{trail, Executor, Handled, Job, Render, Session, Trail};
 use crate::exit::ExitStatus;
-use crate::policy::decide::{self, RuleEval, RunFacts, RunPlan, Verdict};
+use crate::policy::decide::{self, Guardrail, RuleEval, RunFacts, RunPlan, Verdict};
 use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
 use crate::policy::metric_paths;
 use crate::policy::model::Mode;
@@ -30,13 +31,18 @@ use crate::settings::RunSettings;
 
 pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let started = std::time::Instant::now();
-    let Some(mut session) = Session::open(&s.state_dir, &s.policy, s.lock_timeout)? else {
+    // A dry run keeps its own shadow state (streaks, history, its audit
+    // log) and never opens the real one.
+    let state_dir = match s.dry_run {
+        true => crate::statedir::shadow_dir(&s.state_dir),
+        false => s.state_dir.clone(),
+    };
+    let Some(mut session) = Session::open(&state_dir, &s.policy, s.lock_timeout)? else {
         return Ok(ExitStatus::Locked);
     };
     let run_id = run_id(&s.policy.name, s.now);
-    let persist = !s.dry_run;
+    let persist = true;
     session.settle_interrupted(s.now, persist, s.audit)?;
-    // A dry run saves nothing, so the next real run records expirations.
     session.expire(s.now, persist && s.audit)?;
 
     let report = match load_report(&s, printer) {
@@ -63,7 +69,7 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     crate::engine::crash_point("after-final-save");
     // The report files carry the history the state now holds.
     let mut report = report;
-    report.history = Some(state_history(&session.state.runs));
+    report.history = Some(state_history(&session.state.runs, s.dry_run));
     drop(session);
 
     let failed = handled.iter().any(|h| {
@@ -110,9 +116,7 @@ fn audit_failed_run(
 ) -> Result<anyhow::Error> {
     if s.audit {
         session.audit(run_record(s, run_id, json!({ "error": format!("{e:#}") })))?;
-        if !s.dry_run {
-            session.save()?;
-        }
+        session.save()?;
     }
     Ok(e)
 }
@@ -237,8 +241,9 @@ fn deliver(
     .collect();
     crate::report_io::write_outputs(report, &outputs, printer)?;
     // A run whose action failed is no success: the gauge is left out, so
-    // `absent(driftmend_last_success_timestamp_seconds)` alerts.
-    let succeeded = status != ExitStatus::ActionFailed;
+    // `absent(driftmend_last_success_timestamp_seconds)` alerts. A dry run
+    // is no success of the real policy either.
+    let succeeded = status != ExitStatus::ActionFailed && !s.dry_run;
     let labels = MetricLabels {
         model: None,
         policy: Some(s.policy.name.clone()),
@@ -267,9 +272,10 @@ fn mask_error(e: anyhow::Error, secrets: &crate::policy::template::Secrets) -> a
     }
 }
 
-fn state_history(runs: &[RunSummary]) -> Vec<HistoryPoint> {
+/// The runs of this state: real ones, or a shadow state's dry runs.
+fn state_history(runs: &[RunSummary], dry_run: bool) -> Vec<HistoryPoint> {
     runs.iter()
-        .filter(|r| !r.dry_run)
+        .filter(|r| r.dry_run == dry_run)
         .map(|r| HistoryPoint {
             at: decide::stamp(r.at),
             run_id: r.id.clone(),
@@ -375,7 +381,7 @@ fn write_table(
         "{run_id}  policy `{}`  mode {mode}{}",
         s.policy.name,
         if s.dry_run {
-            "  (dry run: nothing runs, no state saved)"
+            "  (dry run: nothing runs; shadow state)"
         } else {
             ""
         }
@@ -397,7 +403,7 @@ fn write_table(
         let evidence: Vec<String> = e
             .evidence
             .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
+            .map(|(k, v)| format!("{k} = {}", human_value(v)))
             .collect();
         writeln!(w, "  {:<24} {state}", e.rule)?;
         if !evidence.is_empty() {
@@ -420,7 +426,16 @@ fn write_table(
             (_, Some(o)) => format!("ran: {} ({})", status_word(o.status), o.message),
             (Verdict::Run, None) => "would run".to_string(),
             (Verdict::Queue, None) => match &h.approval_id {
-                Some(id) => format!("queued for approval: `driftmend approve {id}`"),
+                Some(id) => format!(
+                    "queued for approval: `{}`",
+                    shell_command(&[
+                        "driftmend",
+                        "approve",
+                        id,
+                        "--policy",
+                        &s.policy_file.to_string_lossy(),
+                    ])
+                ),
                 None => "would be queued for approval".to_string(),
             },
             (Verdict::Observe { would }, None) => match would.as_ref() {
@@ -430,12 +445,73 @@ fn write_table(
                 Verdict::Queue => "observed (auto mode would queue it for approval)".to_string(),
                 _ => "observed (auto mode would run it)".to_string(),
             },
+            (
+                Verdict::Blocked {
+                    guardrail: Guardrail::Duplicate,
+                    ..
+                },
+                None,
+            ) => "merged (already decided in this run by another rule)".to_string(),
             (Verdict::Blocked { reason, .. }, None) => format!("BLOCKED: {reason}"),
         };
         writeln!(w, "  {:<16} {source}: {verdict}", d.action)?;
         crate::engine::request_text::write_request(w, &h.request, s.dry_run, 19)?;
     }
+    // An unknown outcome holds the action until a person says what became
+    // of it: the commands to do so, ready to paste.
+    let mut unknown: Vec<&str> = handled
+        .iter()
+        .filter(|h| {
+            h.outcome.is_none()
+                && matches!(
+                    h.decision.verdict,
+                    Verdict::Blocked {
+                        guardrail: Guardrail::OutcomeUnknown,
+                        ..
+                    }
+                )
+        })
+        .map(|h| h.decision.action.as_str())
+        .collect();
+    unknown.dedup();
+    let policy = s.policy_file.to_string_lossy();
+    for action in unknown {
+        let ack = |result: &str| {
+            shell_command(&["driftmend", "ack", action, result, "--policy", &policy])
+        };
+        writeln!(
+            w,
+            "\nhint: check what `{action}` did, then `{}` or `{}`",
+            ack("--succeeded"),
+            ack("--failed")
+        )?;
+    }
     Ok(())
+}
+
+/// A metric's value as a person reads it: numbers to 4 significant decimals
+/// without trailing zeros (`-0.087`, not `-0.08699999999999997`; the JSON
+/// output and the audit log keep full precision), the rest as they are.
+fn human_value(v: &crate::policy::expr::Value) -> String {
+    match v {
+        crate::policy::expr::Value::Number(x) => human_number(*x),
+        other => other.to_string(),
+    }
+}
+
+/// `-0.087`, `0.1235`, `12`, `1.2e-5`.
+fn human_number(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return x.to_string();
+    }
+    if x.abs() < 1e-3 {
+        let s = format!("{x:.2e}");
+        let (mantissa, exponent) = s.split_at(s.find('e').unwrap_or(s.len()));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}{exponent}");
+    }
+    let s = format!("{x:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn status_word(s: Status) -> &'static str {
@@ -443,5 +519,24 @@ fn status_word(s: Status) -> &'static str {
         Status::Succeeded => "succeeded",
         Status::Failed => "FAILED",
         Status::Unknown => "outcome unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_rounded_for_people() {
+        assert_eq!(human_number(-0.08699999999999997), "-0.087");
+        assert_eq!(human_number(0.123456), "0.1235");
+        assert_eq!(human_number(12.0), "12");
+        assert_eq!(human_number(0.0000123), "1.23e-5");
+        assert_eq!(human_number(0.0), "0");
+        use crate::policy::expr::Value;
+        assert_eq!(human_value(&Value::Number(0.30000000000000004)), "0.3");
+        assert_eq!(human_value(&Value::Text("x y".into())), "x y");
+        assert_eq!(human_value(&Value::Number(3.0)), "3");
+        assert_eq!(human_value(&Value::Bool(true)), "true");
     }
 }

@@ -129,9 +129,33 @@ fn read_file(
         FileFormat::Csv => {
             let (df, wide) = guarded(format, || read_csv(bytes, csv)).map_err(read_err)?;
             warnings.extend(wide.iter().map(|w| w.warning(&shown)));
+            if let [only] = df.get_column_names().as_slice() {
+                warnings.extend(delimiter_hint(only, csv.delimiter, &shown));
+            }
             Ok(df)
         }
     }
+}
+
+/// A CSV read as one column whose header (the one column's name) holds
+/// another common delimiter: say which `--delimiter` to pass.
+fn delimiter_hint(header: &str, delimiter: u8, path: &str) -> Option<String> {
+    let (found, count) = [b';', b'\t', b'|']
+        .into_iter()
+        .filter(|d| *d != delimiter)
+        .map(|d| (d, header.bytes().filter(|b| *b == d).count()))
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)?;
+    let (shown, flag) = match found {
+        b'\t' => ("a tab".to_string(), "--delimiter '\\t'".to_string()),
+        other => {
+            let c = other as char;
+            (format!("`{c}`"), format!("--delimiter '{c}'"))
+        }
+    };
+    Some(format!(
+        "`{path}` was read as a single column, but its header has {count} × {shown}; if that is the delimiter, pass `{flag}`"
+    ))
 }
 
 /// Parses CSV bytes (plain or compressed): blank lines skipped, a quoted

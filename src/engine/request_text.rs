@@ -64,6 +64,15 @@ pub fn write_request(
     Ok(())
 }
 
+/// A command line a person can paste: each word through [`shell_word`].
+pub fn shell_command(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| shell_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `word` as a POSIX shell reads it back: bare when it is only safe
 /// characters (and the `***` of a redacted secret), else in single quotes (a `'` inside as `'\''`), so a shown
 /// command can be pasted into a shell.

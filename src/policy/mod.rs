@@ -10,6 +10,7 @@
 pub mod decide;
 pub mod diagnosis;
 pub mod duration;
+pub mod explain;
 pub mod expr;
 pub mod load;
 pub mod metric_paths;

@@ -97,8 +97,13 @@ impl Default for AnalysisSettings {
 /// A request that cannot be honoured for this data. Exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnalysisError {
-    #[error("unknown column `{column}` in `{option}`: it is in neither dataset")]
-    UnknownColumn { column: String, option: String },
+    #[error("unknown column `{column}` in `{option}`: it is in neither dataset{suggestion}")]
+    UnknownColumn {
+        column: String,
+        option: String,
+        /// ` (did you mean `income`?)` when a column's name is close.
+        suggestion: String,
+    },
     #[error("method `{method}` does not apply to column `{column}`, which is {kind}{hint}")]
     MethodKind {
         method: Method,
@@ -319,9 +324,32 @@ fn check_names(
         Some((column, option)) => Err(AnalysisError::UnknownColumn {
             column: column.to_string(),
             option: option.to_string(),
+            suggestion: suggest_column(column, reference, current),
         }),
         None => Ok(()),
     }
+}
+
+/// ` (did you mean `is_fraud`?)` for the closest column name within two
+/// edits (a swap of neighbours is one), or a case-insensitive match.
+fn suggest_column(name: &str, reference: &Dataset, current: &Dataset) -> String {
+    let lower = name.to_lowercase();
+    reference
+        .columns
+        .iter()
+        .chain(&current.columns)
+        .map(|c| {
+            let distance = if c.name.to_lowercase() == lower {
+                0
+            } else {
+                strsim::osa_distance(name, &c.name)
+            };
+            (distance, c.name.as_str())
+        })
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
 }
 
 /// Reference columns in file order, then columns only in current.
@@ -506,9 +534,15 @@ fn analyze(
             Severity::Warning,
             FindingCode::TextColumn,
             Some(name),
-            format!(
-                "column `{name}` looks like an identifier or free text (most values distinct); drift not tested. Pass `--categorical {name}` to test it anyway"
-            ),
+            if numbers_as_text(basis) {
+                format!(
+                    "column `{name}` holds numbers stored as text; drift not tested. Pass `--numerical {name}` to compare them as numbers"
+                )
+            } else {
+                format!(
+                    "column `{name}` looks like an identifier or free text (most values distinct); drift not tested. Pass `--categorical {name}` to test it anyway"
+                )
+            },
         )),
         // A side with no values at all already has its `all_missing`
         // finding; a second "not tested" finding would only repeat it.
@@ -721,6 +755,24 @@ fn column_stats(p: &Prepared) -> ColumnStats {
             last: last.clone(),
         },
     }
+}
+
+/// A string column whose values (by row) are at least half numbers: the
+/// fix is `--numerical`, not `--categorical`.
+fn numbers_as_text(column: &RawColumn) -> bool {
+    let Values::Labels { counts, .. } = &column.values else {
+        return false;
+    };
+    if column.family != Family::String {
+        return false;
+    }
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    let numeric: u64 = counts
+        .iter()
+        .filter(|(l, _)| parse_number(l).is_some() && l != "true" && l != "false")
+        .map(|(_, n)| n)
+        .sum();
+    total > 0 && numeric as f64 >= 0.5 * total as f64
 }
 
 /// A string column whose values are mostly numbers was probably meant to be

@@ -278,8 +278,12 @@ mod tests {
             );
         }
         let unknown = parse_method("kss", Numerical).unwrap_err();
+        assert_eq!(unknown, "unknown drift method `kss` (did you mean `ks`?)");
+        let unknown = parse_method("nothing-like-it", Numerical).unwrap_err();
         assert!(
-            unknown.starts_with("unknown drift method `kss`: expected `auto` or one of ks,"),
+            unknown.starts_with(
+                "unknown drift method `nothing-like-it`: expected `auto` or one of ks,"
+            ),
             "{unknown}"
         );
     }

@@ -125,9 +125,7 @@ impl AuditLog {
             }
         };
         let path = self.path.clone();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
+        let mut file = super::private_file(OpenOptions::new().read(true).append(true))
             .create(true)
             .open(&path)
             .map_err(|e| StateError::io(&path, "open", e))?;

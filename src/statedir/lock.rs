@@ -33,6 +33,17 @@ struct Holder {
     started: String,
 }
 
+/// Creates the state directory (and missing parents) with mode 0700: the
+/// state and the audit log are nobody else's business. An existing
+/// directory keeps its mode.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 /// Locks `<dir>/lock`, creating `dir` if needed. Tries at once, then
 /// every 50 ms until `timeout` has passed (`Duration::ZERO`: one try).
 /// Fails with [`StateError::Held`] naming the holder if it stays locked.
@@ -40,12 +51,9 @@ struct Holder {
 /// The lock is per open file: a second `acquire` in the same process
 /// fails too, as it would in another process.
 pub fn acquire(dir: &Path, timeout: Duration) -> Result<StateLock, StateError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| StateError::io(dir, "create the state directory", e))?;
+    create_private_dir(dir).map_err(|e| StateError::io(dir, "create the state directory", e))?;
     let path = dir.join(LOCK_FILE);
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
+    let mut file = super::private_file(OpenOptions::new().read(true).write(true))
         .create(true)
         .truncate(false)
         .open(&path)

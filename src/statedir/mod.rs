@@ -112,6 +112,20 @@ impl StateError {
     }
 }
 
+/// Where dry runs keep their own state and audit log (`<state_dir>/shadow`),
+/// so a shadowed policy's `for:` streaks advance and its rules can fire
+/// without touching the real state.
+pub fn shadow_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("shadow")
+}
+
+/// `options` creating files with mode 0600 (the lock, the audit log).
+pub(crate) fn private_file(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    options
+}
+
 /// The first 12 characters of a hash, enough to tell two apart in a
 /// message.
 pub(crate) fn short_hash(hash: &str) -> String {

@@ -335,6 +335,23 @@ impl fmt::Display for Method {
     }
 }
 
+impl Method {
+    /// The method whose name or alias is within two edits of `normalized`
+    /// (a swap of neighbours is one), for "did you mean".
+    fn closest(normalized: &str) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .flat_map(|m| {
+                std::iter::once(normalize(m.name()))
+                    .chain(m.aliases().iter().map(|a| a.to_string()))
+                    .map(move |n| (strsim::osa_distance(normalized, &n), m))
+            })
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, m)| m)
+    }
+}
+
 impl FromStr for Method {
     type Err = String;
 
@@ -343,12 +360,15 @@ impl FromStr for Method {
         Method::ALL
             .into_iter()
             .find(|m| normalize(m.name()) == wanted || m.aliases().contains(&wanted.as_str()))
-            .ok_or_else(|| {
-                let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-                format!(
-                    "unknown drift method `{s}`: expected `auto` or one of {}",
-                    names.join(", ")
-                )
+            .ok_or_else(|| match Method::closest(&wanted) {
+                Some(m) => format!("unknown drift method `{s}` (did you mean `{m}`?)"),
+                None => {
+                    let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+                    format!(
+                        "unknown drift method `{s}`: expected `auto` or one of {}",
+                        names.join(", ")
+                    )
+                }
             })
     }
 }
@@ -522,7 +542,12 @@ mod tests {
         assert_eq!("l_infinity".parse::<Method>().unwrap(), Method::Linf);
         assert_eq!("kolmogorov_smirnov".parse::<Method>().unwrap(), Method::Ks);
         let err = "kss".parse::<Method>().unwrap_err();
-        assert!(err.contains("unknown drift method `kss`"), "{err}");
+        assert_eq!(err, "unknown drift method `kss` (did you mean `ks`?)");
+        let err = "wasserstien".parse::<Method>().unwrap_err();
+        assert_eq!(
+            err,
+            "unknown drift method `wasserstien` (did you mean `wasserstein`?)"
+        );
     }
 
     #[test]

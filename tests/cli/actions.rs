@@ -411,9 +411,9 @@ fn dry_run_prints_method_url_redacted_headers_and_body_and_sends_nothing() {
         "{out}"
     );
     assert!(m.received().is_empty(), "a dry run sends nothing");
-    assert!(!s.state_path().exists(), "and saves no state");
-    // The audit record carries the same request, redacted.
-    let d = s.audit_of("decision", 0);
+    assert!(!s.state_path().exists(), "and saves no real state");
+    // The shadow audit record carries the same request, redacted.
+    let d = s.shadow_audit_of("decision", 0);
     let req = &d[0]["request"]["requests"][0];
     assert_eq!(req["method"], "POST");
     assert_eq!(req["headers"]["Authorization"], "Bearer ***");

@@ -54,6 +54,11 @@ fn a_run_killed_inside_an_action_does_not_run_it_again() {
         blocked.contains("retrain          rule `drift`: BLOCKED: the outcome of the last run of `retrain` (at 2026-11-22T00:00:00Z) is unknown (no answer, or the run was stopped while it ran)"),
         "{blocked}"
     );
+    // ... with the commands that settle it, ready to paste.
+    assert!(
+        blocked.ends_with("\nhint: check what `retrain` did, then `driftmend ack retrain --succeeded --policy policy.yaml` or `driftmend ack retrain --failed --policy policy.yaml`\n"),
+        "{blocked}"
+    );
     let st = s.state();
     assert_eq!(st["actions"]["retrain"]["last_status"], "unknown");
     assert!(st["actions"]["retrain"].get("in_flight").is_none(), "{st}");

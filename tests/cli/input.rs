@@ -587,16 +587,16 @@ actions:
     insta::assert_snapshot!(all, @r"
     == run --policy policy.yaml --report-output cur.csv
     exit 2
-    error: invalid value for `--report-output`: `cur.csv` is the same file as `./cur.csv`, an input data file (`data.current` in `policy.yaml`); writing there would destroy it, choose another path
+    error: invalid value for `--output-json`: `cur.csv` is the same file as `./cur.csv`, an input data file (`data.current` in `policy.yaml`); writing there would destroy it, choose another path
     == run --policy policy.yaml --html ./ref.csv
     exit 2
-    error: invalid value for `--html`: `./ref.csv` is an input data file (`data.reference` in `policy.yaml`); writing there would destroy it, choose another path
+    error: invalid value for `--output-html`: `./ref.csv` is an input data file (`data.reference` in `policy.yaml`); writing there would destroy it, choose another path
     == run --policy policy.yaml --prometheus-textfile cur.csv
     exit 2
     error: invalid value for `--prometheus-textfile`: `cur.csv` is the same file as `./cur.csv`, an input data file (`data.current` in `policy.yaml`); writing there would destroy it, choose another path
     == --current new.csv --html new.csv
     exit 2
-    error: invalid value for `--html`: `new.csv` is an input data file (`--current`); writing there would destroy it, choose another path
+    error: invalid value for `--output-html`: `new.csv` is an input data file (`--current`); writing there would destroy it, choose another path
     ");
 }
 

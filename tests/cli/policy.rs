@@ -160,10 +160,25 @@ exit \"$(cat \"$d/{name}.exit\" 2>/dev/null || echo 0)\"
     }
 
     fn audit(&self) -> Vec<Value> {
-        fs::read_to_string(self.audit_path())
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
+        read_audit(&self.audit_path())
+    }
+
+    /// Where dry runs keep their own state and audit log.
+    fn shadow_path(&self, file: &str) -> PathBuf {
+        self.path().join(".driftmend/shadow").join(file)
+    }
+
+    /// The dry runs' audit log.
+    fn shadow_audit(&self) -> Vec<Value> {
+        read_audit(&self.shadow_path("audit.jsonl"))
+    }
+
+    /// The dry runs' audit records of `kind` at `hour`.
+    fn shadow_audit_of(&self, kind: &str, hour: i64) -> Vec<Value> {
+        let now = at(hour);
+        self.shadow_audit()
+            .into_iter()
+            .filter(|r| r["kind"] == kind && r["at"] == now.as_str())
             .collect()
     }
 
@@ -534,7 +549,7 @@ rules:
     // Queued, not run.
     let o = s.run_expecting(0, &[], 1);
     assert!(
-        stdout(&o).contains("queued for approval: `driftmend approve t-1`"),
+        stdout(&o).contains("queued for approval: `driftmend approve t-1 --policy policy.yaml`"),
         "{}",
         stdout(&o)
     );
@@ -733,6 +748,72 @@ rules:
     assert!(s.state()["actions"].get("retrain").is_none());
 }
 
+/// A candidate policy shadowed by dry runs: its `for:` streak advances in
+/// the shadow state, so the rule fires when it would, while the real state
+/// never sees it; and no dry run writes the last-success metric.
+#[test]
+fn dry_runs_keep_a_shadow_state_where_for_streaks_advance() {
+    let s = Sandbox::new();
+    s.hook("retrain");
+    s.hook("notify");
+    s.policy(
+        DRIFTED,
+        &format!(
+            "guardrails: {{mode: auto}}
+rules:
+  - {{name: drift, when: dataset.drift_detected, for: 2, actions: [retrain]}}
+{RETRAIN_AND_NOTIFY}"
+        ),
+    );
+    let o = s.run_expecting(0, &["--dry-run", "--prometheus-textfile", "m.prom"], 0);
+    assert!(
+        stdout(&o).contains("drift                    holds (1/2 consecutive runs; not yet)"),
+        "{}",
+        stdout(&o)
+    );
+    let metrics = fs::read_to_string(s.path().join("m.prom")).unwrap();
+    assert!(
+        metrics.contains("driftmend_dataset_drift_share"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("driftmend_last_success_timestamp_seconds"),
+        "{metrics}"
+    );
+    let o = s.run_expecting(1, &["--dry-run"], 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("drift                    FIRED (2/2 consecutive runs)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("retrain          rule `drift`: would run"),
+        "{out}"
+    );
+    assert!(!s.state_path().exists(), "the real state is never written");
+    assert!(s.calls("retrain").is_empty());
+    let shadow: Value =
+        serde_json::from_slice(&fs::read(s.shadow_path("state.json")).unwrap()).unwrap();
+    assert_eq!(
+        shadow["runs"].as_array().map(Vec::len),
+        Some(2),
+        "{shadow:#}"
+    );
+
+    // The real policy starts its own streak: the dry runs did not count.
+    let o = s.run_expecting(2, &["--prometheus-textfile", "m.prom"], 0);
+    assert!(
+        stdout(&o).contains("drift                    holds (1/2 consecutive runs; not yet)"),
+        "{}",
+        stdout(&o)
+    );
+    let metrics = fs::read_to_string(s.path().join("m.prom")).unwrap();
+    assert!(
+        metrics.contains("driftmend_last_success_timestamp_seconds"),
+        "{metrics}"
+    );
+}
+
 #[test]
 fn dry_run_changes_nothing_and_prints_the_exact_command() {
     let s = Sandbox::new();
@@ -747,11 +828,12 @@ rules:
 {RETRAIN_AND_NOTIFY}"
         ),
     );
-    // On a fresh state dir: no state file is written.
+    // On a fresh state dir: no real state file is written, only the
+    // shadow state of dry runs.
     let o = s.run_expecting(0, &["--dry-run"], 1);
     let out = stdout(&o);
     assert!(
-        out.contains("(dry run: nothing runs, no state saved)"),
+        out.contains("(dry run: nothing runs; shadow state)"),
         "{out}"
     );
     assert!(
@@ -765,9 +847,14 @@ rules:
         "{out}"
     );
     assert!(!s.state_path().exists());
+    assert!(
+        !s.audit_path().exists(),
+        "the real audit log is not touched"
+    );
+    assert!(s.shadow_path("state.json").exists());
     assert!(s.calls("retrain").is_empty());
-    // The dry run is audited as one.
-    let records = s.audit();
+    // The dry run is audited as one, in the shadow log.
+    let records = s.shadow_audit();
     assert!(!records.is_empty());
     assert!(records.iter().all(|r| r["dry_run"] == true), "{records:#?}");
 
@@ -785,10 +872,15 @@ rules:
     assert_eq!(fs::read(s.state_path()).unwrap(), before);
     assert_eq!(s.calls("retrain").len(), 1);
 
-    // `--no-audit` appends nothing either.
+    // `--no-audit` appends nothing either, to either log.
     let audit_before = fs::read(s.audit_path()).unwrap();
+    let shadow_before = fs::read(s.shadow_path("audit.jsonl")).unwrap();
     s.run_expecting(3, &["--dry-run", "--no-audit"], 1);
     assert_eq!(fs::read(s.audit_path()).unwrap(), audit_before);
+    assert_eq!(
+        fs::read(s.shadow_path("audit.jsonl")).unwrap(),
+        shadow_before
+    );
     assert_eq!(fs::read(s.state_path()).unwrap(), before);
     assert_eq!(s.calls("retrain").len(), 1);
     // ... and is only accepted with `--dry-run`.
@@ -1635,13 +1727,21 @@ actions:
   retrain: {type: exec, command: [./retrain.sh]}
 ",
     );
-    for flag in ["--html", "--report-output", "--prometheus-textfile"] {
+    // The old spellings `--html` and `--report-output` still work; errors
+    // name the flags as `--help` does.
+    for (flag, named) in [
+        ("--html", "--output-html"),
+        ("--output-html", "--output-html"),
+        ("--report-output", "--output-json"),
+        ("--output-json", "--output-json"),
+        ("--prometheus-textfile", "--prometheus-textfile"),
+    ] {
         let o = s.run(0, &[flag, "missing/out"]);
         assert_eq!(
             (code(&o), stderr(&o)),
             (
                 2,
-                format!("error: invalid value for `{flag}`: the directory `missing` of `missing/out` does not exist\n")
+                format!("error: invalid value for `{named}`: the directory `missing` of `missing/out` does not exist\n")
             )
         );
     }
@@ -1703,4 +1803,12 @@ actions:
         first,
         "error: cannot load the current dataset (`data.current` in `policy.yaml`)"
     );
+}
+
+fn read_audit(path: &std::path::Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
+        .collect()
 }

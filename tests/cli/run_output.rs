@@ -125,8 +125,9 @@ fn observe_mode_runs_nothing_and_the_audit_log_says_what_it_would_do() {
         "{mode: observe, escalate: [notify]}",
         "dataset.drift_detected",
     );
-    // A dry run in observe mode is audited, flagged as one; it saves no
-    // state, so the run after it is the rule's first.
+    // A dry run in observe mode is audited, flagged as one, in its shadow
+    // log; it never touches the real state, so the run after it is the
+    // rule's first there.
     driftmend_snapshot!(
         "run_observe_mode_dry_run",
         at(&ctx, &["run"], "01:00", &["--dry-run"])
@@ -134,6 +135,10 @@ fn observe_mode_runs_nothing_and_the_audit_log_says_what_it_would_do() {
     driftmend_snapshot!("run_observe_mode", at(&ctx, &["run"], "02:00", &[]));
     assert_eq!(hook_calls(&ctx), Vec::<String>::new());
     driftmend_snapshot!("audit_table", at(&ctx, &["audit"], "03:00", &[]));
+    driftmend_snapshot!(
+        "audit_table_shadow",
+        at(&ctx, &["audit"], "03:00", &["--shadow"])
+    );
     driftmend_snapshot!(
         "audit_table_since",
         at(&ctx, &["audit", "--since", "90m"], "03:00", &[])
@@ -168,6 +173,7 @@ fn approve_mode_queues_then_pending_approve_and_reject() {
             "02:00",
             &["--reason", "looks right"]
         )
+        .env("USER", "alice")
     );
     assert_eq!(
         hook_calls(&ctx),
@@ -181,6 +187,7 @@ fn approve_mode_queues_then_pending_approve_and_reject() {
             "02:00",
             &["--reason", "not now"]
         )
+        .env("USER", "bob")
     );
     driftmend_snapshot!("pending_table_empty", at(&ctx, &["pending"], "02:00", &[]));
     driftmend_snapshot!(
@@ -188,4 +195,6 @@ fn approve_mode_queues_then_pending_approve_and_reject() {
         at(&ctx, &["pending"], "02:00", &["--format", "json"])
     );
     assert_eq!(hook_calls(&ctx).len(), 1, "the rejected notify never ran");
+    // The trail says who approved and rejected what, and why.
+    driftmend_snapshot!("audit_table_approvals", at(&ctx, &["audit"], "03:00", &[]));
 }

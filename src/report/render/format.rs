@@ -1,6 +1,9 @@
 //! Number and verdict formatting shared by the text renderers.
 
-use crate::report::model::{ColumnReport, Metrics, Performance, Report, Task, METRIC_NAMES};
+use crate::report::model::{
+    ColumnReport, FindingCode, Metrics, Performance, Report, Severity, Task, METRIC_NAMES,
+};
+use crate::stats::{Method, ScoreKind};
 
 /// A score short enough for a table: p-values near zero in scientific
 /// notation, everything else to 4 decimals.
@@ -17,41 +20,221 @@ pub fn fmt_share(x: f64) -> String {
     crate::quality::percent(x)
 }
 
-/// The one-line verdict that opens every text report.
-pub fn headline(report: &Report) -> (bool, String) {
-    let d = &report.dataset_drift;
-    let text = if d.total_columns == 0 {
-        "No columns could be tested for drift".to_string()
-    } else if d.detected {
-        format!(
-            "Dataset drift detected: {} of {} columns drifted ({} >= {})",
-            d.drifted_columns,
-            d.total_columns,
-            fmt_share(d.share),
-            fmt_share(d.threshold)
-        )
-    } else {
-        format!(
-            "No dataset drift: {} of {} columns drifted ({} < {})",
-            d.drifted_columns,
-            d.total_columns,
-            fmt_share(d.share),
-            fmt_share(d.threshold)
-        )
-    };
-    (d.detected, text)
+/// The overall verdict of a report: its worst finding. Ordered from best to
+/// worst, so `max` picks the headline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Nothing to report.
+    Ok,
+    /// Quality warnings, or no column could be tested for drift.
+    Warnings,
+    /// Dataset drift detected.
+    Drift,
+    /// Error-severity quality findings (an emptied column, ...).
+    QualityError,
+    /// A column missing from current or whose type changed.
+    SchemaBreak,
 }
 
-/// Columns in display order: drifted first, then tested, then untested;
-/// file order within each group.
+impl Status {
+    /// The short word of a badge: `OK`, `WARNINGS`, `DRIFT`, `ERRORS`,
+    /// `SCHEMA BREAK`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Warnings => "WARNINGS",
+            Status::Drift => "DRIFT",
+            Status::QualityError => "ERRORS",
+            Status::SchemaBreak => "SCHEMA BREAK",
+        }
+    }
+
+    /// Worse than warnings: what a person must act on.
+    pub fn is_failure(self) -> bool {
+        self >= Status::Drift
+    }
+}
+
+/// The worst finding of a report: schema break > quality error > drift >
+/// warnings > ok.
+pub fn status(report: &Report) -> Status {
+    if schema_errors(report, FindingCode::ColumnMissing)
+        + schema_errors(report, FindingCode::TypeChanged)
+        > 0
+    {
+        Status::SchemaBreak
+    } else if report.quality.errors > 0 {
+        Status::QualityError
+    } else if report.dataset_drift.detected {
+        Status::Drift
+    } else if report.quality.warnings > 0 || report.dataset_drift.total_columns == 0 {
+        Status::Warnings
+    } else {
+        Status::Ok
+    }
+}
+
+/// The one-line verdict that opens every text report: the worst finding
+/// first, then the drift result, then what else was found.
+pub fn headline(report: &Report) -> (Status, String) {
+    let status = status(report);
+    let q = &report.quality;
+    let drift_phrase = |capital: bool| {
+        let text = drift_headline(report);
+        if capital {
+            text
+        } else {
+            let mut chars = text.chars();
+            chars
+                .next()
+                .map(|c| c.to_lowercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    };
+    let warnings = (q.warnings > 0).then(|| plural(q.warnings, "quality warning"));
+    let mut parts = Vec::new();
+    match status {
+        Status::SchemaBreak => {
+            let mut what = Vec::new();
+            let missing = schema_errors(report, FindingCode::ColumnMissing);
+            if missing > 0 {
+                what.push(plural(missing, "column") + " missing");
+            }
+            let retyped = schema_errors(report, FindingCode::TypeChanged);
+            if retyped > 0 {
+                what.push(plural(retyped, "column") + " changed type");
+            }
+            parts.push(format!("Schema break: {}", what.join(", ")));
+            if q.errors > 0 {
+                parts.push(plural(q.errors, "quality error"));
+            }
+            parts.push(drift_phrase(false));
+            parts.extend(warnings);
+        }
+        Status::QualityError => {
+            parts.push(format!("Quality errors: {}", plural(q.errors, "error")));
+            parts.push(drift_phrase(false));
+            parts.extend(warnings);
+        }
+        Status::Drift | Status::Warnings | Status::Ok => {
+            parts.push(drift_phrase(true));
+            parts.extend(warnings);
+        }
+    }
+    (status, parts.join("; "))
+}
+
+/// Error-severity findings of one schema code (a type change within a
+/// family, int to float, is only a warning and no break).
+fn schema_errors(report: &Report, code: FindingCode) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.code == code && f.severity == Severity::Error)
+        .count()
+}
+
+/// The drift result alone: `Dataset drift detected: 2 of 3 columns drifted
+/// (66.7% >= 50.0%)`.
+pub fn drift_headline(report: &Report) -> String {
+    let d = &report.dataset_drift;
+    if d.total_columns == 0 {
+        return "No columns could be tested for drift".to_string();
+    }
+    format!(
+        "{}: {} of {} columns drifted ({} {} {})",
+        if d.detected {
+            "Dataset drift detected"
+        } else {
+            "No dataset drift"
+        },
+        d.drifted_columns,
+        d.total_columns,
+        fmt_share(d.share),
+        if d.detected { ">=" } else { "<" },
+        fmt_share(d.threshold)
+    )
+}
+
+/// `1 column`, `2 columns`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// How bad a column is, worst first: an error finding (a schema break, an
+/// emptied column), drift, a warning, ok, not tested.
+pub fn column_severity(c: &ColumnReport) -> u8 {
+    let worst = c.findings.iter().map(|f| f.severity).max();
+    match (worst, c.drift_detected) {
+        (Some(Severity::Error), _) => 0,
+        (_, Some(true)) => 1,
+        (Some(Severity::Warning), _) => 2,
+        (None, Some(false)) => 3,
+        (None, None) => 4,
+    }
+}
+
+/// How far a column's score is past (or short of) its threshold, on one
+/// scale for every method: larger is more drifted. A distance compares as
+/// `score / threshold`, a p-value as `threshold / p`.
+pub fn drift_margin(c: &ColumnReport) -> Option<f64> {
+    let (score, threshold) = (c.p_value_adjusted.or(c.score)?, c.threshold?);
+    let ratio = match c.score_kind? {
+        ScoreKind::PValue => threshold / score,
+        ScoreKind::Distance => score / threshold,
+    };
+    (!ratio.is_nan()).then_some(ratio)
+}
+
+/// Columns in display order: by severity ([`column_severity`]), then most
+/// drifted first ([`drift_margin`], ties by effect size), then file order.
 pub fn display_order(report: &Report) -> Vec<&ColumnReport> {
     let mut cols: Vec<&ColumnReport> = report.columns.iter().collect();
-    cols.sort_by_key(|c| match c.drift_detected {
-        Some(true) => 0,
-        Some(false) => 1,
-        None => 2,
+    let desc = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => b.total_cmp(&a),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    // A stable sort keeps file order among equals.
+    cols.sort_by(|a, b| {
+        column_severity(a)
+            .cmp(&column_severity(b))
+            .then_with(|| desc(drift_margin(a), drift_margin(b)))
+            .then_with(|| desc(a.effect_size, b.effect_size))
     });
     cols
+}
+
+/// What a method's score means, in one line, for a person reading a report.
+pub fn method_meaning(m: Method) -> &'static str {
+    match m {
+        Method::Ks => "p-value of the two-sample Kolmogorov-Smirnov test: how likely a gap this large between the two distributions is by chance; drift when at or under the threshold",
+        Method::ChiSquare => "p-value of the chi-square test of current category counts against reference shares; drift when under the threshold",
+        Method::Z => "p-value of the two-proportion z-test (two categories); drift when under the threshold",
+        Method::Wasserstein => "how far values moved (Wasserstein distance) in units of the reference's standard deviation: 0.1 is a tenth of a std; drift when at or over the threshold",
+        Method::JensenShannon => "Jensen-Shannon distance of the two distributions: 0 identical, 1 no overlap; drift when at or over the threshold",
+        Method::Psi => "population stability index: 0 identical, 0.1 a small shift, 0.25 and more a large one; drift when at or over the threshold",
+        Method::KlDiv => "Kullback-Leibler divergence of current from reference: 0 identical, grows without bound; drift when at or over the threshold",
+        Method::Hellinger => "Hellinger distance of the two distributions: 0 identical, 1 no overlap; drift when at or over the threshold",
+        Method::Anderson => "significance level of the k-sample Anderson-Darling test (0.001 to 0.25); drift when under the threshold",
+        Method::CramerVonMises => "p-value of the two-sample Cramér-von Mises test; drift when at or under the threshold",
+        Method::MannWhitney => "p-value of the two-sided Mann-Whitney U test (a shift in ranks); drift when under the threshold",
+        Method::TTest => "p-value of Student's t-test (a change of the mean); drift when under the threshold",
+        Method::Welch => "p-value of Welch's t-test (a change of the mean, unequal variances); drift when under the threshold",
+        Method::EppsSingleton => "p-value of the Epps-Singleton test of the two distributions; drift when under the threshold",
+        Method::Energy => "energy distance of the two samples, in the data's units (square-rooted); drift when over the threshold",
+        Method::EnergyNorm => "energy distance of the samples scaled by the reference's std (unit-free); drift when over the threshold",
+        Method::Mmd => "p-value of a kernel MMD permutation test; drift when under the threshold",
+        Method::FisherExact => "p-value of Fisher's exact test (two categories); drift when under the threshold",
+        Method::GTest => "p-value of the G-test of current category counts against reference shares; drift when under the threshold",
+        Method::Tvd => "p-value of a permutation test of the total variation distance of the category shares; drift when under the threshold",
+        Method::Linf => "largest change of any category's share (L-infinity): 0.1 is 10 points; drift when at or over the threshold",
+    }
 }
 
 /// `1.0% -> 2.0%`, with `-` for a missing side.
@@ -104,8 +287,14 @@ pub fn verdict(c: &ColumnReport) -> &'static str {
         Some(true) => "DRIFT",
         Some(false) if c.small_effect => "ok (small effect)",
         Some(false) => "ok",
+        None if has_error(c) => "error",
         None => "not tested",
     }
+}
+
+/// The column has an error finding (missing, emptied, retyped).
+pub fn has_error(c: &ColumnReport) -> bool {
+    c.findings.iter().any(|f| f.severity == Severity::Error)
 }
 
 /// Rows of the performance table: metric, reference, current, delta.

@@ -7,7 +7,7 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::format::headline;
+use super::format::drift_headline;
 use super::junit::drift_reason;
 use super::visible;
 use crate::report::model::{Finding, FindingCode, Report, Role, Severity};
@@ -38,7 +38,7 @@ pub fn annotations(report: &Report) -> Vec<String> {
     };
     let mut lines: Vec<String> = of(Severity::Error).collect();
     if report.dataset_drift.detected {
-        let (_, text) = headline(report);
+        let text = drift_headline(report);
         lines.push(command(
             Severity::Warning,
             "driftmend: dataset drift",

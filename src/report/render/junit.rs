@@ -19,7 +19,7 @@
 
 use std::io::{self, Write};
 
-use super::format::{fmt_score, fmt_share, headline, missing_pair};
+use super::format::{drift_headline, fmt_score, fmt_share, headline, missing_pair};
 use super::{visible, RenderOptions};
 use crate::report::model::{ColumnReport, ColumnStats, Finding, FindingCode, Report, Severity};
 use crate::stats::Method;
@@ -69,7 +69,7 @@ pub(crate) fn drift_reason(c: &ColumnReport) -> Option<String> {
 
 /// The operator that holds between score and threshold for `drifted`,
 /// derived from `Method::drifted` itself so the two cannot disagree.
-fn comparison(method: Method, drifted: bool) -> &'static str {
+pub(super) fn comparison(method: Method, drifted: bool) -> &'static str {
     let t = method.default_threshold();
     let drift_op = match (method.drifted(t / 2.0, t), method.drifted(t, t)) {
         (true, true) => "<=",
@@ -136,7 +136,8 @@ enum Outcome {
 
 fn drift_suite(report: &Report) -> Suite {
     let d = &report.dataset_drift;
-    let (_, text) = headline(report);
+    let text = drift_headline(report);
+    let (status, verdict) = headline(report);
     let outcome = if d.total_columns == 0 {
         Outcome::Skipped(text.clone())
     } else if d.detected {
@@ -189,6 +190,8 @@ fn drift_suite(report: &Report) -> Suite {
         name: "drift",
         cases: std::iter::once(dataset).chain(columns).collect(),
         properties: vec![
+            ("verdict", status.label().to_string()),
+            ("headline", verdict),
             ("driftmend_version", report.driftmend_version.clone()),
             ("generated_at", report.generated_at.clone()),
             ("reference", report.reference.path.clone()),

@@ -5,18 +5,18 @@ use std::io::{self, Write};
 
 use super::format::{
     display_order, fmt_count, fmt_score, headline, missing_pair, performance_rows,
-    performance_title, threshold_cell, verdict,
+    performance_title, threshold_cell, verdict, Status,
 };
 use super::{visible, RenderOptions};
 use crate::report::model::{Report, Role, Severity};
 
 pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::Result<()> {
     let report = &visible::report(report);
-    let (drifted, text) = headline(report);
-    let icon = if drifted {
-        ":red_circle:"
-    } else {
-        ":green_circle:"
+    let (status, text) = headline(report);
+    let icon = match status {
+        Status::Ok => ":green_circle:",
+        Status::Warnings => ":yellow_circle:",
+        _ => ":red_circle:",
     };
     writeln!(w, "## {icon} driftmend: {text}\n")?;
     writeln!(

@@ -6,14 +6,15 @@ use std::collections::HashMap;
 use std::fmt::{self, Display, Write as _};
 
 use super::super::format::{
-    display_order, fmt_count, fmt_score, fmt_share, missing_pair, threshold_cell, verdict,
+    column_severity, display_order, fmt_count, fmt_score, fmt_share, has_error, method_meaning,
+    missing_pair, threshold_cell, verdict,
 };
-use super::charts::{categories_svg, fmt_num, histogram_svg};
+use super::charts::{categories_svg, fmt_num, histogram_svg, C};
 use super::escape;
 use super::findings::finding_list;
 use crate::report::distribution::Distribution;
 use crate::report::model::{ColumnReport, ColumnStats, Report};
-use crate::stats::ScoreKind;
+use crate::stats::{Method, ScoreKind};
 
 pub(super) fn write_column_table(
     r: &Report,
@@ -25,18 +26,20 @@ pub(super) fn write_column_table(
         "<section id=\"columns\">\n<h2>Columns</h2>\n\
          <div id=\"ctl\" class=\"ctl\" hidden><label>Filter <input id=\"q\" type=\"search\" placeholder=\"name, kind, method…\" autocomplete=\"off\"></label>\
          <label><input id=\"only\" type=\"checkbox\"> drifted only</label><span id=\"cnt\" class=\"mut\" aria-live=\"polite\"></span></div>\n\
-         <div class=\"tw\"><table id=\"cols\" class=\"grid\"><caption class=\"sr\">Columns, drifted first; click a header to sort</caption><thead><tr>\
-         <th>Column</th><th>Kind</th><th>Role</th><th>Method</th><th class=\"n\">Score</th><th class=\"n\">Threshold</th>\
-         <th class=\"n\">Effect size</th><th>Verdict</th><th class=\"n\">Missing ref → cur</th></tr></thead><tbody>\n"
+         <div class=\"tw\"><table id=\"cols\" class=\"grid\"><caption class=\"sr\">Columns, worst first (errors, drift, warnings), then by how far past the threshold; click a header to sort</caption><thead><tr>\
+         <th>Column</th><th>Distribution</th><th>Kind</th><th>Role</th><th>Method</th><th class=\"n\">Score</th><th class=\"n\">Threshold</th>\
+         <th class=\"n\">Effect size</th><th class=\"vc\">Verdict</th><th class=\"n\">Missing ref → cur</th></tr></thead><tbody>\n"
     )?;
     for c in display_order(r) {
-        let (badge, rank) = verdict_badge(c);
+        let (badge, _) = verdict_badge(c);
+        let rank = column_severity(c);
+        let verdict = verdict(c);
         let threshold = c.adjusted_threshold.or(c.threshold);
         writeln!(
             o,
-            "<tr data-drift=\"{}\"{}><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
+            "<tr data-drift=\"{}\"{}><td><a href=\"#{}\">{}</a> <span class=\"b {badge} pv\">{verdict}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td>\
-             <td data-v=\"{rank}\"><span class=\"b {badge}\">{}</span></td><td class=\"n\" data-v=\"{}\">{}</td></tr>",
+             <td class=\"vc\" data-v=\"{rank}\"><span class=\"b {badge}\">{verdict}</span></td><td class=\"n\" data-v=\"{}\">{}</td></tr>",
             u8::from(c.drift_detected == Some(true)),
             if c.drift_detected == Some(true) {
                 " class=\"drift\""
@@ -45,6 +48,7 @@ pub(super) fn write_column_table(
             },
             ids[c.name.as_str()],
             escape(&c.name),
+            Spark(c.distribution.as_ref()),
             c.kind.name(),
             c.role.name(),
             c.method.map(|m| m.name()).unwrap_or("-"),
@@ -54,13 +58,77 @@ pub(super) fn write_column_table(
             escape(&threshold_cell(c)),
             Dv(c.effect_size),
             opt_score(c.effect_size),
-            verdict(c),
             Dv(c.missing.current),
             escape(&missing_pair(c).replace("->", "→")),
         )?;
     }
-    o.push_str("</tbody></table></div>\n</section>\n");
+    o.push_str("</tbody></table></div>\n");
+    write_method_notes(r, o)?;
+    o.push_str("</section>\n");
     Ok(())
+}
+
+/// One line per method the table uses, saying what its score means.
+fn write_method_notes(r: &Report, o: &mut String) -> fmt::Result {
+    let mut methods: Vec<Method> = r.columns.iter().filter_map(|c| c.method).collect();
+    methods.sort();
+    methods.dedup();
+    if methods.is_empty() {
+        return Ok(());
+    }
+    o.push_str("<dl class=\"facts methods\">");
+    for m in methods {
+        write!(o, "<dt>{}</dt><dd>{}</dd>", m.name(), method_meaning(m))?;
+    }
+    o.push_str("</dl>\n");
+    Ok(())
+}
+
+/// An inline sparkline of a column's distribution: reference filled,
+/// current as a line, on the shared bins or categories.
+struct Spark<'a>(Option<&'a Distribution>);
+
+impl Display for Spark<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (reference, current) = match self.0 {
+            Some(Distribution::Histogram {
+                reference, current, ..
+            })
+            | Some(Distribution::Categories {
+                reference, current, ..
+            }) => (reference, current),
+            None => return Ok(()),
+        };
+        let n = reference.len().min(current.len());
+        let top = reference[..n]
+            .iter()
+            .chain(&current[..n])
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(0.0f64, f64::max);
+        if n == 0 || top <= 0.0 {
+            return Ok(());
+        }
+        const W: f64 = 80.0;
+        const H: f64 = 18.0;
+        let step = W / n as f64;
+        let y = |v: f64| H - (v.max(0.0) / top) * (H - 1.0);
+        write!(
+            f,
+            "<svg class=\"spark\" viewBox=\"0 0 80 18\" width=\"80\" height=\"18\" role=\"img\" aria-label=\"distribution: reference filled, current line\"><path class=\"r\" d=\"M0 18"
+        )?;
+        for (i, v) in reference[..n].iter().enumerate() {
+            let (x0, x1) = (i as f64 * step, (i + 1) as f64 * step);
+            write!(f, "H{}V{}H{}", C(x0), C(y(*v)), C(x1))?;
+        }
+        write!(f, "V18Z\"/><path class=\"c\" d=\"")?;
+        for (i, v) in current[..n].iter().enumerate() {
+            let (x0, x1) = (i as f64 * step, (i + 1) as f64 * step);
+            let cmd = if i == 0 { 'M' } else { 'L' };
+            write!(f, "{cmd}{} {}H{}", C(x0), C(y(*v)), C(x1))?;
+        }
+        f.write_str("\"/></svg>")
+    }
 }
 
 fn opt_score(x: Option<f64>) -> String {
@@ -72,6 +140,7 @@ fn verdict_badge(c: &ColumnReport) -> (&'static str, u8) {
     match c.drift_detected {
         Some(true) => ("b-drift", 0),
         Some(false) => ("b-ok", 1),
+        None if has_error(c) => ("b-drift", 0),
         None => ("b-na", 2),
     }
 }
@@ -236,10 +305,11 @@ fn write_facts(c: &ColumnReport, o: &mut String) -> fmt::Result {
         };
         write!(
             o,
-            "<dt>method</dt><dd>{} ({kind}) {}, threshold {}</dd>",
+            "<dt>method</dt><dd>{} ({kind}) {}, threshold {}<br><span class=\"mut\">{}</span></dd>",
             m.name(),
             opt_score(c.score),
             escape(&threshold_cell(c)),
+            method_meaning(m),
         )?;
     }
     if let Some(s) = c.statistic {

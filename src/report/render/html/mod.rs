@@ -68,7 +68,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 }
 
 fn write_page(r: &Report, o: &mut String) -> fmt::Result {
-    let (drifted, text) = headline(r);
+    let (status, text) = headline(r);
     let csp = format!(
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '{}' '{}'",
         csp_hash(HEAD_JS),
@@ -104,7 +104,7 @@ fn write_page(r: &Report, o: &mut String) -> fmt::Result {
         "</nav><button id=\"theme\" type=\"button\" hidden>Dark theme</button></header>\n<main>\n",
     );
 
-    write_summary(r, drifted, &text, o)?;
+    write_summary(r, status, &text, o)?;
     if let Some(h) = &r.history {
         write_history(h, r.dataset_drift.threshold, o)?;
     }
@@ -441,12 +441,30 @@ mod tests {
     }
 
     #[test]
-    fn fifty_columns_stay_under_one_megabyte() {
-        let page = html(&report(&names(50)));
+    fn a_hundred_columns_stay_under_one_megabyte() {
+        let page = html(&report(&names(100)));
         assert!(page.len() < 1_000_000, "{} bytes", page.len());
-        // Every chart made it in: 25 histograms and 25 category charts.
-        assert_eq!(page.matches("aria-label=\"Histogram of ").count(), 25);
-        assert_eq!(page.matches("aria-label=\"Category shares of ").count(), 25);
+        // Every chart made it in: 50 histograms and 50 category charts,
+        // and a sparkline in every row.
+        assert_eq!(page.matches("aria-label=\"Histogram of ").count(), 50);
+        assert_eq!(page.matches("aria-label=\"Category shares of ").count(), 50);
+        assert_eq!(page.matches("<svg class=\"spark\"").count(), 100);
+    }
+
+    #[test]
+    fn each_method_used_gets_one_line_saying_what_its_score_means() {
+        let page = html(&report(&names(7)));
+        let notes = &page[page.find("<dl class=\"facts methods\">").unwrap()..];
+        let notes = &notes[..notes.find("</dl>").unwrap()];
+        let used: std::collections::BTreeSet<&str> = report(&names(7))
+            .columns
+            .iter()
+            .filter_map(|c| c.method.map(|m| m.name()))
+            .collect();
+        assert_eq!(notes.matches("<dt>").count(), used.len(), "{notes}");
+        for m in used {
+            assert!(notes.contains(&format!("<dt>{m}</dt><dd>")), "{m}: {notes}");
+        }
     }
 
     #[test]
@@ -467,7 +485,7 @@ mod tests {
         assert_eq!(page.matches("<svg class=\"chart").count(), 7);
         for c in &r.columns {
             assert!(
-                page.contains(&format!(">{}</a></td>", c.name)),
+                page.contains(&format!(">{}</a> <span class=\"b ", c.name)),
                 "{}",
                 c.name
             );
@@ -527,7 +545,7 @@ mod tests {
         let page = html(&r);
         super::super::sample::assert_no_hidden_text(&page);
         for shown in [
-            "<td><a href=\"#c1\">x\\n::error::pwned</a></td>",
+            "<td><a href=\"#c1\">x\\n::error::pwned</a> <span class=\"b ",
             "aria-label=\"Category shares of x\\n::error::pwned: ",
             "<title>\\u{1b}[2J\\u{2028}::notice::S: reference ",
             "Reference <code>ref\\r::warning::cr.parquet</code>",

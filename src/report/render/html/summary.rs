@@ -3,20 +3,22 @@
 
 use std::fmt::{self, Write as _};
 
-use super::super::format::{fmt_count, fmt_share};
+use super::super::format::{fmt_count, fmt_share, Status};
 use super::charts::C;
 use super::performance::delta_tone;
 use super::{escape, plural};
 use crate::report::model::{Metrics, Performance, Report, Task};
 
-pub(super) fn write_summary(r: &Report, drifted: bool, text: &str, o: &mut String) -> fmt::Result {
+pub(super) fn write_summary(r: &Report, status: Status, text: &str, o: &mut String) -> fmt::Result {
     let d = &r.dataset_drift;
-    let (badge, label) = if d.total_columns == 0 {
-        ("b-na", "NOT TESTED")
-    } else if drifted {
-        ("b-drift", "DRIFT")
-    } else {
-        ("b-ok", "OK")
+    let badge = match status {
+        Status::Ok => "b-ok",
+        Status::Warnings => "b-warning",
+        _ => "b-drift",
+    };
+    let label = match status {
+        Status::Warnings if d.total_columns == 0 => "NOT TESTED",
+        other => other.label(),
     };
     write!(
         o,
