@@ -22,8 +22,15 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         .cloned()
         .collect();
     let (reference, current) = rayon::join(
-        || data::load(&settings.reference, &settings.csv, &roles),
-        || data::load(&settings.current, &settings.csv, &roles),
+        || {
+            data::load(
+                &settings.reference,
+                &settings.csv,
+                &roles,
+                &settings.storage,
+            )
+        },
+        || data::load(&settings.current, &settings.csv, &roles, &settings.storage),
     );
     let reference = reference.with_context(|| {
         format!(
