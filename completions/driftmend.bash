@@ -778,7 +778,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__report)
-            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
+            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --storage-option --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -805,6 +805,10 @@ _driftmend() {
                     return 0
                     ;;
                 --null-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-option)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -960,7 +964,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__run)
-            opts="-q -h -V --policy --dry-run --no-audit --reference --current --now --lock-timeout --exit-zero-when-handled --report-output --html --prometheus-textfile --pushgateway --format --quiet --help --version"
+            opts="-q -h -V --policy --dry-run --no-audit --reference --current --storage-option --now --lock-timeout --exit-zero-when-handled --report-output --html --prometheus-textfile --pushgateway --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -975,6 +979,10 @@ _driftmend() {
                     return 0
                     ;;
                 --current)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-option)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

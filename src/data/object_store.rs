@@ -116,7 +116,10 @@ impl StorageOptions {
                     suggestion: COMMON_KEYS
                         .iter()
                         .copied()
-                        .map(|k| (strsim::jaro_winkler(&key, k), k))
+                        .map(|k| {
+                            let bare = |k: &str| k.strip_prefix("aws_").unwrap_or(k).to_string();
+                            (strsim::jaro_winkler(&bare(&key), &bare(k)), k)
+                        })
                         .filter(|(score, _)| *score > 0.8)
                         .max_by(|a, b| a.0.total_cmp(&b.0))
                         .map(|(_, k)| k),

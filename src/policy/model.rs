@@ -49,7 +49,10 @@ pub struct DataSpec {
     /// each value a template (`{{ env.X }}` keeps a secret out of the file).
     /// Checked and applied by `RunSettings::resolve`. Shown (`policy
     /// explain`) with the values of credential keys masked.
-    #[serde(serialize_with = "masked_storage_options")]
+    #[serde(
+        serialize_with = "masked_storage_options",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
     pub storage_options: crate::policy::service_spec::TemplateMap,
 }
 
