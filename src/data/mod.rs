@@ -39,7 +39,7 @@ pub enum DataError {
     #[error("cannot read `{path}`: {message}")]
     Read { path: String, message: String },
     /// Object storage refused or failed (credentials never in `message`).
-    #[error("cannot read `{uri}`: {message}")]
+    #[error("cannot access `{uri}`: {message}")]
     Storage {
         uri: String,
         message: String,

@@ -693,7 +693,7 @@ mod tests {
         ] {
             let e = ObjectUri::parse(uri).unwrap_err().to_string();
             assert!(
-                e.starts_with(&format!("cannot read `{uri}`: {says}")),
+                e.starts_with(&format!("cannot access `{uri}`: {says}")),
                 "{e}"
             );
         }
@@ -762,7 +762,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "cannot read `s3://b/k.parquet`: Generic S3 error: request with *** failed"
+            "cannot access `s3://b/k.parquet`: Generic S3 error: request with *** failed"
         );
         let e = storage_error(
             "s3://nope/k",
@@ -775,7 +775,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "cannot read `s3://nope/k`: the bucket `nope` does not exist"
+            "cannot access `s3://nope/k`: the bucket `nope` does not exist"
         );
         let e = storage_error(
             "s3://b/k",

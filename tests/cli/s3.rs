@@ -1,9 +1,10 @@
-//! Data in object storage, against the real S3-compatible server that
-//! `scripts/test` starts (moto, `DRIFTMEND_TEST_S3_ENDPOINT`): the same
-//! report from `s3://` as from the local files (objects, key globs,
-//! prefixes; Parquet and CSV), errors naming the URI, and credentials never
-//! printed. moto does not check credentials, so wrong ones cannot be shown
-//! refused here (`docs/object-storage.md`).
+//! Data in object storage, against the real S3-compatible servers that
+//! `scripts/test` starts: moto (`DRIFTMEND_TEST_S3_ENDPOINT`, takes any or no
+//! credentials) for the same report from `s3://` as from the local files
+//! (objects, key globs, prefixes; Parquet and CSV), errors naming the URI,
+//! and credentials never printed; SeaweedFS
+//! (`DRIFTMEND_TEST_S3_AUTH_ENDPOINT`, checks them) for wrong credentials
+//! refused, and writing and reading whole objects (profiles).
 
 use std::process::Output;
 
@@ -385,4 +386,110 @@ fn unsupported_schemes_say_so() {
             "endpoint_ur=http://x",
         ])
     );
+}
+
+/// The S3 server that checks credentials (SeaweedFS, one user), its
+/// bucket `driftmend`, and that user's storage options.
+struct AuthServer {
+    endpoint: String,
+    key_id: String,
+    secret: String,
+}
+
+impl AuthServer {
+    fn new() -> Option<AuthServer> {
+        Some(AuthServer {
+            endpoint: service("DRIFTMEND_TEST_S3_AUTH_ENDPOINT")?,
+            key_id: service("DRIFTMEND_TEST_S3_AUTH_KEY_ID")?,
+            secret: service("DRIFTMEND_TEST_S3_AUTH_SECRET")?,
+        })
+    }
+
+    fn options(&self, secret: &str) -> driftmend::data::StorageOptions {
+        driftmend::data::StorageOptions::parse(&[
+            format!("aws_endpoint_url={}", self.endpoint),
+            format!("aws_access_key_id={}", self.key_id),
+            format!("aws_secret_access_key={secret}"),
+            "aws_region=us-east-1".to_string(),
+        ])
+        .unwrap()
+    }
+}
+
+/// Against a server that checks credentials: the right ones read, write
+/// and report; a wrong secret is refused with an error that names the URI
+/// and shows neither secret.
+#[test]
+fn s3_wrong_credentials_are_refused() {
+    let Some(server) = AuthServer::new() else {
+        return;
+    };
+    use driftmend::data::{read_object, write_object};
+    let prefix = format!("s3://driftmend/auth-{}", std::process::id());
+    let reference = format!("{prefix}/reference.parquet");
+    let bytes = std::fs::read(fixture("reference.parquet")).unwrap();
+    let good = server.options(&server.secret);
+    write_object(&reference, bytes.clone(), &good).unwrap();
+    assert_eq!(read_object(&reference, &good, 1 << 20).unwrap(), bytes);
+    let too_big = read_object(&reference, &good, 1000)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        too_big,
+        format!(
+            "cannot access `{reference}`: the object is {} bytes, more than the limit of 1000",
+            bytes.len()
+        )
+    );
+    let wrong = server.options(SECRET);
+    let refused = write_object(&format!("{prefix}/x.parquet"), bytes, &wrong)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        refused,
+        format!(
+            "cannot access `{prefix}/x.parquet`: access denied: the credentials were refused or lack permission"
+        )
+    );
+
+    let ctx = TestContext::new();
+    let report = |secret: &str| {
+        ctx.command(&[
+            "report",
+            "-r",
+            &reference,
+            "-c",
+            &fixture("current_drifted.parquet"),
+            "--format",
+            "json",
+        ])
+        .env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_ACCESS_KEY_ID", &server.key_id)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .filter(&regex_escape(&prefix), "[PREFIX]")
+        .filter(&regex_escape(&server.secret), "[GOOD SECRET]")
+    };
+    let local = ctx
+        .command(&[
+            "report",
+            "-r",
+            &fixture("reference.parquet"),
+            "-c",
+            &fixture("current_drifted.parquet"),
+            "--format",
+            "json",
+        ])
+        .run()
+        .output;
+    assert_eq!(
+        comparable(&report(&server.secret).run().output),
+        comparable(&local)
+    );
+    let o = driftmend_snapshot!("s3_wrong_secret_refused", report(SECRET));
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!shown.contains(SECRET) && !shown.contains(&server.secret));
 }
