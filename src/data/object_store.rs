@@ -129,6 +129,11 @@ impl StorageOptions {
         Ok(())
     }
 
+    /// Whether `key` names an option (a policy's key, checked at load).
+    pub fn check_key(key: &str) -> Result<(), StorageOptionError> {
+        StorageOptions::default().set(key, "")
+    }
+
     /// Options given by a policy, overridden by these (the flags).
     pub fn over(&self, policy: &StorageOptions) -> StorageOptions {
         let mut options = policy.options.clone();

@@ -316,6 +316,18 @@ actions:
                 )],
             ),
             (
+                "unknown storage option, with a suggestion",
+                format!(
+                    "{}  storage_options:\n    region: eu-west-1\n    endpoint_ur: http://x\n{TAIL}",
+                    HEAD.replace("data: {reference: r.csv, current: c.csv}", "data:\n  reference: r.csv\n  current: c.csv")
+                ),
+                vec![(
+                    "8:5",
+                    "data.storage_options.endpoint_ur",
+                    "`endpoint_ur` is not an S3 storage option (did you mean `aws_endpoint_url`?)",
+                )],
+            ),
+            (
                 "unknown key, nothing close",
                 format!("{HEAD}colour: red\n{TAIL}"),
                 vec![(

@@ -197,6 +197,13 @@ fn read_data(c: &mut Checker, field: &Field) -> Option<DataSpec> {
                 let mut out = crate::policy::service_spec::TemplateMap::new();
                 let mut valid = true;
                 for entry in &map.entries {
+                    // The key's spelling is checked here, with its place;
+                    // values are rendered and applied by `RunSettings`.
+                    if let Err(e) = crate::data::StorageOptions::check_key(entry.key) {
+                        c.at(entry.key_node.span.start, &entry.path, e.to_string());
+                        valid = false;
+                        continue;
+                    }
                     match c.template(entry.value, &entry.path) {
                         Some(t) => {
                             out.insert(entry.key.to_string(), t);
