@@ -322,6 +322,8 @@ struct Remote {
 const HINT_CREDENTIALS: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and \
     AWS_SESSION_TOKEN for temporary credentials), or pass them with `--storage-option`; \
     see docs/object-storage.md";
+const HINT_NO_CREDENTIALS: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass \
+    `--storage-option aws_skip_signature=true` for a public bucket; see docs/object-storage.md";
 const HINT_BUCKET: &str = "check the bucket name, and AWS_ENDPOINT_URL / AWS_REGION for \
     where it lives";
 const HINT_STORE: &str = "check AWS_ENDPOINT_URL, AWS_REGION and the network; \
@@ -564,6 +566,15 @@ fn storage_error(
     ];
     let (message, hint) = if text.contains("NoSuchBucket") {
         (format!("the bucket `{bucket}` does not exist"), HINT_BUCKET)
+    } else if text.contains("169.254.169.254") || text.contains("169.254.170.2") {
+        // No credentials in the environment: object_store fell back to the
+        // EC2/ECS metadata service, which is not there.
+        (
+            "no credentials found (none in the environment or options, and no \
+             instance metadata service answered)"
+                .to_string(),
+            HINT_NO_CREDENTIALS,
+        )
     } else if matches!(e, E::PermissionDenied { .. } | E::Unauthenticated { .. })
         || denied.iter().any(|code| text.contains(code))
     {
@@ -792,6 +803,27 @@ mod tests {
             },
         );
         assert_eq!(e.to_string(), "`s3://b/k` does not exist");
+        let e = storage_error(
+            "s3://b/k",
+            "b",
+            &secrets,
+            ::object_store::Error::Generic {
+                store: "S3",
+                source: "Error performing PUT http://169.254.169.254/latest/api/token".into(),
+            },
+        );
+        assert!(matches!(
+            e,
+            DataError::Storage {
+                hint: HINT_NO_CREDENTIALS,
+                ..
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "cannot access `s3://b/k`: no credentials found (none in the environment or \
+             options, and no instance metadata service answered)"
+        );
     }
 
     /// Called from inside a tokio runtime (as the actions layer runs), the
