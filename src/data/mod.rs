@@ -1,8 +1,10 @@
 //! Loading datasets: the only module that touches polars. It reads Parquet
 //! and CSV files (one file, a glob or a directory read as one dataset), local
 //! or in object storage (`s3://`, `object_store.rs`), and yields plain
-//! columns (`column.rs`) for the pure core.
+//! columns (`column.rs`) for the pure core; an Arrow stream handed over in
+//! memory (`arrow.rs`, the Python module's input) yields the same columns.
 
+mod arrow;
 mod column;
 mod csv_text;
 mod extract;
@@ -10,6 +12,7 @@ mod object_store;
 mod read;
 mod source;
 
+pub use arrow::{load_arrow, ArrowStream};
 pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
 pub use object_store::{
     is_uri, read_object, write_object, Files, Opened, StorageOptionError, StorageOptions,

@@ -52,6 +52,19 @@ pub fn load(
         });
     }
     let (_, df) = frame.expect("expand returns at least one file");
+    let files = files.iter().map(|f| f.path.display().to_string()).collect();
+    reduce(spec, files, df, keep_rows, warnings)
+}
+
+/// Reduces one dataset's frame to plain columns: what every source (files,
+/// an Arrow stream) hands the core. `spec` names the dataset in errors.
+pub(super) fn reduce(
+    spec: &str,
+    files: Vec<String>,
+    df: DataFrame,
+    keep_rows: &[String],
+    warnings: Vec<String>,
+) -> Result<Dataset, DataError> {
     let rows = df.height();
     if rows == 0 {
         return Err(DataError::NoRows(spec.to_string()));
@@ -78,7 +91,7 @@ pub fn load(
     Ok(Dataset {
         path: spec.to_string(),
         rows_of,
-        files: files.iter().map(|f| f.path.display().to_string()).collect(),
+        files,
         rows,
         columns,
         duplicated_rows,
@@ -364,7 +377,7 @@ fn guarded<T>(format: FileFormat, read: impl FnOnce() -> PolarsResult<T>) -> Pol
 /// features for decimals, 128-bit integers, half floats, intervals and
 /// structs, maps included), as a message: such a file is refused, not a
 /// crash.
-fn unreadable_column(schema: &ArrowSchema) -> Option<String> {
+pub(super) fn unreadable_column(schema: &ArrowSchema) -> Option<String> {
     fn unreadable(dtype: &ArrowDataType) -> Option<String> {
         use ArrowDataType as A;
         let name = match dtype {
