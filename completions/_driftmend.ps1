@@ -40,12 +40,13 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             break
         }
         'driftmend;report' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files')
-            [CompletionResult]::new('--reference', '--reference', [CompletionResultType]::ParameterName, 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files; local or `s3://bucket/key` (same forms)')
+            [CompletionResult]::new('--reference', '--reference', [CompletionResultType]::ParameterName, 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files; local or `s3://bucket/key` (same forms)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Current dataset, same forms as --reference')
             [CompletionResult]::new('--current', '--current', [CompletionResultType]::ParameterName, 'Current dataset, same forms as --reference')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter (one character, `\t` for tab)')
             [CompletionResult]::new('--null-values', '--null-values', [CompletionResultType]::ParameterName, 'Extra CSV strings read as missing (the empty field always is)')
+            [CompletionResult]::new('--storage-option', '--storage-option', [CompletionResultType]::ParameterName, 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable; e.g. aws_endpoint_url=http://127.0.0.1:9000, aws_region=eu-west-1); overrides the AWS_* environment')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Compare only these columns')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave these columns out (e.g. ids, timestamps)')
             [CompletionResult]::new('--categorical', '--categorical', [CompletionResultType]::ParameterName, 'Treat these columns as categorical')
@@ -95,6 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file')
             [CompletionResult]::new('--reference', '--reference', [CompletionResultType]::ParameterName, 'Override the policy''s reference dataset')
             [CompletionResult]::new('--current', '--current', [CompletionResultType]::ParameterName, 'Override the policy''s current dataset')
+            [CompletionResult]::new('--storage-option', '--storage-option', [CompletionResultType]::ParameterName, 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable); overrides the policy''s `data.storage_options` and the AWS_* environment')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'The time to act as (RFC 3339), for tests and backfills')
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait up to this long for another run of the policy (e.g. 30s)')
             [CompletionResult]::new('--output-json', '--output-json', [CompletionResultType]::ParameterName, 'Also write the JSON report to FILE (as `report --output-json`)')

@@ -36,12 +36,13 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'driftmend;report'= {
-            cand -r 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files'
-            cand --reference 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files'
+            cand -r 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files; local or `s3://bucket/key` (same forms)'
+            cand --reference 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files; local or `s3://bucket/key` (same forms)'
             cand -c 'Current dataset, same forms as --reference'
             cand --current 'Current dataset, same forms as --reference'
             cand --delimiter 'CSV field delimiter (one character, `\t` for tab)'
             cand --null-values 'Extra CSV strings read as missing (the empty field always is)'
+            cand --storage-option 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable; e.g. aws_endpoint_url=http://127.0.0.1:9000, aws_region=eu-west-1); overrides the AWS_* environment'
             cand --columns 'Compare only these columns'
             cand --exclude 'Leave these columns out (e.g. ids, timestamps)'
             cand --categorical 'Treat these columns as categorical'
@@ -90,6 +91,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --policy 'The policy file'
             cand --reference 'Override the policy''s reference dataset'
             cand --current 'Override the policy''s current dataset'
+            cand --storage-option 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable); overrides the policy''s `data.storage_options` and the AWS_* environment'
             cand --now 'The time to act as (RFC 3339), for tests and backfills'
             cand --lock-timeout 'Wait up to this long for another run of the policy (e.g. 30s)'
             cand --output-json 'Also write the JSON report to FILE (as `report --output-json`)'

@@ -38,10 +38,11 @@ complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "audit" -d 'Show
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s r -l reference -d 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s r -l reference -d 'Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a directory of such files; local or `s3://bucket/key` (same forms)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s c -l current -d 'Current dataset, same forms as --reference' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l delimiter -d 'CSV field delimiter (one character, `\\t` for tab)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l null-values -d 'Extra CSV strings read as missing (the empty field always is)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l storage-option -d 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable; e.g. aws_endpoint_url=http://127.0.0.1:9000, aws_region=eu-west-1); overrides the AWS_* environment' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l columns -d 'Compare only these columns' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l exclude -d 'Leave these columns out (e.g. ids, timestamps)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l categorical -d 'Treat these columns as categorical' -r
@@ -161,6 +162,7 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s V -l vers
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l policy -d 'The policy file' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l reference -d 'Override the policy\'s reference dataset' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l current -d 'Override the policy\'s current dataset' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l storage-option -d 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable); overrides the policy\'s `data.storage_options` and the AWS_* environment' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l now -d 'The time to act as (RFC 3339), for tests and backfills' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l lock-timeout -d 'Wait up to this long for another run of the policy (e.g. 30s)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l output-json -d 'Also write the JSON report to FILE (as `report --output-json`)' -r -F

@@ -215,6 +215,10 @@ pub struct RunArgs {
     /// Override the policy's current dataset
     #[arg(long, value_name = "PATH")]
     pub current: Option<String>,
+    /// Object-storage option for `s3://` paths, KEY=VALUE (repeatable);
+    /// overrides the policy's `data.storage_options` and the AWS_* environment
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub storage_option: Vec<String>,
     /// The time to act as (RFC 3339), for tests and backfills
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
@@ -285,7 +289,7 @@ pub enum FailOn {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Reference dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it)
-    /// or a directory of such files
+    /// or a directory of such files; local or `s3://bucket/key` (same forms)
     #[arg(long, short = 'r', value_name = "PATH")]
     pub reference: String,
 
@@ -305,6 +309,12 @@ pub struct ReportArgs {
         help_heading = "Input"
     )]
     pub null_values: Vec<String>,
+
+    /// Object-storage option for `s3://` paths, KEY=VALUE (repeatable; e.g.
+    /// aws_endpoint_url=http://127.0.0.1:9000, aws_region=eu-west-1);
+    /// overrides the AWS_* environment
+    #[arg(long, value_name = "KEY=VALUE", help_heading = "Input")]
+    pub storage_option: Vec<String>,
 
     /// Compare only these columns
     #[arg(

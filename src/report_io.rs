@@ -18,9 +18,16 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     let spinner = printer.spinner("loading reference and current data");
     let roles = roles(&settings.analysis);
     let (reference, current) = load_both(
-        || data::load(&settings.reference, &settings.csv, &roles),
+        || {
+            data::load(
+                &settings.reference,
+                &settings.csv,
+                &roles,
+                &settings.storage,
+            )
+        },
         &settings.reference_from,
-        || data::load(&settings.current, &settings.csv, &roles),
+        || data::load(&settings.current, &settings.csv, &roles, &settings.storage),
         &settings.current_from,
     )?;
     spinner.suspend(|| {

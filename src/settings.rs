@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{ColorChoice, FailOn, ListFormat, ReportArgs, RunArgs, StateArgs};
-use crate::data::CsvOptions;
+use crate::data::{CsvOptions, StorageOptions};
 use crate::policy::Policy;
 use crate::report::options::{parse_method, AnalysisOptions, MethodFor};
 use crate::report::render::ReportFormat;
@@ -119,7 +119,7 @@ impl RunSettings {
                 Ok(rendered.value)
             };
         let in_base = |p: String| -> String {
-            if Path::new(&p).is_absolute() {
+            if Path::new(&p).is_absolute() || crate::data::is_uri(&p) {
                 p
             } else {
                 base_dir.join(p).display().to_string()
@@ -142,6 +142,19 @@ impl RunSettings {
             Some(c) => c,
             None => in_base(render(&policy.data.current, "current")?),
         };
+        let mut policy_storage = StorageOptions::default();
+        for (key, value) in &policy.data.storage_options {
+            let value = render(value, &format!("storage_options.{key}"))?;
+            policy_storage.set(key, &value).map_err(|e| {
+                anyhow::anyhow!(
+                    "`data.storage_options.{key}` in `{}`: {e}",
+                    args.policy.display()
+                )
+            })?;
+        }
+        let storage = StorageOptions::parse(&args.storage_option)
+            .map_err(|e| anyhow::anyhow!("invalid value for `--storage-option`: {e}"))?
+            .over(&policy_storage);
         let analysis = policy
             .report
             .clone()
@@ -163,6 +176,7 @@ impl RunSettings {
                 delimiter: policy.data.delimiter as u8,
                 null_values: policy.data.null_values.clone(),
             },
+            storage,
             analysis,
             output: OutputSettings::machine(),
             fail_on: FailOn::Never,
@@ -335,6 +349,8 @@ pub struct ReportSettings {
     pub reference_from: String,
     pub current_from: String,
     pub csv: CsvOptions,
+    /// For `s3://` paths: flags over the policy's options.
+    pub storage: StorageOptions,
     pub analysis: AnalysisSettings,
     pub output: OutputSettings,
     pub fail_on: FailOn,
@@ -414,6 +430,8 @@ impl ReportSettings {
             reference_from: "`--reference`".to_string(),
             current_from: "`--current`".to_string(),
             csv,
+            storage: StorageOptions::parse(&args.storage_option)
+                .map_err(|e| invalid("--storage-option", e.to_string()))?,
             analysis,
             output: OutputSettings {
                 format,

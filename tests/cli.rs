@@ -815,6 +815,8 @@ mod input;
 
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/s3.rs"]
+mod s3;
 
 #[test]
 fn completions_match_the_committed_scripts() {

@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 
 use driftmend::cli::ReportArgs;
-use driftmend::data::{self, ArrowStream, CsvOptions, Dataset};
+use driftmend::data::{self, ArrowStream, CsvOptions, Dataset, StorageOptions};
 use driftmend::printer::Printer;
 use driftmend::report::render::{self, RenderOptions, ReportFormat};
 use driftmend::report_io;
@@ -81,9 +81,14 @@ impl Side {
         }
     }
 
-    fn load(self, csv: &CsvOptions, roles: &[String]) -> Result<Dataset, data::DataError> {
+    fn load(
+        self,
+        csv: &CsvOptions,
+        roles: &[String],
+        storage: &StorageOptions,
+    ) -> Result<Dataset, data::DataError> {
         match self {
-            Side::Path(path) => data::load(&path, csv, roles),
+            Side::Path(path) => data::load(&path, csv, roles, storage),
             Side::Arrow { label, stream } => data::load_arrow(&label, stream, roles),
         }
     }
@@ -112,9 +117,9 @@ fn compute(
     let started = std::time::Instant::now();
     let roles = report_io::roles(&settings.analysis);
     let (reference, current) = report_io::load_both(
-        || reference.load(&settings.csv, &roles),
+        || reference.load(&settings.csv, &roles, &settings.storage),
         &settings.reference_from,
-        || current.load(&settings.csv, &roles),
+        || current.load(&settings.csv, &roles, &settings.storage),
         &settings.current_from,
     )?;
     let report = report_io::compare(&reference, &current, &settings.analysis)?;

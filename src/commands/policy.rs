@@ -84,7 +84,7 @@ fn reference_columns(policy: &Policy, base_dir: &Path) -> Option<Vec<String>> {
     let ctx = crate::actions::context::RunContext::new(chrono::Utc::now(), base_dir.to_path_buf());
     let mut secrets = policy::template::Secrets::default();
     let rendered = policy.data.reference.render(&ctx, &mut secrets).ok()?.value;
-    let path = if Path::new(&rendered).is_absolute() {
+    let path = if Path::new(&rendered).is_absolute() || data::is_uri(&rendered) {
         rendered
     } else {
         base_dir.join(rendered).display().to_string()
@@ -93,6 +93,11 @@ fn reference_columns(policy: &Policy, base_dir: &Path) -> Option<Vec<String>> {
         delimiter: policy.data.delimiter as u8,
         null_values: policy.data.null_values.clone(),
     };
-    let dataset = data::load(&path, &csv, &[]).ok()?;
+    let mut storage = data::StorageOptions::default();
+    for (key, value) in &policy.data.storage_options {
+        let value = value.render(&ctx, &mut secrets).ok()?.value;
+        storage.set(key, &value).ok()?;
+    }
+    let dataset = data::load(&path, &csv, &[], &storage).ok()?;
     Some(dataset.columns.into_iter().map(|c| c.name).collect())
 }

@@ -166,7 +166,7 @@ mod tests {
             "fixtures/current_quality.parquet",
             "fixtures/small_reference.csv",
         ] {
-            let from_file = load(path, &CsvOptions::default(), &keep).unwrap();
+            let from_file = load(path, &CsvOptions::default(), &keep, &Default::default()).unwrap();
             for batches in [1, 7] {
                 let from_stream = load_arrow("<test>", stream_of(path, batches), &keep).unwrap();
                 let expected = Dataset {

@@ -1,18 +1,22 @@
 //! Loading datasets: the only module that touches polars. It reads Parquet
-//! and CSV files (one file, a glob or a directory read as one dataset) and
-//! yields plain columns (`column.rs`) for the pure core; an Arrow stream
-//! handed over in memory (`arrow.rs`, the Python module's input) yields the
-//! same columns.
+//! and CSV files (one file, a glob or a directory read as one dataset), local
+//! or in object storage (`s3://`, `object_store.rs`), and yields plain
+//! columns (`column.rs`) for the pure core; an Arrow stream handed over in
+//! memory (`arrow.rs`, the Python module's input) yields the same columns.
 
 mod arrow;
 mod column;
 mod csv_text;
 mod extract;
+mod object_store;
 mod read;
 mod source;
 
 pub use arrow::{load_arrow, ArrowStream};
 pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
+pub use object_store::{
+    is_uri, read_object, write_object, Files, Opened, StorageOptionError, StorageOptions,
+};
 pub use read::{load, CsvOptions};
 pub use source::{expand, DataFile, Expanded, FileFormat};
 
@@ -37,6 +41,13 @@ pub enum DataError {
     },
     #[error("cannot read `{path}`: {message}")]
     Read { path: String, message: String },
+    /// Object storage refused or failed (credentials never in `message`).
+    #[error("cannot access `{uri}`: {message}")]
+    Storage {
+        uri: String,
+        message: String,
+        hint: &'static str,
+    },
     #[error("`{path}` is {kind} holding {what}, not Parquet or CSV")]
     UnknownContent {
         path: String,

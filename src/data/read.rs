@@ -8,7 +8,8 @@ use polars::io::utils::compression::SupportedCompression;
 
 use super::csv_text::{drop_blank_lines, escaped_header_fields};
 use super::extract::{duplicated_rows, extract_column, row_values};
-use super::source::{expand, DataFile, Expanded, FileFormat};
+use super::object_store::{Files, StorageOptions};
+use super::source::{DataFile, FileFormat};
 use super::{DataError, Dataset};
 
 /// How CSV files are parsed.
@@ -28,17 +29,23 @@ impl Default for CsvOptions {
     }
 }
 
-/// Loads every file `spec` names as one dataset and reduces it to plain
-/// columns. The columns named in `keep_rows` (present or not) are also kept
-/// row by row.
-pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Dataset, DataError> {
-    let Expanded {
-        files,
-        mut warnings,
-    } = expand(spec)?;
+/// Loads every file `spec` names (local, or an `s3://` URI read with
+/// `storage`) as one dataset and reduces it to plain columns. The columns
+/// named in `keep_rows` (present or not) are also kept row by row.
+pub fn load(
+    spec: &str,
+    csv: &CsvOptions,
+    keep_rows: &[String],
+    storage: &StorageOptions,
+) -> Result<Dataset, DataError> {
+    let listed = Files::list(spec, storage)?;
+    let files = &listed.expanded.files;
+    let mut warnings = listed.expanded.warnings.clone();
     let mut frame: Option<(String, DataFrame)> = None;
-    for file in &files {
-        let df = read_file(file, csv, &mut warnings)?;
+    for file in files {
+        // An object is read from a local copy, deleted once read.
+        let opened = listed.open(file)?;
+        let df = read_file(&opened.file, &file.path, csv, &mut warnings)?;
         frame = Some(match frame {
             None => (file.path.display().to_string(), df),
             Some((first, acc)) => (first.clone(), append(&first, acc, &file.path, df)?),
@@ -92,12 +99,15 @@ pub(super) fn reduce(
     })
 }
 
+/// Reads `file`, a local file; messages name it `name` (the object's URI
+/// for a downloaded copy).
 fn read_file(
     file: &DataFile,
+    name: &Path,
     csv: &CsvOptions,
     warnings: &mut Vec<String>,
 ) -> Result<DataFrame, DataError> {
-    let shown = file.path.display().to_string();
+    let shown = name.display().to_string();
     let io_err = |source| DataError::Io {
         path: shown.clone(),
         source,

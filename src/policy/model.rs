@@ -45,6 +45,37 @@ pub struct DataSpec {
     /// CSV delimiter, one ASCII character. Default `,`.
     pub delimiter: char,
     pub null_values: Vec<String>,
+    /// Object-storage options for `s3://` paths (`aws_endpoint_url`, ...),
+    /// each value a template (`{{ env.X }}` keeps a secret out of the file).
+    /// Checked and applied by `RunSettings::resolve`. Shown (`policy
+    /// explain`) with the values of credential keys masked.
+    #[serde(
+        serialize_with = "masked_storage_options",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
+    pub storage_options: crate::policy::service_spec::TemplateMap,
+}
+
+/// `data.storage_options` as `policy explain` shows it: a credential's value
+/// (a key naming a secret, token or access key) as `***`, whatever it is.
+fn masked_storage_options<S: serde::Serializer>(
+    options: &crate::policy::service_spec::TemplateMap,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(options.len()))?;
+    for (key, value) in options {
+        let lower = key.to_ascii_lowercase();
+        if ["secret", "token", "access_key", "customer_key"]
+            .iter()
+            .any(|s| lower.contains(s))
+        {
+            map.serialize_entry(key, "***")?;
+        } else {
+            map.serialize_entry(key, value)?;
+        }
+    }
+    map.end()
 }
 
 /// Progressive autonomy: what happens to a decision.

@@ -127,6 +127,7 @@ actions:
                 current: template("data/dt={{ date(-1d) }}/*.parquet"),
                 delimiter: ',',
                 null_values: vec![],
+                storage_options: Default::default(),
             }
         );
         assert_eq!(
@@ -312,6 +313,18 @@ actions:
                     "5:3",
                     "guardrails.cooldwn",
                     "unknown key `cooldwn` (did you mean `cooldown`?)",
+                )],
+            ),
+            (
+                "unknown storage option, with a suggestion",
+                format!(
+                    "{}  storage_options:\n    region: eu-west-1\n    endpoint_ur: http://x\n{TAIL}",
+                    HEAD.replace("data: {reference: r.csv, current: c.csv}", "data:\n  reference: r.csv\n  current: c.csv")
+                ),
+                vec![(
+                    "8:5",
+                    "data.storage_options.endpoint_ur",
+                    "`endpoint_ur` is not an S3 storage option (did you mean `aws_endpoint_url`?)",
                 )],
             ),
             (

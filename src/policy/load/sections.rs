@@ -32,7 +32,13 @@ const ROOT_KEYS: &[&str] = &[
     "actions",
 ];
 
-const DATA_KEYS: &[&str] = &["reference", "current", "delimiter", "null_values"];
+const DATA_KEYS: &[&str] = &[
+    "reference",
+    "current",
+    "delimiter",
+    "null_values",
+    "storage_options",
+];
 
 const REPORT_KEYS: &[&str] = &[
     "columns",
@@ -183,11 +189,37 @@ fn read_data(c: &mut Checker, field: &Field) -> Option<DataSpec> {
         None => Some(Vec::new()),
         Some(f) => c.strings(f.value, &f.path),
     };
+    let storage_options = match fields.get("storage_options") {
+        None => Some(Default::default()),
+        Some(f) => c
+            .mapping(f.value, &f.path, f.key_node.span.start)
+            .and_then(|map| {
+                let mut out = crate::policy::service_spec::TemplateMap::new();
+                let mut valid = true;
+                for entry in &map.entries {
+                    // The key's spelling is checked here, with its place;
+                    // values are rendered and applied by `RunSettings`.
+                    if let Err(e) = crate::data::StorageOptions::check_key(entry.key) {
+                        c.at(entry.key_node.span.start, &entry.path, e.to_string());
+                        valid = false;
+                        continue;
+                    }
+                    match c.template(entry.value, &entry.path) {
+                        Some(t) => {
+                            out.insert(entry.key.to_string(), t);
+                        }
+                        None => valid = false,
+                    }
+                }
+                valid.then_some(out)
+            }),
+    };
     Some(DataSpec {
         reference: reference?,
         current: current?,
         delimiter: delimiter?,
         null_values: null_values?,
+        storage_options: storage_options?,
     })
 }
 

@@ -658,8 +658,20 @@ mod tests {
     fn fixtures_page() {
         let csv = crate::data::CsvOptions::default();
         let roles = vec!["is_fraud".to_string(), "fraud_score".to_string()];
-        let reference = crate::data::load("fixtures/reference.parquet", &csv, &roles).unwrap();
-        let current = crate::data::load("fixtures/current_drifted.parquet", &csv, &roles).unwrap();
+        let reference = crate::data::load(
+            "fixtures/reference.parquet",
+            &csv,
+            &roles,
+            &Default::default(),
+        )
+        .unwrap();
+        let current = crate::data::load(
+            "fixtures/current_drifted.parquet",
+            &csv,
+            &roles,
+            &Default::default(),
+        )
+        .unwrap();
         let settings = crate::report::AnalysisSettings {
             exclude: vec!["id".into()],
             target: Some("is_fraud".into()),
