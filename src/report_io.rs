@@ -11,7 +11,7 @@ use crate::report::render::prometheus::{self, MetricLabels};
 use crate::report::render::{self, RenderOptions, ReportFormat};
 use crate::report::{build, Report};
 use crate::settings::ReportSettings;
-use crate::{atomic_file, data};
+use crate::{atomic_file, data, profile};
 
 /// Loads both datasets and builds the report .
 pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
@@ -22,8 +22,13 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         .cloned()
         .collect();
     let (reference, current) = rayon::join(
-        || data::load(&settings.reference, &settings.csv, &roles),
-        || data::load(&settings.current, &settings.csv, &roles),
+        || match &settings.reference_profile {
+            Some(cache) => cached_profile(cache, &settings.reference, &settings.csv, printer)
+                .map(data::Input::Profile),
+            None => data::load_input(&settings.reference, &settings.csv, &roles)
+                .map_err(anyhow::Error::from),
+        },
+        || data::load_input(&settings.current, &settings.csv, &roles),
     );
     let reference = reference.with_context(|| {
         format!(
@@ -37,6 +42,34 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
             settings.current_from
         )
     })?;
+    // A profile on either side: compare two profiles (the data side is
+    // profiled too), so both sides are rebuilt alike and every score says
+    // how exact it is.
+    let (reference, current, profiles) = match (reference, current) {
+        (data::Input::Data(r), data::Input::Data(c)) => (r, c, None),
+        (r, c) => {
+            if !roles.is_empty() {
+                spinner.suspend(|| {
+                    printer.warn(
+                        "performance metrics need row-aligned target and prediction values, which a profile does not keep; they are left out",
+                    )
+                });
+            }
+            let as_profile = |input: data::Input, path: &str| match input {
+                data::Input::Profile(p) => p,
+                data::Input::Data(d) => {
+                    profile::Profile::from_dataset(&d, path, env!("CARGO_PKG_VERSION"))
+                }
+            };
+            let rp = as_profile(r, &settings.reference);
+            let cp = as_profile(c, &settings.current);
+            (
+                profile::to_dataset(&rp, &settings.reference),
+                profile::to_dataset(&cp, &settings.current),
+                Some((rp, cp)),
+            )
+        }
+    };
     spinner.suspend(|| {
         for warning in reference.warnings.iter().chain(&current.warnings) {
             printer.warn(warning);
@@ -47,15 +80,54 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         reference.rows, current.rows
     ));
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let report = build(
+    let mut report = build(
         &reference,
         &current,
         &settings.analysis,
         env!("CARGO_PKG_VERSION"),
         &now,
     )?;
+    if let Some((rp, cp)) = &profiles {
+        profile::annotate(&mut report, rp, cp);
+    }
     spinner.finish_and_clear();
     Ok(report)
+}
+
+/// The profile of `spec` kept at `cache`: reused while the files of
+/// `spec` have the fingerprint it was built from, else built and written
+/// (atomically) for the next run.
+fn cached_profile(
+    cache: &Path,
+    spec: &str,
+    csv: &data::CsvOptions,
+    printer: &Printer,
+) -> Result<profile::Profile> {
+    let fingerprint = data::fingerprint(spec)?;
+    let shown = cache.display().to_string();
+    match data::read_profile(&shown) {
+        Ok(Some(p)) if fingerprint.is_some() && p.fingerprint == fingerprint => {
+            printer.note(&format!("reusing the reference profile `{shown}`"));
+            return Ok(p);
+        }
+        Ok(Some(_)) => printer.note(&format!(
+            "the reference changed since `{shown}` was built; rebuilding it"
+        )),
+        Ok(None) if cache.exists() => anyhow::bail!(
+            "`{shown}` (`data.reference_profile`) exists and is not a driftmend profile; refusing to overwrite it"
+        ),
+        Ok(None) => printer.note(&format!("building the reference profile `{shown}`")),
+        Err(e) => printer.warn(&format!("{e}; rebuilding it")),
+    }
+    let ds = data::load(spec, csv, &[])?;
+    let mut p = profile::Profile::from_dataset(&ds, spec, env!("CARGO_PKG_VERSION"));
+    p.fingerprint = fingerprint;
+    if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    }
+    atomic_file::write(cache, &profile::encode(&p))?;
+    Ok(p)
 }
 
 /// Writes the report in more formats (`--output-json`, `run --html`, ...),

@@ -5,10 +5,13 @@
 mod column;
 mod csv_text;
 mod extract;
+mod profile_file;
 mod read;
 mod source;
+pub mod stream;
 
 pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
+pub use profile_file::{fingerprint, load_input, read_profile, Input};
 pub use read::{load, CsvOptions};
 pub use source::{expand, DataFile, Expanded, FileFormat};
 

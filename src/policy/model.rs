@@ -45,6 +45,11 @@ pub struct DataSpec {
     /// CSV delimiter, one ASCII character. Default `,`.
     pub delimiter: char,
     pub null_values: Vec<String>,
+    /// Where `run` keeps the reference's profile: built on first use,
+    /// reused while the reference files are unchanged, rebuilt when they
+    /// change (`docs/profiles.md`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_profile: Option<Template>,
 }
 
 /// Progressive autonomy: what happens to a decision.

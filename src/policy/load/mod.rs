@@ -127,6 +127,7 @@ actions:
                 current: template("data/dt={{ date(-1d) }}/*.parquet"),
                 delimiter: ',',
                 null_values: vec![],
+                reference_profile: None,
             }
         );
         assert_eq!(

@@ -32,7 +32,13 @@ const ROOT_KEYS: &[&str] = &[
     "actions",
 ];
 
-const DATA_KEYS: &[&str] = &["reference", "current", "delimiter", "null_values"];
+const DATA_KEYS: &[&str] = &[
+    "reference",
+    "current",
+    "delimiter",
+    "null_values",
+    "reference_profile",
+];
 
 const REPORT_KEYS: &[&str] = &[
     "columns",
@@ -183,11 +189,16 @@ fn read_data(c: &mut Checker, field: &Field) -> Option<DataSpec> {
         None => Some(Vec::new()),
         Some(f) => c.strings(f.value, &f.path),
     };
+    let reference_profile = match fields.get("reference_profile") {
+        None => Some(None),
+        Some(f) => c.template(f.value, &f.path).map(Some),
+    };
     Some(DataSpec {
         reference: reference?,
         current: current?,
         delimiter: delimiter?,
         null_values: null_values?,
+        reference_profile: reference_profile?,
     })
 }
 
