@@ -63,6 +63,18 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
             };
             let rp = as_profile(r, &settings.reference);
             let cp = as_profile(c, &settings.current);
+            for (p, from) in [
+                (&rp, &settings.reference_from),
+                (&cp, &settings.current_from),
+            ] {
+                if p.rows > profile::MAX_REBUILD_ROWS {
+                    anyhow::bail!(
+                        "the profile ({from}) has {} rows; a report rebuilds a profile's values in memory and takes at most {} rows per side",
+                        p.rows,
+                        profile::MAX_REBUILD_ROWS
+                    );
+                }
+            }
             (
                 profile::to_dataset(&rp, &settings.reference),
                 profile::to_dataset(&cp, &settings.current),

@@ -29,6 +29,11 @@ pub use numbers::{bucket_key, Bucket, NumberSummary, BUCKET_BITS, MAX_EXACT_VALU
 /// categorical numbers become approximate.
 pub const MAX_LABELS: usize = 100_000;
 
+/// A report rebuilds a profile's values (8 bytes per value, see
+/// `dataset.rs`): profiles of more rows are refused rather than exhausting
+/// memory.
+pub const MAX_REBUILD_ROWS: u64 = 1 << 31;
+
 /// The summary of one dataset (or of several merged).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

@@ -388,3 +388,58 @@ fn run_builds_reuses_and_rebuilds_the_reference_profile() {
         stderr(&o)
     );
 }
+
+/// `profile --memory bounded` with tiny batches gives the report the data
+/// gives (duplicates and date/time distinct counts aside, which a batch
+/// cannot see across batches).
+#[test]
+fn a_bounded_profile_read_in_tiny_batches_reports_as_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("ref.dmp");
+    let o = std::process::Command::new(BIN)
+        .args([
+            "profile",
+            REF,
+            "--memory",
+            "bounded",
+            "--output",
+            p.to_str().unwrap(),
+        ])
+        .env("DRIFTMEND_BATCH_ROWS", "128")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let from_data = report_json(&[
+        "-r",
+        REF,
+        "-c",
+        DRIFTED,
+        "--exclude",
+        "id,email,signup_date",
+    ])
+    .1;
+    let from_profile = report_json(&[
+        "-r",
+        p.to_str().unwrap(),
+        "-c",
+        DRIFTED,
+        "--exclude",
+        "id,email,signup_date",
+    ])
+    .1;
+    assert_same_numbers(&from_data, &from_profile, "bounded");
+
+    let o = driftmend(&[
+        "profile",
+        "fixtures/reference.csv",
+        "--memory",
+        "bounded",
+        "-o",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        "error: `--memory bounded` streams Parquet files only; `fixtures/reference.csv` is not all Parquet\nhint: use `--memory in-memory` for CSV\n"
+    );
+}
