@@ -88,6 +88,8 @@ fn reference_columns(policy: &Policy, base_dir: &Path) -> Option<Vec<String>> {
         delimiter: policy.data.delimiter as u8,
         null_values: policy.data.null_values.clone(),
     };
-    let dataset = data::load(&path, &csv, &[]).ok()?;
-    Some(dataset.columns.into_iter().map(|c| c.name).collect())
+    Some(match data::load_input(&path, &csv, &[]).ok()? {
+        data::Input::Data(dataset) => dataset.columns.into_iter().map(|c| c.name).collect(),
+        data::Input::Profile(profile) => profile.columns.into_iter().map(|c| c.name).collect(),
+    })
 }

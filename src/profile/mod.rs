@@ -32,7 +32,7 @@ pub const MAX_LABELS: usize = 100_000;
 /// A report rebuilds a profile's values (8 bytes per value, see
 /// `dataset.rs`): profiles of more rows are refused rather than exhausting
 /// memory.
-pub const MAX_REBUILD_ROWS: u64 = 1 << 31;
+pub const MAX_REBUILD_ROWS: u64 = 1 << 28;
 
 /// The summary of one dataset (or of several merged).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +152,7 @@ pub enum MergeError {
 impl Profile {
     /// Summarises a loaded dataset. Pure; one pass per column.
     pub fn from_dataset(ds: &Dataset, source: &str, version: &str) -> Profile {
+        use rayon::prelude::*;
         Profile {
             driftmend_version: version.to_string(),
             sources: vec![source.to_string()],
@@ -161,7 +162,7 @@ impl Profile {
             fingerprint: None,
             columns: ds
                 .columns
-                .iter()
+                .par_iter()
                 .map(|c| ColumnProfile {
                     name: c.name.clone(),
                     dtype: c.dtype.clone(),
