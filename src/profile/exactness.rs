@@ -94,7 +94,7 @@ fn bucketed(
     match method {
         Method::TTest | Method::Welch => moments_test(column, method, a, b),
         Method::Ks if n > 0 && m > 0 => {
-            let bound = cdf_bound(a) + cdf_bound(b);
+            let bound = ks_bound(a, b);
             let d = column.statistic.unwrap_or(0.0);
             let (lo, hi) = ((d - bound).max(0.0), (d + bound).min(1.0));
             Exactness {
@@ -131,23 +131,37 @@ fn bucketed(
     }
 }
 
-/// How far the rebuilt ECDF can be from the data's at any x: the largest
-/// share of values moved inside one bucket (a bucket's min and max are
-/// kept; one or two values, or a single repeated value, are rebuilt as
-/// they were).
-pub(super) fn cdf_bound(s: &NumberSummary) -> f64 {
-    if s.count == 0 {
-        return 0.0;
+/// The share of a side's values moved inside the bucket `b` (its min and
+/// max are kept; one or two values, or one repeated value, are rebuilt as
+/// they were): how far the rebuilt ECDF can be from the data's inside it.
+fn moved(b: &super::Bucket, n: u64) -> f64 {
+    if b.count > 2 && b.min < b.max {
+        (b.count - 2) as f64 / n as f64
+    } else {
+        0.0
     }
-    s.buckets
-        .iter()
-        .filter(|b| b.count > 2 && b.min < b.max)
-        .map(|b| (b.count - 2) as f64 / s.count as f64)
-        .fold(0.0, f64::max)
 }
 
-/// How far the area between the rebuilt ECDF and the data's can be: per
-/// bucket, its width times the share of values moved inside it.
+/// How far the rebuilt KS statistic can be from the data's: both ECDFs are
+/// exact outside the buckets' [min, max] ranges, and buckets of different
+/// keys do not overlap, so the largest sum over one key of both sides'
+/// moved shares.
+pub(super) fn ks_bound(a: &NumberSummary, b: &NumberSummary) -> f64 {
+    let mut per_key: std::collections::BTreeMap<u64, f64> = Default::default();
+    for (side, n) in [(a, a.count), (b, b.count)] {
+        for bucket in &side.buckets {
+            *per_key.entry(bucket.key).or_insert(0.0) += moved(bucket, n);
+        }
+    }
+    per_key.into_values().fold(0.0, f64::max)
+}
+
+/// How far the area between the rebuilt ECDF and the data's can be: the
+/// Wasserstein distance between the data's values and the rebuilt ones.
+/// In a bucket, the k - 2 moved values x_i all became their mean m, so
+/// they add sum |x_i - m| / n <= (k - 2) sqrt(var) / n (Cauchy-Schwarz),
+/// var from the bucket's sums (plus a rounding allowance), and never more
+/// than the bucket's width times (k - 2) / n.
 pub(super) fn area_bound(s: &NumberSummary) -> f64 {
     if s.count == 0 {
         return 0.0;
@@ -155,7 +169,16 @@ pub(super) fn area_bound(s: &NumberSummary) -> f64 {
     s.buckets
         .iter()
         .filter(|b| b.count > 2 && b.min < b.max)
-        .map(|b| (b.max - b.min) * (b.count - 2) as f64 / s.count as f64)
+        .map(|b| {
+            let inner = (b.count - 2) as f64;
+            let mean = (b.sum - b.min - b.max) / inner;
+            let mean_sq = (b.sum_sq - b.min * b.min - b.max * b.max) / inner;
+            // Each of the k additions into sum_sq rounds by at most an
+            // ulp of the total: allow 4 k epsilon of it.
+            let slack = 4.0 * b.count as f64 * f64::EPSILON * b.sum_sq.abs() / inner;
+            let spread = ((mean_sq - mean * mean).max(0.0) + slack).sqrt();
+            spread.min(b.max - b.min) * inner / s.count as f64
+        })
         .sum()
 }
 

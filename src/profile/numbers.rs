@@ -27,6 +27,9 @@ pub struct Bucket {
     pub key: u64,
     pub count: u64,
     pub sum: f64,
+    /// Sum of squares: bounds how far the rebuilt values are from the
+    /// data's within the bucket (Wasserstein's interval).
+    pub sum_sq: f64,
     pub min: f64,
     pub max: f64,
 }
@@ -91,11 +94,13 @@ impl NumberSummary {
                 key,
                 count: 0,
                 sum: 0.0,
+                sum_sq: 0.0,
                 min: x,
                 max: x,
             });
             b.count += 1;
             b.sum += x;
+            b.sum_sq += x * x;
             if x < b.min {
                 b.min = x;
             }
@@ -231,6 +236,7 @@ fn merge_buckets(a: &[Bucket], b: &[Bucket]) -> Vec<Bucket> {
                     key: x.key,
                     count: x.count + y.count,
                     sum: x.sum + y.sum,
+                    sum_sq: x.sum_sq + y.sum_sq,
                     min: x.min.min(y.min),
                     max: x.max.max(y.max),
                 }

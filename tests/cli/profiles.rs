@@ -84,7 +84,14 @@ fn every_method_from_profiles_matches_the_data() {
     // The current side streamed in batches of 100 rows: streamed ==
     // in-memory for every method too.
     let o = std::process::Command::new(BIN)
-        .args(["profile", DRIFTED, "--memory", "bounded", "-o", cp.to_str().unwrap()])
+        .args([
+            "profile",
+            DRIFTED,
+            "--memory",
+            "bounded",
+            "-o",
+            cp.to_str().unwrap(),
+        ])
         .env("DRIFTMEND_BATCH_ROWS", "100")
         .output()
         .unwrap();
