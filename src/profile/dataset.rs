@@ -97,10 +97,13 @@ pub fn numbers(n: &NumberSummary) -> Vec<f64> {
             _ if b.min == b.max => out.extend(std::iter::repeat_n(b.min, b.count as usize)),
             k => {
                 let inner = k - 2;
-                let mid = if inner == 0 {
-                    0.0
+                let mean = (b.sum - b.min - b.max) / inner as f64;
+                // A sum past f64's range (values near 1e308), or a damaged
+                // one, must not put a non-finite value in the column.
+                let mid = if mean.is_finite() {
+                    mean.clamp(b.min, b.max)
                 } else {
-                    ((b.sum - b.min - b.max) / inner as f64).clamp(b.min, b.max)
+                    b.min / 2.0 + b.max / 2.0
                 };
                 out.push(b.min);
                 out.extend(std::iter::repeat_n(mid, inner as usize));

@@ -230,6 +230,26 @@ fn rebuilt_values_keep_the_exact_multiset_below_the_cap() {
 }
 
 #[test]
+fn rebuilt_values_stay_finite_when_a_bucket_sum_overflows() {
+    let mut xs: Vec<f64> = (0..MAX_EXACT_VALUES + 1).map(|i| i as f64).collect();
+    xs.extend([1.7e308, 1.7000001e308, 1.7000002e308, 1.7000003e308]);
+    let p = profile_of(&xs, &[]);
+    let Summary::Numbers(n) = &p.columns[0].summary else {
+        unreachable!()
+    };
+    assert!(n.exact.is_none());
+    let rebuilt = dataset::numbers(n);
+    assert_eq!(rebuilt.len(), xs.len());
+    assert!(rebuilt.iter().all(|x| x.is_finite()));
+    assert!(rebuilt.windows(2).all(|w| w[0] <= w[1]));
+    // A damaged sum (the checksum only covers transport) neither.
+    let mut damaged = n.clone();
+    let last = damaged.buckets.len() - 1;
+    damaged.buckets[last].sum = f64::NAN;
+    assert!(dataset::numbers(&damaged).iter().all(|x| x.is_finite()));
+}
+
+#[test]
 fn ks_and_wasserstein_bounds_hold_on_bucketed_data() {
     use crate::stats::{distance, ks};
     for (shift, seed) in [(0.0, 1), (0.05, 2), (0.5, 3)] {
