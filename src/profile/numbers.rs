@@ -21,8 +21,10 @@ pub const BUCKET_BITS: u32 = 10;
 /// distinct values; then every method is exact from the profile.
 pub const MAX_EXACT_VALUES: usize = 10_000;
 
-/// Finite values sharing a bucket key.
+/// Finite values sharing a bucket key. Stored compactly (`Stored`): one or
+/// two values as themselves, the key recomputed from the minimum.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(into = "Stored", from = "Stored")]
 pub struct Bucket {
     pub key: u64,
     pub count: u64,
@@ -52,6 +54,62 @@ pub struct NumberSummary {
     pub exact: Option<Vec<(f64, u64)>>,
     /// Sorted by key (= by value).
     pub buckets: Vec<Bucket>,
+}
+
+/// A bucket as written: most buckets of a continuous column hold one or two
+/// values, which need no sums.
+#[derive(Serialize, Deserialize)]
+enum Stored {
+    One(f64),
+    Two(f64, f64),
+    Many {
+        count: u64,
+        sum: f64,
+        sum_sq: f64,
+        min: f64,
+        max: f64,
+    },
+}
+
+impl From<Bucket> for Stored {
+    fn from(b: Bucket) -> Stored {
+        match b.count {
+            1 => Stored::One(b.min),
+            2 => Stored::Two(b.min, b.max),
+            _ => Stored::Many {
+                count: b.count,
+                sum: b.sum,
+                sum_sq: b.sum_sq,
+                min: b.min,
+                max: b.max,
+            },
+        }
+    }
+}
+
+impl From<Stored> for Bucket {
+    fn from(s: Stored) -> Bucket {
+        let (count, sum, sum_sq, min, max) = match s {
+            Stored::One(x) => (1, x, x * x, x, x),
+            Stored::Two(a, b) => (2, a + b, a * a + b * b, a, b),
+            Stored::Many {
+                count,
+                sum,
+                sum_sq,
+                min,
+                max,
+            } => (count, sum, sum_sq, min, max),
+        };
+        // A key that disagrees with max is refused by `format::validate`.
+        Bucket {
+            key: bucket_key(min),
+            count,
+            sum,
+            sum_sq,
+            min,
+            max,
+        }
+    }
 }
 
 /// The bucket of a finite value: its bits mapped to an order-preserving
