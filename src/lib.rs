@@ -169,6 +169,7 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
                 DataError::NoRows(_) => Some("an empty extract usually means the upstream job failed; check it before comparing"),
                 DataError::Read { .. } => Some("check that the file is complete (not truncated) and in the format its extension says"),
                 DataError::SchemaMismatch { .. } => Some("files read as one dataset must share their columns and types"),
+                DataError::Profile { .. } => Some("rebuild it with `driftmend profile DATA --output FILE` (or `driftmend merge`)"),
                 _ => None,
             };
         }

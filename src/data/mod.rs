@@ -45,6 +45,11 @@ pub enum DataError {
     },
     #[error("`{0}` has no rows")]
     NoRows(String),
+    #[error("cannot read the profile `{path}`: {reason}")]
+    Profile {
+        path: String,
+        reason: crate::profile::FormatError,
+    },
     #[error("`{file}` does not match the schema of `{first}`: {detail}")]
     SchemaMismatch {
         first: String,

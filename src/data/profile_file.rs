@@ -45,9 +45,9 @@ pub fn read_profile(spec: &str) -> Result<Option<Profile>, DataError> {
         return Ok(None);
     }
     let len = file.metadata().map_err(io)?.len();
-    let bad = |e: format::FormatError| DataError::Read {
+    let bad = |reason: format::FormatError| DataError::Profile {
         path: spec.to_string(),
-        message: e.to_string(),
+        reason,
     };
     if len > format::MAX_BYTES {
         return Err(bad(format::FormatError::TooLarge {

@@ -230,10 +230,9 @@ fn profile_and_merge_errors_name_the_file() {
     std::fs::write(p("bad.dmp"), &bytes).unwrap();
     let o = driftmend(&["report", "-r", &p("bad.dmp"), "-c", DRIFTED]);
     assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("the profile is corrupt: its checksum does not match"),
-        "{}",
-        stderr(&o)
+    assert_eq!(
+        stderr(&o).replace(&p(""), "TMP/"),
+        "error: cannot load the reference dataset (`--reference`)\n  caused by: cannot read the profile `TMP/bad.dmp`: the profile is corrupt: its checksum does not match\nhint: rebuild it with `driftmend profile DATA --output FILE` (or `driftmend merge`)\n"
     );
 
     let o = driftmend(&["profile", REF, "--output", &p("x.dmp"), "--columns", "nope"]);
@@ -457,4 +456,43 @@ fn a_bounded_profile_read_in_tiny_batches_reports_as_the_data() {
         stderr(&o),
         "error: `--memory bounded` streams Parquet files only; `fixtures/reference.csv` is not all Parquet\nhint: use `--memory in-memory` for CSV\n"
     );
+}
+
+/// The table marks approximate scores and says where their ranges are.
+#[test]
+fn the_table_marks_approximate_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let mut s = String::from("x\n");
+    for i in 0..12_000u64 {
+        s.push_str(&format!("{}\n", (i * 7919 % 12_007) as f64 / 3.0));
+    }
+    std::fs::write(p("r.csv"), s).unwrap();
+    make_profile(&p("r.csv"), Path::new(&p("r.dmp")), &[]);
+    let o = driftmend(&[
+        "report",
+        "-r",
+        &p("r.dmp"),
+        "-c",
+        &p("r.csv"),
+        "--num-method",
+        "ks",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("~1.0000") || out.contains("~1"), "{out}");
+    assert!(
+        out.contains("~ approximate: computed from a profile"),
+        "{out}"
+    );
+    let exact = driftmend(&[
+        "report",
+        "-r",
+        &p("r.csv"),
+        "-c",
+        &p("r.csv"),
+        "--num-method",
+        "ks",
+    ]);
+    assert!(!stdout(&exact).contains("~"), "{}", stdout(&exact));
 }

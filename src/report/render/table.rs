@@ -89,7 +89,14 @@ pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::R
             Cell::new(name),
             Cell::new(c.kind.name()),
             Cell::new(c.method.map(|m| m.name()).unwrap_or("-")),
-            right(c.score.map(fmt_score).unwrap_or_else(dash)),
+            right(
+                c.score
+                    .map(|s| {
+                        let approximate = c.exactness.as_ref().is_some_and(|e| e.approximate);
+                        format!("{}{}", if approximate { "~" } else { "" }, fmt_score(s))
+                    })
+                    .unwrap_or_else(dash),
+            ),
             right(threshold_cell(c)),
             right(c.effect_size.map(fmt_score).unwrap_or_else(dash)),
             Cell::new(verdict(c)).fg(color),
@@ -97,6 +104,16 @@ pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::R
         ]);
     }
     writeln!(w, "{table}")?;
+    let approximate = report
+        .columns
+        .iter()
+        .any(|c| c.exactness.as_ref().is_some_and(|e| e.approximate));
+    if approximate {
+        writeln!(
+            w,
+            "~ approximate: computed from a profile; the JSON report gives each score's proven range where it has one (docs/profiles.md)"
+        )?;
+    }
 
     if let Some(p) = &report.performance {
         writeln!(w, "\n{}", paint(&performance_title(p), Paint::Bold, on))?;
