@@ -145,8 +145,6 @@ pub enum MergeError {
         left: String,
         right: String,
     },
-    #[error("nothing to merge")]
-    Empty,
 }
 
 impl Profile {
@@ -208,14 +206,6 @@ impl Profile {
             fingerprint: None,
             columns,
         })
-    }
-
-    /// Merges many profiles left to right.
-    pub fn merge_all<'a>(
-        mut profiles: impl Iterator<Item = &'a Profile>,
-    ) -> Result<Profile, MergeError> {
-        let first = profiles.next().ok_or(MergeError::Empty)?.clone();
-        profiles.try_fold(first, |acc, p| acc.merge(p))
     }
 }
 

@@ -268,11 +268,31 @@ fn bucketed_columns_state_bounds_that_hold() {
     write("c.csv", 12_000, 0.1);
     make_profile(&p("r.csv"), Path::new(&p("r.dmp")), &[]);
     make_profile(&p("c.csv"), Path::new(&p("c.dmp")), &[]);
-    for method in ["ks", "wasserstein", "t_test", "welch", "psi", "anderson"] {
+    // The current side also as the merge of two shards' profiles.
+    let text = std::fs::read_to_string(p("c.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    for (name, part) in [("c1", &lines[..5000]), ("c2", &lines[5000..])] {
+        std::fs::write(
+            p(&format!("{name}.csv")),
+            format!("x\n{}\n", part.join("\n")),
+        )
+        .unwrap();
+        make_profile(
+            &p(&format!("{name}.csv")),
+            Path::new(&p(&format!("{name}.dmp"))),
+            &[],
+        );
+    }
+    let o = driftmend(&["merge", &p("c2.dmp"), &p("c1.dmp"), "-o", &p("cm.dmp")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for (method, current) in ["ks", "wasserstein", "t_test", "welch", "psi", "anderson"]
+        .into_iter()
+        .flat_map(|m| [(m, "c.dmp"), (m, "cm.dmp")])
+    {
         let run =
             |r: &str, c: &str| report_json(&["-r", &p(r), "-c", &p(c), "--num-method", method]).1;
         let data = run("r.csv", "c.csv");
-        let prof = run("r.dmp", "c.dmp");
+        let prof = run("r.dmp", current);
         let (d, q) = (column(&data, "x"), column(&prof, "x"));
         match method {
             "ks" | "wasserstein" => {
