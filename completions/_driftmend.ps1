@@ -26,6 +26,8 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge profiles of parts of a dataset into the profile of the whole')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a policy: report, decide under guardrails, act, remember, audit')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check or explain a policy file')
             [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
@@ -88,6 +90,33 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr (errors still show)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;profile' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the profile')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the profile')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, '`bounded` reads Parquet one row group at a time (memory follows the row group, not the file); `auto` does so past 512 MiB of Parquet')
+            [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter (one character, `\t` for tab)')
+            [CompletionResult]::new('--null-values', '--null-values', [CompletionResultType]::ParameterName, 'Extra CSV strings read as missing (the empty field always is)')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Profile only these columns')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave these columns out')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;merge' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the merged profile')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the merged profile')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -276,6 +305,8 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
         }
         'driftmend;help' {
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge profiles of parts of a dataset into the profile of the whole')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a policy: report, decide under guardrails, act, remember, audit')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check or explain a policy file')
             [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
@@ -290,6 +321,12 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             break
         }
         'driftmend;help;report' {
+            break
+        }
+        'driftmend;help;profile' {
+            break
+        }
+        'driftmend;help;merge' {
             break
         }
         'driftmend;help;run' {

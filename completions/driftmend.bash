@@ -34,11 +34,17 @@ _driftmend() {
             driftmend,man)
                 cmd="driftmend__subcmd__man"
                 ;;
+            driftmend,merge)
+                cmd="driftmend__subcmd__merge"
+                ;;
             driftmend,pending)
                 cmd="driftmend__subcmd__pending"
                 ;;
             driftmend,policy)
                 cmd="driftmend__subcmd__policy"
+                ;;
+            driftmend,profile)
+                cmd="driftmend__subcmd__profile"
                 ;;
             driftmend,promote)
                 cmd="driftmend__subcmd__promote"
@@ -82,11 +88,17 @@ _driftmend() {
             driftmend__subcmd__help,man)
                 cmd="driftmend__subcmd__help__subcmd__man"
                 ;;
+            driftmend__subcmd__help,merge)
+                cmd="driftmend__subcmd__help__subcmd__merge"
+                ;;
             driftmend__subcmd__help,pending)
                 cmd="driftmend__subcmd__help__subcmd__pending"
                 ;;
             driftmend__subcmd__help,policy)
                 cmd="driftmend__subcmd__help__subcmd__policy"
+                ;;
+            driftmend__subcmd__help,profile)
+                cmd="driftmend__subcmd__help__subcmd__profile"
                 ;;
             driftmend__subcmd__help,promote)
                 cmd="driftmend__subcmd__help__subcmd__promote"
@@ -134,7 +146,7 @@ _driftmend() {
 
     case "${cmd}" in
         driftmend)
-            opts="-h -V --help --version report run policy pending approve reject ack promote audit completions man help"
+            opts="-h -V --help --version report profile merge run policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,7 +340,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__help)
-            opts="report run policy pending approve reject ack promote audit completions man help"
+            opts="report profile merge run policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -439,6 +451,20 @@ _driftmend() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        driftmend__subcmd__help__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         driftmend__subcmd__help__subcmd__pending)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -484,6 +510,20 @@ _driftmend() {
         driftmend__subcmd__help__subcmd__policy__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__help__subcmd__profile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -558,6 +598,28 @@ _driftmend() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__merge)
+            opts="-o -q -h -V --output --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -682,6 +744,48 @@ _driftmend() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__profile)
+            opts="-o -q -h -V --output --memory --delimiter --null-values --columns --exclude --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -W "auto bounded in-memory" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --null-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

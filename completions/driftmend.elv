@@ -23,6 +23,8 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand report 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+            cand profile 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
+            cand merge 'Merge profiles of parts of a dataset into the profile of the whole'
             cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
             cand policy 'Check or explain a policy file'
             cand pending 'List actions waiting for approval'
@@ -84,6 +86,31 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --quiet 'No progress and no notes on stderr (errors still show)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;profile'= {
+            cand -o 'Where to write the profile'
+            cand --output 'Where to write the profile'
+            cand --memory '`bounded` reads Parquet one row group at a time (memory follows the row group, not the file); `auto` does so past 512 MiB of Parquet'
+            cand --delimiter 'CSV field delimiter (one character, `\t` for tab)'
+            cand --null-values 'Extra CSV strings read as missing (the empty field always is)'
+            cand --columns 'Profile only these columns'
+            cand --exclude 'Leave these columns out'
+            cand -q 'No progress on stderr'
+            cand --quiet 'No progress on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;merge'= {
+            cand -o 'Where to write the merged profile'
+            cand --output 'Where to write the merged profile'
+            cand -q 'No progress on stderr'
+            cand --quiet 'No progress on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -251,6 +278,8 @@ set edit:completion:arg-completer[driftmend] = {|@words|
         }
         &'driftmend;help'= {
             cand report 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+            cand profile 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
+            cand merge 'Merge profiles of parts of a dataset into the profile of the whole'
             cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
             cand policy 'Check or explain a policy file'
             cand pending 'List actions waiting for approval'
@@ -264,6 +293,10 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'driftmend;help;report'= {
+        }
+        &'driftmend;help;profile'= {
+        }
+        &'driftmend;help;merge'= {
         }
         &'driftmend;help;run'= {
         }

@@ -27,6 +27,8 @@ end
 complete -c driftmend -n "__fish_driftmend_needs_command" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_needs_command" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "profile" -d 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "merge" -d 'Merge profiles of parts of a dataset into the profile of the whole'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "policy" -d 'Check or explain a policy file'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "pending" -d 'List actions waiting for approval'
@@ -159,6 +161,21 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l github -d
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s q -l quiet -d 'No progress and no notes on stderr (errors still show)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -s o -l output -d 'Where to write the profile' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l memory -d '`bounded` reads Parquet one row group at a time (memory follows the row group, not the file); `auto` does so past 512 MiB of Parquet' -r -f -a "auto\t''
+bounded\t''
+in-memory\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l delimiter -d 'CSV field delimiter (one character, `\\t` for tab)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l null-values -d 'Extra CSV strings read as missing (the empty field always is)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l columns -d 'Profile only these columns' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l exclude -d 'Leave these columns out' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -s q -l quiet -d 'No progress on stderr'
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand merge" -s o -l output -d 'Where to write the merged profile' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand merge" -s q -l quiet -d 'No progress on stderr'
+complete -c driftmend -n "__fish_driftmend_using_subcommand merge" -s h -l help -d 'Print help'
+complete -c driftmend -n "__fish_driftmend_using_subcommand merge" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l policy -d 'The policy file' -r -F
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l reference -d 'Override the policy\'s reference dataset' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l current -d 'Override the policy\'s current dataset' -r
@@ -261,18 +278,20 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s h -l
 complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s V -l version -d 'Print version'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "policy" -d 'Check or explain a policy file'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "pending" -d 'List actions waiting for approval'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "reject" -d 'Reject a pending action'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "ack" -d 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "promote" -d 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report run policy pending approve reject ack promote audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "profile" -d 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "merge" -d 'Merge profiles of parts of a dataset into the profile of the whole'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "policy" -d 'Check or explain a policy file'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "pending" -d 'List actions waiting for approval'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "reject" -d 'Reject a pending action'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "ack" -d 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "promote" -d 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "validate" -d 'Report every problem with file:line:col and field path (exit 0 or 2)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "explain" -d 'Print the resolved policy with every default filled in'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the log\'s hash chain (exit 0 intact, 1 broken)'

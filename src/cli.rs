@@ -29,6 +29,11 @@ pub enum Command {
     /// Compare a current dataset with a reference: per-column drift, dataset
     /// drift and data quality
     Report(ReportArgs),
+    /// Summarise a dataset into a profile file, accepted in its place by
+    /// `report`, `run` and `merge` (see docs/profiles.md)
+    Profile(ProfileArgs),
+    /// Merge profiles of parts of a dataset into the profile of the whole
+    Merge(MergeArgs),
     /// Run a policy: report, decide under guardrails, act, remember, audit
     Run(RunArgs),
     /// Check or explain a policy file
@@ -284,6 +289,87 @@ pub enum FailOn {
     Quality,
     /// Either of the above
     Any,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The dataset: a .parquet/.pq/.csv/.csv.gz file, a glob (quote it) or a
+    /// directory of such files
+    #[arg(value_name = "DATA")]
+    pub data: String,
+
+    /// Where to write the profile
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// `bounded` reads Parquet one row group at a time (memory follows the
+    /// row group, not the file); `auto` does so past 512 MiB of Parquet
+    #[arg(long, value_enum, default_value_t = MemoryMode::Auto, help_heading = "Input")]
+    pub memory: MemoryMode,
+
+    /// CSV field delimiter (one character, `\t` for tab)
+    #[arg(long, value_name = "CHAR", default_value = ",", help_heading = "Input")]
+    pub delimiter: String,
+
+    /// Extra CSV strings read as missing (the empty field always is)
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Input"
+    )]
+    pub null_values: Vec<String>,
+
+    /// Object-storage option for `s3://` paths, KEY=VALUE (repeatable);
+    /// overrides the AWS_* environment
+    #[arg(long, value_name = "KEY=VALUE", help_heading = "Input")]
+    pub storage_option: Vec<String>,
+
+    /// Profile only these columns
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub columns: Option<Vec<String>>,
+
+    /// Leave these columns out
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        help_heading = "Columns"
+    )]
+    pub exclude: Vec<String>,
+
+    /// No progress on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// How `profile` reads its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MemoryMode {
+    Auto,
+    Bounded,
+    InMemory,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The profiles to merge (two or more; the order does not change the
+    /// result)
+    #[arg(value_name = "PROFILE", required = true, num_args = 1..)]
+    pub profiles: Vec<PathBuf>,
+
+    /// Where to write the merged profile
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// No progress on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

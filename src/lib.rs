@@ -14,6 +14,7 @@ pub mod engine;
 pub mod exit;
 pub mod policy;
 pub mod printer;
+pub mod profile;
 pub mod quality;
 pub mod report;
 pub mod report_io;
@@ -30,7 +31,9 @@ use clap::FromArgMatches;
 use crate::cli::{AuditCommand, Cli, Command, PolicyCommand};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
-use crate::settings::{PromoteSettings, ReportSettings, RunSettings, StateSettings};
+use crate::settings::{
+    MergeSettings, ProfileSettings, PromoteSettings, ReportSettings, RunSettings, StateSettings,
+};
 
 /// Parses `args`, runs the command, and maps the outcome to an exit code.
 /// Errors are printed to stderr as `error: ...` with the chain of causes and
@@ -87,6 +90,16 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
             let settings = ReportSettings::resolve(args)?;
             let printer = Printer::new(settings.output.progress, settings.output.quiet);
             commands::report(settings, &printer)
+        }
+        Command::Profile(args) => {
+            let settings = ProfileSettings::resolve(args)?;
+            let printer = Printer::new(false, settings.quiet);
+            commands::profile(settings, &printer)
+        }
+        Command::Merge(args) => {
+            let settings = MergeSettings::resolve(args);
+            let printer = Printer::new(false, settings.quiet);
+            commands::merge(settings, &printer)
         }
         Command::Run(args) => {
             let settings = RunSettings::resolve(args)?;
@@ -200,6 +213,7 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
                 DataError::Read { .. } => Some("check that the file is complete (not truncated) and in the format its extension says"),
                 DataError::SchemaMismatch { .. } => Some("files read as one dataset must share their columns and types"),
                 DataError::Storage { hint, .. } => Some(hint),
+                DataError::Profile { .. } => Some("rebuild it with `driftmend profile DATA --output FILE` (or `driftmend merge`)"),
                 _ => None,
             };
         }

@@ -11,25 +11,69 @@ use crate::report::render::prometheus::{self, MetricLabels};
 use crate::report::render::{self, RenderOptions, ReportFormat};
 use crate::report::{build, AnalysisSettings, Report};
 use crate::settings::{OutputSettings, ReportSettings};
-use crate::{atomic_file, data};
+use crate::{atomic_file, data, profile};
 
 /// Loads both datasets and builds the report.
 pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     let spinner = printer.spinner("loading reference and current data");
     let roles = roles(&settings.analysis);
+    let storage = &settings.storage;
     let (reference, current) = load_both(
-        || {
-            data::load(
-                &settings.reference,
-                &settings.csv,
-                &roles,
-                &settings.storage,
-            )
+        || match &settings.reference_profile {
+            Some(cache) => {
+                cached_profile(cache, &settings.reference, &settings.csv, storage, printer)
+                    .map(data::Input::Profile)
+            }
+            None => data::load_input(&settings.reference, &settings.csv, &roles, storage)
+                .map_err(anyhow::Error::from),
         },
         &settings.reference_from,
-        || data::load(&settings.current, &settings.csv, &roles, &settings.storage),
+        || {
+            data::load_input(&settings.current, &settings.csv, &roles, storage)
+                .map_err(anyhow::Error::from)
+        },
         &settings.current_from,
     )?;
+    // A profile on either side: compare two profiles (the data side is
+    // profiled too), so both sides are rebuilt alike and every score says
+    // how exact it is.
+    let (reference, current, profiles) = match (reference, current) {
+        (data::Input::Data(r), data::Input::Data(c)) => (r, c, None),
+        (r, c) => {
+            if !roles.is_empty() {
+                spinner.suspend(|| {
+                    printer.warn(
+                        "performance metrics need row-aligned target and prediction values, which a profile does not keep; they are left out",
+                    )
+                });
+            }
+            let as_profile = |input: data::Input, path: &str| match input {
+                data::Input::Profile(p) => p,
+                data::Input::Data(d) => {
+                    profile::Profile::from_dataset(&d, path, env!("CARGO_PKG_VERSION"))
+                }
+            };
+            let rp = as_profile(r, &settings.reference);
+            let cp = as_profile(c, &settings.current);
+            for (p, from) in [
+                (&rp, &settings.reference_from),
+                (&cp, &settings.current_from),
+            ] {
+                if p.rows > profile::MAX_REBUILD_ROWS {
+                    anyhow::bail!(
+                        "the profile ({from}) has {} rows; a report rebuilds a profile's values in memory and takes at most {} rows per side",
+                        p.rows,
+                        profile::MAX_REBUILD_ROWS
+                    );
+                }
+            }
+            (
+                profile::to_dataset(&rp, &settings.reference),
+                profile::to_dataset(&cp, &settings.current),
+                Some((rp, cp)),
+            )
+        }
+    };
     spinner.suspend(|| {
         for warning in reference.warnings.iter().chain(&current.warnings) {
             printer.warn(warning);
@@ -39,7 +83,10 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         "comparing {} reference rows with {} current rows",
         reference.rows, current.rows
     ));
-    let report = compare(&reference, &current, &settings.analysis)?;
+    let mut report = compare(&reference, &current, &settings.analysis)?;
+    if let Some((rp, cp)) = &profiles {
+        profile::annotate(&mut report, rp, cp);
+    }
     spinner.finish_and_clear();
     Ok(report)
 }
@@ -57,17 +104,19 @@ pub fn roles(analysis: &AnalysisSettings) -> Vec<String> {
 /// Loads both sides at once; an error says which side and where it came
 /// from (`reference_from`: `` `--reference` ``, a policy's `data:`, a
 /// Python argument).
-pub fn load_both<T: Send>(
-    reference: impl FnOnce() -> Result<T, data::DataError> + Send,
+pub fn load_both<T: Send, E: Into<anyhow::Error> + Send>(
+    reference: impl FnOnce() -> Result<T, E> + Send,
     reference_from: &str,
-    current: impl FnOnce() -> Result<T, data::DataError> + Send,
+    current: impl FnOnce() -> Result<T, E> + Send,
     current_from: &str,
 ) -> Result<(T, T)> {
     let (reference, current) = rayon::join(reference, current);
     let reference = reference
+        .map_err(Into::into)
         .with_context(|| format!("cannot load the reference dataset ({reference_from})"))?;
-    let current =
-        current.with_context(|| format!("cannot load the current dataset ({current_from})"))?;
+    let current = current
+        .map_err(Into::into)
+        .with_context(|| format!("cannot load the current dataset ({current_from})"))?;
     Ok((reference, current))
 }
 
@@ -108,6 +157,43 @@ pub fn write_side_outputs(
         push_metrics(report, url, &labels, duration, true, printer)?;
     }
     Ok(())
+}
+
+/// The profile of `spec` kept at `cache`: reused while the files of
+/// `spec` have the fingerprint it was built from, else built and written
+/// (atomically) for the next run.
+fn cached_profile(
+    cache: &Path,
+    spec: &str,
+    csv: &data::CsvOptions,
+    storage: &data::StorageOptions,
+    printer: &Printer,
+) -> Result<profile::Profile> {
+    let fingerprint = data::fingerprint(spec)?;
+    let shown = cache.display().to_string();
+    match data::read_profile(&shown) {
+        Ok(Some(p)) if fingerprint.is_some() && p.fingerprint == fingerprint => {
+            printer.note(&format!("reusing the reference profile `{shown}`"));
+            return Ok(p);
+        }
+        Ok(Some(_)) => printer.note(&format!(
+            "the reference changed since `{shown}` was built; rebuilding it"
+        )),
+        Ok(None) if cache.exists() => anyhow::bail!(
+            "`{shown}` (`data.reference_profile`) exists and is not a driftmend profile; refusing to overwrite it"
+        ),
+        Ok(None) => printer.note(&format!("building the reference profile `{shown}`")),
+        Err(e) => printer.warn(&format!("{e}; rebuilding it")),
+    }
+    let ds = data::load(spec, csv, &[], storage)?;
+    let mut p = profile::Profile::from_dataset(&ds, spec, env!("CARGO_PKG_VERSION"));
+    p.fingerprint = fingerprint;
+    if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    }
+    atomic_file::write(cache, &profile::encode(&p))?;
+    Ok(p)
 }
 
 /// Writes the report in more formats (`--output-json`, `run --html`, ...),

@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::cli::{ColorChoice, FailOn, ListFormat, ReportArgs, RunArgs, StateArgs};
+use crate::cli::{
+    ColorChoice, FailOn, ListFormat, MergeArgs, ProfileArgs, ReportArgs, RunArgs, StateArgs,
+};
 use crate::data::{CsvOptions, StorageOptions};
 use crate::policy::Policy;
 use crate::report::options::{parse_method, AnalysisOptions, MethodFor};
@@ -167,8 +169,13 @@ impl RunSettings {
                     e.message
                 )
             })?;
+        let reference_profile = match &policy.data.reference_profile {
+            Some(t) => Some(PathBuf::from(in_base(render(t, "reference_profile")?))),
+            None => None,
+        };
         let report = ReportSettings {
             reference,
+            reference_profile,
             current,
             reference_from: reference_from.clone(),
             current_from: current_from.clone(),
@@ -343,6 +350,9 @@ pub struct GithubSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportSettings {
     pub reference: String,
+    /// `run` with a policy's `data.reference_profile`: the cached profile
+    /// of the reference (see `report_io::compute`).
+    pub reference_profile: Option<PathBuf>,
     pub current: String,
     /// Where each path came from, for messages: `` `--reference` `` or
     /// `` `data.reference` in `policy.yaml` ``.
@@ -399,6 +409,68 @@ impl OutputSettings {
     }
 }
 
+/// `driftmend profile`, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileSettings {
+    pub data: String,
+    pub output: PathBuf,
+    pub csv: CsvOptions,
+    pub storage: StorageOptions,
+    pub columns: Option<Vec<String>>,
+    pub exclude: Vec<String>,
+    pub quiet: bool,
+    pub memory: crate::cli::MemoryMode,
+    /// Rows per streamed read (`DRIFTMEND_BATCH_ROWS`, for tests); `None`:
+    /// one row group.
+    pub batch_rows: Option<usize>,
+}
+
+impl ProfileSettings {
+    pub fn resolve(args: ProfileArgs) -> Result<ProfileSettings, SettingsError> {
+        Ok(ProfileSettings {
+            csv: CsvOptions {
+                delimiter: delimiter(&args.delimiter)?,
+                null_values: args.null_values,
+            },
+            storage: StorageOptions::parse(&args.storage_option)
+                .map_err(|e| invalid("--storage-option", e.to_string()))?,
+            data: args.data,
+            output: args.output,
+            columns: args.columns,
+            exclude: args.exclude,
+            quiet: args.quiet,
+            memory: args.memory,
+            batch_rows: match std::env::var("DRIFTMEND_BATCH_ROWS") {
+                Ok(v) => Some(v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
+                    invalid(
+                        "DRIFTMEND_BATCH_ROWS",
+                        format!("`{v}` is not a positive whole number"),
+                    )
+                })?),
+                Err(_) => None,
+            },
+        })
+    }
+}
+
+/// `driftmend merge`, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeSettings {
+    pub profiles: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub quiet: bool,
+}
+
+impl MergeSettings {
+    pub fn resolve(args: MergeArgs) -> MergeSettings {
+        MergeSettings {
+            profiles: args.profiles,
+            output: args.output,
+            quiet: args.quiet,
+        }
+    }
+}
+
 impl ReportSettings {
     pub fn resolve(args: ReportArgs) -> Result<ReportSettings, SettingsError> {
         let csv = CsvOptions {
@@ -426,6 +498,7 @@ impl ReportSettings {
         };
         let settings = ReportSettings {
             reference: args.reference,
+            reference_profile: None,
             current: args.current,
             reference_from: "`--reference`".to_string(),
             current_from: "`--current`".to_string(),

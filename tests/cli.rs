@@ -809,6 +809,8 @@ mod bad_inputs;
 mod fuzz_regressions;
 #[path = "cli/policy.rs"]
 mod policy;
+#[path = "cli/profiles.rs"]
+mod profiles;
 
 #[path = "cli/input.rs"]
 mod input;

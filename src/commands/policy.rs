@@ -98,6 +98,8 @@ fn reference_columns(policy: &Policy, base_dir: &Path) -> Option<Vec<String>> {
         let value = value.render(&ctx, &mut secrets).ok()?.value;
         storage.set(key, &value).ok()?;
     }
-    let dataset = data::load(&path, &csv, &[], &storage).ok()?;
-    Some(dataset.columns.into_iter().map(|c| c.name).collect())
+    Some(match data::load_input(&path, &csv, &[], &storage).ok()? {
+        data::Input::Data(dataset) => dataset.columns.into_iter().map(|c| c.name).collect(),
+        data::Input::Profile(profile) => profile.columns.into_iter().map(|c| c.name).collect(),
+    })
 }

@@ -9,14 +9,17 @@ mod column;
 mod csv_text;
 mod extract;
 mod object_store;
+mod profile_file;
 mod read;
 mod source;
+pub mod stream;
 
 pub use arrow::{load_arrow, ArrowStream};
 pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
 pub use object_store::{
     is_uri, read_object, write_object, Files, Opened, StorageOptionError, StorageOptions,
 };
+pub use profile_file::{fingerprint, load_input, read_profile, Input};
 pub use read::{load, CsvOptions};
 pub use source::{expand, DataFile, Expanded, FileFormat};
 
@@ -57,6 +60,11 @@ pub enum DataError {
     },
     #[error("`{0}` has no rows")]
     NoRows(String),
+    #[error("cannot read the profile `{path}`: {reason}")]
+    Profile {
+        path: String,
+        reason: crate::profile::FormatError,
+    },
     #[error("`{file}` does not match the schema of `{first}`: {detail}")]
     SchemaMismatch {
         first: String,

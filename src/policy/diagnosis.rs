@@ -222,6 +222,7 @@ mod tests {
             },
             categories: None,
             distribution: None,
+            exactness: None,
             out_of_range: None,
             findings: Vec::new(),
         }

@@ -54,6 +54,11 @@ pub struct DataSpec {
         skip_serializing_if = "std::collections::BTreeMap::is_empty"
     )]
     pub storage_options: crate::policy::service_spec::TemplateMap,
+    /// Where `run` keeps the reference's profile: built on first use,
+    /// reused while the reference files are unchanged, rebuilt when they
+    /// change (`docs/profiles.md`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_profile: Option<Template>,
 }
 
 /// `data.storage_options` as `policy explain` shows it: a credential's value

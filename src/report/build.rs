@@ -525,6 +525,7 @@ fn analyze(
             ) if kind == ColumnKind::Categorical => super::distribution::categories(r, c),
             _ => None,
         },
+        exactness: None,
         out_of_range,
         findings: Vec::new(),
     };

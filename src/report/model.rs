@@ -218,6 +218,33 @@ pub struct ColumnReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_of_range: Option<f64>,
     pub findings: Vec<Finding>,
+    /// Set when the report was built from profiles: whether the score is
+    /// exact and, where it is not, its bounds (`docs/profiles.md`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub exactness: Option<Exactness>,
+}
+
+/// How exact a column's score is when it was computed from profiles.
+/// Serialised into the column: `"approximate": false, "exactness": "values"`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exactness {
+    pub approximate: bool,
+    /// What the score rests on: `values` (the exact value counts), `labels`,
+    /// `moments` (`t_test`/`welch` from exact moments), `buckets` (values
+    /// rebuilt within 2^-10 of their magnitude), `labels_capped`.
+    #[serde(rename = "exactness")]
+    pub basis: &'static str,
+    /// The number of values per side the method ran on, for methods that
+    /// need raw values and got rebuilt ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_size: Option<Sides<usize>>,
+    /// An interval proven to hold the exact statistic (KS D, normalised
+    /// Wasserstein).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistic_range: Option<[f64; 2]>,
+    /// An interval holding the exact score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score_range: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -18,6 +18,12 @@ use super::StatsError;
 /// constant (scipy returns t = ±inf with p = 0, or NaN).
 pub fn student(reference: &[f64], current: &[f64]) -> Result<TestResult, StatsError> {
     let [a, b] = moments(reference, current, "t_test")?;
+    student_from(a, b)
+}
+
+/// [`student`] from both sides' moments (a profile's, merged exactly).
+pub fn student_from(a: Moments, b: Moments) -> Result<TestResult, StatsError> {
+    spread(&[a, b], "t_test")?;
     if a.n + b.n < 3.0 {
         return Err(StatsError::Undefined(
             "`t_test` needs at least 3 values in both samples together".to_string(),
@@ -38,6 +44,12 @@ pub fn student(reference: &[f64], current: &[f64]) -> Result<TestResult, StatsEr
 /// and when both samples are constant.
 pub fn welch(reference: &[f64], current: &[f64]) -> Result<TestResult, StatsError> {
     let [a, b] = moments(reference, current, "welch")?;
+    welch_from(a, b)
+}
+
+/// [`welch`] from both sides' moments (a profile's, merged exactly).
+pub fn welch_from(a: Moments, b: Moments) -> Result<TestResult, StatsError> {
+    spread(&[a, b], "welch")?;
     if a.n < 2.0 || b.n < 2.0 {
         return Err(StatsError::Undefined(
             "`welch` needs at least two values in each sample".to_string(),
@@ -51,11 +63,11 @@ pub fn welch(reference: &[f64], current: &[f64]) -> Result<TestResult, StatsErro
 
 /// Size, mean and sample variance (ddof = 1, 0 for a single value) of one
 /// side.
-#[derive(Debug, Clone, Copy)]
-struct Moments {
-    n: f64,
-    mean: f64,
-    variance: f64,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    pub n: f64,
+    pub mean: f64,
+    pub variance: f64,
 }
 
 /// Both sides' moments; `method` names the test in the error message.
@@ -70,12 +82,22 @@ fn moments(reference: &[f64], current: &[f64], method: &str) -> Result<[Moments;
         }
     };
     let sides = [side(reference), side(current)];
+    spread(&sides, method)?;
+    Ok(sides)
+}
+
+fn spread(sides: &[Moments; 2], method: &str) -> Result<(), StatsError> {
+    if sides.iter().any(|m| m.n == 0.0) {
+        return Err(StatsError::Undefined(format!(
+            "`{method}` needs values on both sides"
+        )));
+    }
     if sides.iter().all(|m| m.variance == 0.0) {
         return Err(StatsError::Undefined(format!(
             "`{method}` needs spread: both samples are constant"
         )));
     }
-    Ok(sides)
+    Ok(())
 }
 
 /// `_ttest_ind_from_stats`: t and `2 * stdtr(df, -|t|)`.

@@ -128,6 +128,7 @@ actions:
                 delimiter: ',',
                 null_values: vec![],
                 storage_options: Default::default(),
+                reference_profile: None,
             }
         );
         assert_eq!(

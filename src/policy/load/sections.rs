@@ -38,6 +38,7 @@ const DATA_KEYS: &[&str] = &[
     "delimiter",
     "null_values",
     "storage_options",
+    "reference_profile",
 ];
 
 const REPORT_KEYS: &[&str] = &[
@@ -214,12 +215,17 @@ fn read_data(c: &mut Checker, field: &Field) -> Option<DataSpec> {
                 valid.then_some(out)
             }),
     };
+    let reference_profile = match fields.get("reference_profile") {
+        None => Some(None),
+        Some(f) => c.template(f.value, &f.path).map(Some),
+    };
     Some(DataSpec {
         reference: reference?,
         current: current?,
         delimiter: delimiter?,
         null_values: null_values?,
         storage_options: storage_options?,
+        reference_profile: reference_profile?,
     })
 }
 

@@ -41,6 +41,7 @@ pub fn column(name: &str, kind: ColumnKind, method: Method, score: f64) -> Colum
         },
         categories: None,
         distribution: None,
+        exactness: None,
         out_of_range: None,
         findings: Vec::new(),
     }

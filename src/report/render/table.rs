@@ -133,6 +133,17 @@ fn render_body(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::
                 )
             )?;
         }
+        if columns.iter().any(|c| approximate(c)) {
+            writeln!(
+                w,
+                "{}",
+                paint(
+                    "~ approximate: computed from a profile; the JSON report gives each score's proven range where it has one (docs/profiles.md)",
+                    Paint::Dim,
+                    on
+                )
+            )?;
+        }
     }
 
     if let Some(p) = &report.performance {
@@ -261,7 +272,7 @@ impl Field {
                 ),
             },
             Field::Method => c.method.map(short_method).unwrap_or("-").to_string(),
-            Field::Score => c.score.map(fmt_score).unwrap_or_else(dash),
+            Field::Score => c.score.map(|s| score_text(c, s)).unwrap_or_else(dash),
             Field::Threshold => match (c.adjusted_threshold, c.threshold) {
                 (Some(adj), _) => format!("{} adj", fmt_score(adj)),
                 (None, Some(t)) => fmt_threshold(t),
@@ -277,7 +288,7 @@ impl Field {
                             "<=" => "≤",
                             other => other,
                         };
-                        format!("{} {op} {}", fmt_score(score), fmt_threshold(t))
+                        format!("{} {op} {}", score_text(c, score), fmt_threshold(t))
                     }
                     _ => dash(),
                 }
@@ -326,6 +337,17 @@ fn verdict_word(c: &ColumnReport) -> &'static str {
         None if error => "ERROR",
         None => "untested",
     }
+}
+
+/// Whether a column's score was computed from a profile, not exactly.
+fn approximate(c: &ColumnReport) -> bool {
+    c.exactness.as_ref().is_some_and(|e| e.approximate)
+}
+
+/// A score as the table shows it: `~0.12` when it is approximate.
+fn score_text(c: &ColumnReport, score: f64) -> String {
+    let mark = if approximate(c) { "~" } else { "" };
+    format!("{mark}{}", fmt_score(score))
 }
 
 fn short_kind(kind: ColumnKind) -> &'static str {
@@ -538,8 +560,14 @@ mod tests {
     fn fixtures(current: &str) -> Report {
         let csv = crate::data::CsvOptions::default();
         let roles = vec!["is_fraud".to_string(), "fraud_score".to_string()];
-        let reference = crate::data::load("fixtures/reference.parquet", &csv, &roles).unwrap();
-        let current = crate::data::load(current, &csv, &roles).unwrap();
+        let reference = crate::data::load(
+            "fixtures/reference.parquet",
+            &csv,
+            &roles,
+            &Default::default(),
+        )
+        .unwrap();
+        let current = crate::data::load(current, &csv, &roles, &Default::default()).unwrap();
         let settings = crate::report::AnalysisSettings {
             exclude: vec!["id".into()],
             target: Some("is_fraud".into()),

@@ -194,6 +194,7 @@ fn column(c: &mut ColumnReport, f: &mut dyn FnMut(&mut String)) {
         categories,
         distribution,
         out_of_range: _,
+        exactness: _,
         findings,
     } = c;
     f(name);

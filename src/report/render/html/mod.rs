@@ -356,6 +356,7 @@ mod tests {
             },
             categories: None,
             distribution: Some(distribution),
+            exactness: None,
             out_of_range: numerical.then_some(0.004),
             findings: vec![finding(
                 Severity::Warning,
