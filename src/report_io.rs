@@ -16,14 +16,10 @@ use crate::{atomic_file, data};
 /// Loads both datasets and builds the report .
 pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     let spinner = printer.spinner("loading reference and current data");
-    let roles: Vec<String> = [&settings.analysis.target, &settings.analysis.prediction]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let selection = selection(&settings.analysis);
     let (reference, current) = rayon::join(
-        || data::load(&settings.reference, &settings.csv, &roles),
-        || data::load(&settings.current, &settings.csv, &roles),
+        || data::load(&settings.reference, &settings.csv, &selection),
+        || data::load(&settings.current, &settings.csv, &selection),
     );
     let reference = reference.with_context(|| {
         format!(
@@ -56,6 +52,25 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     )?;
     spinner.finish_and_clear();
     Ok(report)
+}
+
+/// The columns a report reads from disk: those `--columns` names (every
+/// one without it) but not those `--exclude` (or the policy's
+/// `report.exclude`) names, plus the target and prediction, kept row by
+/// row. `report::build` makes the same choice among the columns read.
+fn selection(analysis: &crate::report::AnalysisSettings) -> data::Selection {
+    let roles: Vec<String> = [&analysis.target, &analysis.prediction]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let chosen = match &analysis.columns {
+        Some(columns) => data::Selection::only(columns.iter().cloned()),
+        None => data::Selection::all(),
+    };
+    chosen
+        .excluding(analysis.exclude.iter().cloned())
+        .keeping_rows_of(roles)
 }
 
 /// Writes the report in more formats (`--output-json`, `run --html`, ...),

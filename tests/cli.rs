@@ -812,6 +812,10 @@ mod policy;
 
 #[path = "cli/input.rs"]
 mod input;
+#[path = "cli/projection.rs"]
+mod projection;
+#[path = "cli/types.rs"]
+mod types;
 
 #[path = "cli/hostile.rs"]
 mod hostile;

@@ -6,10 +6,14 @@ mod column;
 mod csv_text;
 mod extract;
 mod read;
+mod rounding;
+mod schema;
+mod selection;
 mod source;
 
-pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
+pub use column::{number_label, Dataset, Family, RawColumn, Rounded, RowValues, Values};
 pub use read::{load, CsvOptions};
+pub use selection::Selection;
 pub use source::{expand, DataFile, Expanded, FileFormat};
 
 /// Why a dataset could not be loaded. Every variant names the path.

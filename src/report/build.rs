@@ -178,7 +178,12 @@ pub fn build(
 
     let dup = |d: &Dataset| d.duplicated_rows as f64 / d.rows as f64;
     let (ref_dup, cur_dup) = (dup(reference), dup(current));
-    findings.extend(quality::duplicated_rows(ref_dup, cur_dup, &s.quality));
+    findings.extend(quality::duplicated_rows(
+        ref_dup,
+        cur_dup,
+        reference.selected || current.selected,
+        &s.quality,
+    ));
     // Schema findings are already in `findings`; add each column's own.
     for c in &columns {
         findings.extend(
@@ -219,8 +224,9 @@ pub fn build(
         path: d.path.clone(),
         files: d.files.clone(),
         rows: d.rows,
-        columns: d.columns.len(),
+        columns: d.names.len(),
         duplicated_rows: dup,
+        duplicated_rows_over: d.selected.then_some(DuplicateKey::SelectedColumns),
     };
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -303,7 +309,7 @@ fn check_names(
     current: &Dataset,
     s: &AnalysisSettings,
 ) -> Result<(), AnalysisError> {
-    let known = |n: &str| reference.column(n).is_some() || current.column(n).is_some();
+    let known = |n: &str| reference.has_column(n) || current.has_column(n);
     let mut named: Vec<(&str, &str)> = Vec::new();
     if let Some(cols) = &s.columns {
         named.extend(cols.iter().map(|c| (c.as_str(), "--columns")));
@@ -384,9 +390,22 @@ fn analyze(
         .expect("a selected column exists on one side");
     let kind = decide_kind(basis, s)?;
     let mut findings: Vec<Finding> = schema_findings;
+    let unread = [reference, current]
+        .into_iter()
+        .flatten()
+        .filter(|c| matches!(c.values, Values::Unsupported))
+        .last();
+    if let Some(column) = unread {
+        findings.push(quality::unsupported_type(name, &column.dtype));
+    }
+    for (side, column) in [("reference", reference), ("current", current)] {
+        if let Some(r) = column.and_then(|c| c.rounded.as_ref()) {
+            findings.push(quality::precision_loss(name, side, r.count, &r.example));
+        }
+    }
 
-    let ref_prep = reference.map(|c| prepare(c, kind));
-    let cur_prep = current.map(|c| prepare(c, kind));
+    let ref_prep = reference.and_then(|c| prepare(c, kind));
+    let cur_prep = current.and_then(|c| prepare(c, kind));
 
     // A change between families (number <-> text) makes the sides
     // incomparable; int <-> float or str <-> categorical does not.
@@ -539,12 +558,8 @@ fn decide_kind(column: &RawColumn, s: &AnalysisSettings) -> Result<ColumnKind, A
     };
     if forced_cat || forced_num {
         return match (&column.values, forced_num) {
-            (Values::Temporal { .. } | Values::Unsupported { .. }, true) => {
-                Err(refuse("numerical"))
-            }
-            (Values::Temporal { .. } | Values::Unsupported { .. }, false) => {
-                Err(refuse("categorical"))
-            }
+            (Values::Temporal { .. } | Values::Unsupported, true) => Err(refuse("numerical")),
+            (Values::Temporal { .. } | Values::Unsupported, false) => Err(refuse("categorical")),
             (_, true) => Ok(ColumnKind::Numerical),
             (_, false) => Ok(ColumnKind::Categorical),
         };
@@ -577,9 +592,10 @@ fn decide_kind(column: &RawColumn, s: &AnalysisSettings) -> Result<ColumnKind, A
     })
 }
 
-/// Converts one side's raw values to what `kind` compares.
-fn prepare(column: &RawColumn, kind: ColumnKind) -> Prepared {
-    match (&column.values, kind) {
+/// Converts one side's raw values to what `kind` compares; `None` for a
+/// column of an unsupported type, which was never read.
+fn prepare(column: &RawColumn, kind: ColumnKind) -> Option<Prepared> {
+    Some(match (&column.values, kind) {
         (
             Values::Numbers {
                 finite,
@@ -651,13 +667,8 @@ fn prepare(column: &RawColumn, kind: ColumnKind) -> Prepared {
             first: min.clone(),
             last: max.clone(),
         },
-        (Values::Unsupported { null }, _) => Prepared::Other {
-            missing: *null,
-            distinct: 0,
-            first: None,
-            last: None,
-        },
-    }
+        (Values::Unsupported, _) => return None,
+    })
 }
 
 fn parse_number(label: &str) -> Option<f64> {
@@ -909,6 +920,7 @@ mod tests {
             dtype: dtype.to_string(),
             family,
             values,
+            rounded: None,
         }
     }
 
@@ -967,12 +979,7 @@ mod tests {
     }
 
     fn lists(name: &str) -> RawColumn {
-        column(
-            name,
-            "list[i64]",
-            Family::Other,
-            Values::Unsupported { null: 0 },
-        )
+        column(name, "list[i64]", Family::Other, Values::Unsupported)
     }
 
     /// `n` evenly spaced values from `start` (step 1): `n` distinct values.
@@ -997,7 +1004,7 @@ mod tests {
                 counts.iter().map(|(_, n)| *n as usize).sum::<usize>() + null
             }
             Values::Temporal { distinct, null, .. } => distinct + null,
-            Values::Unsupported { null } => *null,
+            Values::Unsupported => 0,
         }
     }
 
@@ -1008,8 +1015,10 @@ mod tests {
             path: "test.parquet".into(),
             files: vec!["test.parquet".into()],
             rows,
+            names: columns.iter().map(|c| c.name.clone()).collect(),
             columns,
             duplicated_rows: 0,
+            selected: false,
             rows_of: BTreeMap::new(),
             warnings: Vec::new(),
         }
@@ -1538,6 +1547,7 @@ mod tests {
         // `added` is only in the current data: it may be named.
         let mut current = reference.clone();
         current.columns.push(floats("added", &range(0.0, 100)));
+        current.names.push("added".to_string());
         let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let method = |c: &str, m: Method| BTreeMap::from([(c.to_string(), m)]);
         // (what, settings, message)
