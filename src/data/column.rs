@@ -90,6 +90,8 @@ pub enum Values {
     /// Dates, datetimes, durations and times: only counted (quality, not
     /// drift). `min`/`max` are rendered in the column's own unit.
     Temporal {
+        /// Values present.
+        count: usize,
         null: usize,
         distinct: usize,
         min: Option<String>,

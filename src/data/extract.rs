@@ -195,6 +195,7 @@ fn temporal(series: &Series) -> PolarsResult<Values> {
         at.and_then(|(_, i)| series.str_value(i).ok().map(|s| s.into_owned()))
     };
     Ok(Values::Temporal {
+        count: series.len() - series.null_count(),
         null: series.null_count(),
         distinct: distinct.len(),
         min: render(min),

@@ -362,6 +362,7 @@ enum Prepared {
         missing: usize,
     },
     Other {
+        count: usize,
         missing: usize,
         distinct: usize,
         first: Option<String>,
@@ -655,6 +656,7 @@ fn prepare(column: &RawColumn, kind: ColumnKind) -> Option<Prepared> {
         },
         (
             Values::Temporal {
+                count,
                 null,
                 distinct,
                 min,
@@ -662,6 +664,7 @@ fn prepare(column: &RawColumn, kind: ColumnKind) -> Option<Prepared> {
             },
             _,
         ) => Prepared::Other {
+            count: *count,
             missing: *null,
             distinct: *distinct,
             first: min.clone(),
@@ -717,12 +720,13 @@ fn column_stats(p: &Prepared) -> ColumnStats {
             }
         }
         Prepared::Other {
+            count,
             missing,
             distinct,
             first,
             last,
         } => ColumnStats {
-            count: 0,
+            count: *count,
             missing: *missing,
             distinct: *distinct,
             summary: None,
@@ -970,6 +974,7 @@ mod tests {
 
     fn datetimes(name: &str, rows: usize) -> RawColumn {
         let values = Values::Temporal {
+            count: rows,
             null: 0,
             distinct: rows,
             min: Some("2020-01-01 00:00:00".into()),
@@ -1003,7 +1008,7 @@ mod tests {
             Values::Labels { counts, null } => {
                 counts.iter().map(|(_, n)| *n as usize).sum::<usize>() + null
             }
-            Values::Temporal { distinct, null, .. } => distinct + null,
+            Values::Temporal { count, null, .. } => count + null,
             Values::Unsupported => 0,
         }
     }

@@ -108,6 +108,11 @@ fn timestamps_of_every_unit_and_zone_are_datetime_columns() {
         let stats = &c["stats"]["current"];
         assert_eq!(stats["missing"], w["nulls"], "{name}");
         assert_eq!(stats["distinct"], w["distinct"], "{name}");
+        assert_eq!(
+            stats["count"].as_u64(),
+            Some(6 - w["nulls"].as_u64().unwrap()),
+            "{name}"
+        );
         let (first, last) = (
             stats["first"].as_str().unwrap(),
             stats["last"].as_str().unwrap(),
@@ -149,6 +154,11 @@ fn dates_times_and_durations_are_datetime_columns() {
         let stats = &c["stats"]["current"];
         assert_eq!(stats["missing"], w["nulls"], "{name}");
         assert_eq!(stats["distinct"], w["distinct"], "{name}");
+        assert_eq!(
+            stats["count"].as_u64(),
+            Some(6 - w["nulls"].as_u64().unwrap()),
+            "{name}"
+        );
     }
 }
 
