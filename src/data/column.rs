@@ -96,6 +96,10 @@ pub enum Values {
         distinct: usize,
         min: Option<String>,
         max: Option<String>,
+        /// Values read at the limit of a nanosecond timestamp (1677-09-21,
+        /// 2262-04-11): polars clamps INT96 timestamps beyond that range
+        /// (Spark's `0001-01-01` and `9999-12-31` sentinels) to it.
+        clamped: usize,
     },
     /// Anything else (lists, structs, maps, binary): never read from disk;
     /// `RawColumn::dtype` says what it is.

@@ -181,8 +181,13 @@ fn temporal(series: &Series) -> PolarsResult<Values> {
     // (value, row) of the smallest and largest values.
     let mut min: Option<(i64, usize)> = None;
     let mut max: Option<(i64, usize)> = None;
+    let nanoseconds = matches!(series.dtype(), DataType::Datetime(TimeUnit::Nanoseconds, _));
+    let mut clamped = 0;
     for (i, v) in ca.iter().enumerate() {
         let Some(v) = v else { continue };
+        if nanoseconds && (v == i64::MAX || v == i64::MIN) {
+            clamped += 1;
+        }
         distinct.insert(v);
         if min.is_none_or(|(m, _)| v < m) {
             min = Some((v, i));
@@ -200,6 +205,7 @@ fn temporal(series: &Series) -> PolarsResult<Values> {
         distinct: distinct.len(),
         min: render(min),
         max: render(max),
+        clamped,
     })
 }
 

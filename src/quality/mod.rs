@@ -345,6 +345,24 @@ pub fn unsupported_type(name: &str, dtype: &str) -> Finding {
     )
 }
 
+/// Timestamps of one side beyond what a nanosecond timestamp holds, read
+/// at its limits (INT96 dates such as `0001-01-01` or `9999-12-31`).
+pub fn clamped_timestamps(name: &str, side: &str, count: usize) -> Finding {
+    let values = if count == 1 {
+        "value lies"
+    } else {
+        "values lie"
+    };
+    finding(
+        Severity::Warning,
+        FindingCode::PrecisionLoss,
+        Some(name),
+        format!(
+            "column `{name}`: {count} {side} {values} outside 1677-09-21..2262-04-11, the range of a nanosecond timestamp (e.g. `9999-12-31` written as INT96), and were read as its limits"
+        ),
+    )
+}
+
 /// Values of one side that reading them as 64-bit floats rounded (a
 /// decimal or an integer with more digits than a float holds).
 pub fn precision_loss(name: &str, side: &str, count: usize, example: &str) -> Finding {

@@ -403,6 +403,11 @@ fn analyze(
         if let Some(r) = column.and_then(|c| c.rounded.as_ref()) {
             findings.push(quality::precision_loss(name, side, r.count, &r.example));
         }
+        if let Some(Values::Temporal { clamped, .. }) = column.map(|c| &c.values) {
+            if *clamped > 0 {
+                findings.push(quality::clamped_timestamps(name, side, *clamped));
+            }
+        }
     }
 
     let ref_prep = reference.and_then(|c| prepare(c, kind));
@@ -661,6 +666,7 @@ fn prepare(column: &RawColumn, kind: ColumnKind) -> Option<Prepared> {
                 distinct,
                 min,
                 max,
+                ..
             },
             _,
         ) => Prepared::Other {
@@ -979,6 +985,7 @@ mod tests {
             distinct: rows,
             min: Some("2020-01-01 00:00:00".into()),
             max: Some("2020-12-31 00:00:00".into()),
+            clamped: 0,
         };
         column(name, "datetime[μs]", Family::Temporal, values)
     }

@@ -281,6 +281,12 @@ fn a_file_written_the_way_spark_writes_is_read() {
         amount: numerical decimal[10,2] []
         total: numerical decimal[20,2] []
         country: text str ["text_column"]
+        valid_to: datetime datetime[ns] ["precision_loss", "precision_loss"]
+        "#);
+    // 9999-12-31 and 0001-01-01 do not fit a nanosecond timestamp.
+    insta::assert_snapshot!(finding_messages(&r, "precision_loss").join("\n"), @r#"
+        column `valid_to`: 2 reference values lie outside 1677-09-21..2262-04-11, the range of a nanosecond timestamp (e.g. `9999-12-31` written as INT96), and were read as its limits
+        column `valid_to`: 2 current values lie outside 1677-09-21..2262-04-11, the range of a nanosecond timestamp (e.g. `9999-12-31` written as INT96), and were read as its limits
         "#);
     let time = &column(&r, "event_time")["stats"]["current"];
     assert!(same_instant(
