@@ -39,27 +39,37 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    ExitCode::from(run_code(args))
+}
+
+/// [`run`], with the exit code as a number: for a host that exits by
+/// itself (the Python package's `driftmend` command).
+pub fn run_code<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to
             // stderr (exit 2, our usage code).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
+            return if e.use_stderr() {
                 ExitStatus::Error.code()
             } else {
                 0
-            });
+            };
         }
     };
     match dispatch(cli.command) {
-        Ok(status) => status.into(),
+        Ok(status) => status.code(),
         // The reader of stdout went away (`driftmend audit | head`): its
         // choice, not an error. Handled here once for every command.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
             eprintln!("{}", printer::inert(&error_message(&err)));
-            ExitStatus::Error.into()
+            ExitStatus::Error.code()
         }
     }
 }
@@ -133,7 +143,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// `error: <what>` then `  caused by: <why>` lines, then a hint.
-fn error_message(err: &anyhow::Error) -> String {
+pub fn error_message(err: &anyhow::Error) -> String {
     let mut out = format!("error: {err}");
     for cause in err.chain().skip(1) {
         out.push_str(&format!("\n  caused by: {cause}"));

@@ -9,30 +9,20 @@ use anyhow::{Context, Result};
 use crate::printer::Printer;
 use crate::report::render::prometheus::{self, MetricLabels};
 use crate::report::render::{self, RenderOptions, ReportFormat};
-use crate::report::{build, Report};
-use crate::settings::ReportSettings;
+use crate::report::{build, AnalysisSettings, Report};
+use crate::settings::{OutputSettings, ReportSettings};
 use crate::{atomic_file, data};
 
-/// Loads both datasets and builds the report .
+/// Loads both datasets and builds the report.
 pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     let spinner = printer.spinner("loading reference and current data");
     let selection = selection(&settings.analysis);
-    let (reference, current) = rayon::join(
+    let (reference, current) = load_both(
         || data::load(&settings.reference, &settings.csv, &selection),
+        &settings.reference_from,
         || data::load(&settings.current, &settings.csv, &selection),
-    );
-    let reference = reference.with_context(|| {
-        format!(
-            "cannot load the reference dataset ({})",
-            settings.reference_from
-        )
-    })?;
-    let current = current.with_context(|| {
-        format!(
-            "cannot load the current dataset ({})",
-            settings.current_from
-        )
-    })?;
+        &settings.current_from,
+    )?;
     spinner.suspend(|| {
         for warning in reference.warnings.iter().chain(&current.warnings) {
             printer.warn(warning);
@@ -42,14 +32,7 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         "comparing {} reference rows with {} current rows",
         reference.rows, current.rows
     ));
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let report = build(
-        &reference,
-        &current,
-        &settings.analysis,
-        env!("CARGO_PKG_VERSION"),
-        &now,
-    )?;
+    let report = compare(&reference, &current, &settings.analysis)?;
     spinner.finish_and_clear();
     Ok(report)
 }
@@ -58,7 +41,7 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
 /// one without it) but not those `--exclude` (or the policy's
 /// `report.exclude`) names, plus the target and prediction, kept row by
 /// row. `report::build` makes the same choice among the columns read.
-fn selection(analysis: &crate::report::AnalysisSettings) -> data::Selection {
+pub fn selection(analysis: &AnalysisSettings) -> data::Selection {
     let roles: Vec<String> = [&analysis.target, &analysis.prediction]
         .into_iter()
         .flatten()
@@ -71,6 +54,62 @@ fn selection(analysis: &crate::report::AnalysisSettings) -> data::Selection {
     chosen
         .excluding(analysis.exclude.iter().cloned())
         .keeping_rows_of(roles)
+}
+
+/// Loads both sides at once; an error says which side and where it came
+/// from (`reference_from`: `` `--reference` ``, a policy's `data:`, a
+/// Python argument).
+pub fn load_both<T: Send>(
+    reference: impl FnOnce() -> Result<T, data::DataError> + Send,
+    reference_from: &str,
+    current: impl FnOnce() -> Result<T, data::DataError> + Send,
+    current_from: &str,
+) -> Result<(T, T)> {
+    let (reference, current) = rayon::join(reference, current);
+    let reference = reference
+        .with_context(|| format!("cannot load the reference dataset ({reference_from})"))?;
+    let current =
+        current.with_context(|| format!("cannot load the current dataset ({current_from})"))?;
+    Ok((reference, current))
+}
+
+/// Builds the report of two loaded datasets, stamped with now.
+pub fn compare(
+    reference: &data::Dataset,
+    current: &data::Dataset,
+    analysis: &AnalysisSettings,
+) -> Result<Report> {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    Ok(build(
+        reference,
+        current,
+        analysis,
+        env!("CARGO_PKG_VERSION"),
+        &now,
+    )?)
+}
+
+/// What `report` writes besides its main output: the report in more
+/// formats, the Prometheus textfile and the Pushgateway. `duration` is how
+/// long the report took, in seconds.
+pub fn write_side_outputs(
+    report: &Report,
+    out: &OutputSettings,
+    duration: f64,
+    printer: &Printer,
+) -> Result<()> {
+    write_outputs(report, &out.extra, printer)?;
+    let labels = MetricLabels {
+        model: out.model.clone(),
+        policy: None,
+    };
+    if let Some(path) = &out.prometheus_textfile {
+        write_metrics(report, path, &labels, duration, true)?;
+    }
+    if let Some(url) = &out.pushgateway {
+        push_metrics(report, url, &labels, duration, true, printer)?;
+    }
+    Ok(())
 }
 
 /// Writes the report in more formats (`--output-json`, `run --html`, ...),

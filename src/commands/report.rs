@@ -7,10 +7,9 @@ use crate::atomic_file;
 use crate::cli::FailOn;
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
-use crate::report::render::prometheus::MetricLabels;
 use crate::report::render::{self, github, RenderOptions, ReportFormat};
 use crate::report::Report;
-use crate::report_io::{compute, push_metrics, write_metrics, write_outputs};
+use crate::report_io::{compute, write_side_outputs};
 use crate::settings::{GithubSettings, OutputSettings, ReportSettings};
 
 pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus> {
@@ -21,18 +20,7 @@ pub fn report(settings: ReportSettings, printer: &Printer) -> Result<ExitStatus>
         github(&report, gh, out)?;
     }
     write_report(&report, &settings, printer)?;
-    write_outputs(&report, &out.extra, printer)?;
-    let labels = MetricLabels {
-        model: out.model.clone(),
-        policy: None,
-    };
-    let duration = started.elapsed().as_secs_f64();
-    if let Some(path) = &out.prometheus_textfile {
-        write_metrics(&report, path, &labels, duration, true)?;
-    }
-    if let Some(url) = &out.pushgateway {
-        push_metrics(&report, url, &labels, duration, true, printer)?;
-    }
+    write_side_outputs(&report, out, started.elapsed().as_secs_f64(), printer)?;
     Ok(status(&report, settings.fail_on))
 }
 

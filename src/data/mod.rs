@@ -1,7 +1,10 @@
 //! Loading datasets: the only module that touches polars. It reads Parquet
 //! and CSV files (one file, a glob or a directory read as one dataset) and
-//! yields plain columns (`column.rs`) for the pure core.
+//! yields plain columns (`column.rs`) for the pure core; an Arrow stream
+//! handed over in memory (`arrow.rs`, the Python module's input) yields the
+//! same columns.
 
+mod arrow;
 mod column;
 mod csv_text;
 mod extract;
@@ -11,6 +14,7 @@ mod schema;
 mod selection;
 mod source;
 
+pub use arrow::{load_arrow, ArrowStream};
 pub use column::{number_label, Dataset, Family, RawColumn, Rounded, RowValues, Values};
 pub use read::{load, CsvOptions};
 pub use selection::Selection;

@@ -32,15 +32,15 @@ impl Default for CsvOptions {
     }
 }
 
-/// One file, read.
-struct FileFrame {
+/// One file (or an Arrow stream), read.
+pub(super) struct FileFrame {
     /// The columns read.
-    df: DataFrame,
-    /// Every column of the file in order, with the type of each one left
+    pub df: DataFrame,
+    /// Every column of the source in order, with the type of each one left
     /// unread because driftmend does not analyse it.
-    fields: Vec<(String, Option<String>)>,
+    pub fields: Vec<(String, Option<String>)>,
     /// CSV columns of integers beyond the 64-bit range, read as floats.
-    rounded: Vec<(String, Rounded)>,
+    pub rounded: Vec<(String, Rounded)>,
 }
 
 /// Loads every file `spec` names as one dataset and reduces the columns
@@ -76,6 +76,31 @@ pub fn load(spec: &str, csv: &CsvOptions, selection: &Selection) -> Result<Datas
         });
     }
     let (_, df) = frame.expect("expand returns at least one file");
+    let files = files.iter().map(|f| f.path.display().to_string()).collect();
+    let frame = FileFrame {
+        df,
+        fields,
+        rounded,
+    };
+    reduce(spec, files, frame, rows, selection, warnings)
+}
+
+/// Reduces one dataset's frame to plain columns: what every source (files,
+/// an Arrow stream) hands the core. `spec` names the dataset in errors;
+/// `rows` counts them even when no column was read.
+pub(super) fn reduce(
+    spec: &str,
+    files: Vec<String>,
+    frame: FileFrame,
+    rows: usize,
+    selection: &Selection,
+    warnings: Vec<String>,
+) -> Result<Dataset, DataError> {
+    let FileFrame {
+        df,
+        fields,
+        rounded,
+    } = frame;
     if rows == 0 {
         return Err(DataError::NoRows(spec.to_string()));
     }
@@ -132,7 +157,7 @@ pub fn load(spec: &str, csv: &CsvOptions, selection: &Selection) -> Result<Datas
     Ok(Dataset {
         path: spec.to_string(),
         rows_of,
-        files: files.iter().map(|f| f.path.display().to_string()).collect(),
+        files,
         rows,
         columns,
         names: fields.into_iter().map(|(name, _)| name).collect(),

@@ -1,0 +1,5 @@
+"""``python -m driftmend``: the same as the ``driftmend`` command."""
+
+from ._cli import main
+
+main()
