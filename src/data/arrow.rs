@@ -119,6 +119,7 @@ fn read_stream(stream: ArrowStream, selection: &Selection) -> PolarsResult<(File
         df: DataFrame::new(rows, columns)?,
         fields: kinds,
         rounded: Vec::new(),
+        file_types: Vec::new(),
     };
     Ok((frame, rows))
 }

@@ -83,7 +83,7 @@ fn decimal_rounding(series: &Series) -> PolarsResult<Option<Rounded>> {
             None => {
                 rounded = Some(Rounded {
                     count: 1,
-                    example: decimal_text(unscaled, scale),
+                    example: decimal_text(&unscaled.to_string(), scale),
                 })
             }
         }
@@ -92,10 +92,13 @@ fn decimal_rounding(series: &Series) -> PolarsResult<Option<Rounded>> {
 }
 
 /// `1999`, 2 -> `19.99`.
-fn decimal_text(unscaled: i128, scale: usize) -> String {
-    let digits = format!("{:0>width$}", unscaled.unsigned_abs(), width = scale + 1);
+pub(super) fn decimal_text(unscaled: &str, scale: usize) -> String {
+    let (sign, magnitude) = match unscaled.strip_prefix('-') {
+        Some(magnitude) => ("-", magnitude),
+        None => ("", unscaled),
+    };
+    let digits = format!("{magnitude:0>width$}", width = scale + 1);
     let (whole, fraction) = digits.split_at(digits.len() - scale);
-    let sign = if unscaled < 0 { "-" } else { "" };
     match fraction.is_empty() {
         true => format!("{sign}{whole}"),
         false => format!("{sign}{whole}.{fraction}"),
@@ -237,9 +240,9 @@ mod tests {
 
     #[test]
     fn decimals_are_written_at_their_scale() {
-        assert_eq!(decimal_text(1999, 2), "19.99");
-        assert_eq!(decimal_text(-5, 3), "-0.005");
-        assert_eq!(decimal_text(42, 0), "42");
-        assert_eq!(decimal_text(-100, 2), "-1.00");
+        assert_eq!(decimal_text("1999", 2), "19.99");
+        assert_eq!(decimal_text("-5", 3), "-0.005");
+        assert_eq!(decimal_text("42", 0), "42");
+        assert_eq!(decimal_text("-100", 2), "-1.00");
     }
 }

@@ -39,8 +39,12 @@ pub(super) struct FileFrame {
     /// Every column of the source in order, with the type of each one left
     /// unread because driftmend does not analyse it.
     pub fields: Vec<(String, Option<String>)>,
-    /// CSV columns of integers beyond the 64-bit range, read as floats.
+    /// Columns read as floats (CSV integers beyond the 64-bit range, wide
+    /// decimals), with the values so rounded.
     pub rounded: Vec<(String, Rounded)>,
+    /// Columns shown with the file's type rather than the one they were
+    /// read as (a decimal of more than 38 digits, read as floats).
+    pub file_types: Vec<(String, String)>,
 }
 
 /// Loads every file `spec` names as one dataset and reduces the columns
@@ -52,6 +56,7 @@ pub fn load(spec: &str, csv: &CsvOptions, selection: &Selection) -> Result<Datas
     let mut frame: Option<(String, DataFrame)> = None;
     let mut fields: Vec<(String, Option<String>)> = Vec::new();
     let mut rounded: Vec<(String, Rounded)> = Vec::new();
+    let mut file_types: Vec<(String, String)> = Vec::new();
     let mut rows = 0;
     for file in &files {
         let read = read_file(file, csv, selection)?;
@@ -66,6 +71,7 @@ pub fn load(spec: &str, csv: &CsvOptions, selection: &Selection) -> Result<Datas
         frame = Some(match frame {
             None => {
                 fields = read.fields;
+                file_types = read.file_types;
                 (shown, read.df)
             }
             Some((first, acc)) => {
@@ -81,6 +87,7 @@ pub fn load(spec: &str, csv: &CsvOptions, selection: &Selection) -> Result<Datas
         df,
         fields,
         rounded,
+        file_types,
     };
     reduce(spec, files, frame, rows, selection, warnings)
 }
@@ -100,6 +107,7 @@ pub(super) fn reduce(
         df,
         fields,
         rounded,
+        file_types,
     } = frame;
     if rows == 0 {
         return Err(DataError::NoRows(spec.to_string()));
@@ -120,6 +128,11 @@ pub(super) fn reduce(
     for (name, r) in rounded {
         if let Some(column) = read.iter_mut().find(|c| c.name == name) {
             column.rounded = Some(r);
+        }
+    }
+    for (name, dtype) in file_types {
+        if let Some(column) = read.iter_mut().find(|c| c.name == name) {
+            column.dtype = dtype;
         }
     }
     // In file order: the columns read, and the unsupported ones selected.
@@ -225,7 +238,18 @@ fn read_file(
     };
     if !file.stream && file.format == Some(FileFormat::Parquet) {
         let handle = std::fs::File::open(&file.path).map_err(io_err)?;
-        return guarded(FileFormat::Parquet, || read_parquet(handle, selection)).map_err(read_err);
+        let chunk = |range: std::ops::Range<u64>| {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut file = std::fs::File::open(&file.path)?;
+            file.seek(SeekFrom::Start(range.start))?;
+            let mut bytes = vec![0; (range.end - range.start) as usize];
+            file.read_exact(&mut bytes)?;
+            Ok(bytes)
+        };
+        return guarded(FileFormat::Parquet, || {
+            read_parquet(handle, &chunk, selection)
+        })
+        .map_err(read_err);
     }
     // CSV is read into memory to be cleaned before polars parses it; a
     // pipe can only be read once, front to back, and has to be in memory
@@ -240,10 +264,19 @@ fn read_file(
         })?,
     };
     match format {
-        FileFormat::Parquet => guarded(format, || {
-            read_parquet(std::io::Cursor::new(bytes), selection)
-        })
-        .map_err(read_err),
+        FileFormat::Parquet => {
+            let bytes: Arc<[u8]> = bytes.into();
+            let chunk = |range: std::ops::Range<u64>| match bytes
+                .get(range.start as usize..range.end as usize)
+            {
+                Some(part) => Ok(part.to_vec()),
+                None => Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
+            };
+            guarded(format, || {
+                read_parquet(std::io::Cursor::new(bytes.clone()), &chunk, selection)
+            })
+            .map_err(read_err)
+        }
         FileFormat::Csv => guarded(format, || read_csv(bytes, csv, selection)).map_err(read_err),
     }
 }
@@ -353,6 +386,7 @@ fn read_csv(bytes: Vec<u8>, csv: &CsvOptions, selection: &Selection) -> PolarsRe
         df,
         fields: names.into_iter().map(|n| (n, None)).collect(),
         rounded,
+        file_types: Vec::new(),
     })
 }
 
@@ -526,34 +560,131 @@ fn stream_kind(path: &Path) -> &'static str {
 
 /// Parquet: the selected columns of a type driftmend analyses, and no
 /// other (projection pushdown: the rest is never read from disk).
+/// `chunk` reads a byte range of the file, for the decimals wider than
+/// polars holds (`wide_decimal`).
 fn read_parquet<R: polars::io::mmap::MmapBytesReader>(
     reader: R,
+    chunk: &dyn Fn(std::ops::Range<u64>) -> std::io::Result<Vec<u8>>,
     selection: &Selection,
 ) -> PolarsResult<FileFrame> {
     let mut reader = ParquetReader::new(reader);
     let schema = reader.schema()?;
-    let fields: Vec<(String, Option<String>)> = schema
-        .iter_values()
-        .map(|f| (f.name.to_string(), unsupported(&f.dtype)))
-        .collect();
+    let mut fields: Vec<(String, Option<String>)> = Vec::new();
+    // Decimals of more than 38 digits: (position, name, precision, scale).
+    let mut wide: Vec<(usize, String, usize, usize)> = Vec::new();
+    for field in schema.iter_values() {
+        let name = field.name.to_string();
+        match wide_decimal(&field.dtype) {
+            Some((p, s)) if selection.reads(&name) => {
+                wide.push((fields.len(), name.clone(), p, s));
+                fields.push((name, None));
+            }
+            _ => fields.push((name, unsupported(&field.dtype))),
+        }
+    }
     let projection: Vec<usize> = fields
         .iter()
         .enumerate()
-        .filter(|(_, (name, unread))| unread.is_none() && selection.reads(name))
+        .filter(|(i, (name, unread))| {
+            unread.is_none() && selection.reads(name) && !wide.iter().any(|w| w.0 == *i)
+        })
         .map(|(i, _)| i)
         .collect();
-    let df = if projection.is_empty() {
+    let metadata = reader.get_metadata()?.clone();
+    let mut df = if projection.is_empty() {
         DataFrame::empty_with_height(reader.num_rows()?)
     } else if projection.len() == fields.len() {
         reader.finish()?
     } else {
-        reader.with_projection(Some(projection)).finish()?
+        reader.with_projection(Some(projection.clone())).finish()?
     };
+    let mut rounded = Vec::new();
+    let mut file_types = Vec::new();
+    for (position, name, precision, scale) in wide {
+        file_types.push((name.clone(), format!("decimal[{precision},{scale}]")));
+        let (column, r) = read_wide_decimal(&metadata, chunk, &name, precision, scale)?;
+        // Its place among the columns read, in file order.
+        let at = projection.iter().filter(|i| **i < position).count();
+        let at = at + df.get_column_names().len() - projection.len();
+        df.insert_column(at.min(df.width()), column)?;
+        rounded.extend(r.map(|r| (name, r)));
+    }
     Ok(FileFrame {
         df,
         fields,
-        rounded: Vec::new(),
+        rounded,
+        file_types,
     })
+}
+
+/// A decimal wider than polars' 128 bits (precision 39 to 76, stored as
+/// fixed-length bytes): its precision and scale.
+fn wide_decimal(dtype: &ArrowDataType) -> Option<(usize, usize)> {
+    use ArrowDataType as A;
+    match dtype {
+        A::Decimal(p, s) | A::Decimal256(p, s) if *p > 38 && *p <= 76 => Some((*p, *s)),
+        _ => None,
+    }
+}
+
+/// Decodes a wide decimal column chunk by chunk (polars' Parquet decoder
+/// reads them as 256-bit integers; polars' frames cannot hold them) and
+/// converts each value to the nearest float, counting those it rounds.
+fn read_wide_decimal(
+    metadata: &polars::io::parquet::read::FileMetadata,
+    chunk: &dyn Fn(std::ops::Range<u64>) -> std::io::Result<Vec<u8>>,
+    name: &str,
+    precision: usize,
+    scale: usize,
+) -> PolarsResult<(Column, Option<Rounded>)> {
+    use polars_arrow::array::PrimitiveArray;
+    use polars_arrow::types::i256;
+    let field = ArrowField::new(
+        name.into(),
+        ArrowDataType::Decimal256(precision, scale),
+        true,
+    );
+    let mut values: Vec<Option<f64>> = Vec::new();
+    let mut rounded: Option<Rounded> = None;
+    for group in &metadata.row_groups {
+        let Some(columns) = group.columns_under_root_iter(name) else {
+            polars_bail!(ComputeError: "column `{name}` has no data in a row group");
+        };
+        let mut parts = Vec::new();
+        for column in columns {
+            let bytes = chunk(column.byte_range()).map_err(|e| polars_err!(ComputeError: "{e}"))?;
+            parts.push((column, bytes.into()));
+        }
+        let (arrays, _) =
+            polars::io::parquet::read::_internal::to_deserializer(parts, field.clone(), None)?;
+        for array in arrays {
+            let Some(array) = array.as_any().downcast_ref::<PrimitiveArray<i256>>() else {
+                polars_bail!(ComputeError: "column `{name}`: a decimal chunk decoded as another type");
+            };
+            for value in array.iter() {
+                let Some(value) = value else {
+                    values.push(None);
+                    continue;
+                };
+                let unscaled = value.0.to_string();
+                let float: f64 = format!("{unscaled}e-{scale}").parse().unwrap_or(f64::NAN);
+                if !super::rounding::unscaled_text_survives(&unscaled, scale, float) {
+                    match &mut rounded {
+                        Some(r) => r.count += 1,
+                        None => {
+                            rounded = Some(Rounded {
+                                count: 1,
+                                example: super::extract::decimal_text(&unscaled, scale),
+                            })
+                        }
+                    }
+                }
+                values.push(Some(float));
+            }
+        }
+    }
+    let floats = Float64Chunked::from_iter_options(name.into(), values.into_iter());
+    Ok((floats.into_series().into(), rounded))
 }
 
 /// How many [`guarded`] reads are under way: a panic meanwhile (on the

@@ -62,6 +62,15 @@ pub(super) fn decimal_survives(unscaled: i128, scale: usize, value: f64) -> bool
     survives(&Parts::new(unscaled < 0, &digits, -(scale as i64)), value)
 }
 
+/// A decimal's unscaled integer as text (`-1999`) and scale.
+pub(super) fn unscaled_text_survives(unscaled: &str, scale: usize, value: f64) -> bool {
+    let (negative, digits) = match unscaled.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, unscaled),
+    };
+    survives(&Parts::new(negative, digits, -(scale as i64)), value)
+}
+
 /// An integer as the file wrote it (`-18446744073709551616`).
 pub(super) fn integer_text_survives(text: &str, value: f64) -> bool {
     match Parts::parse(text.trim()) {

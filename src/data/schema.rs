@@ -33,7 +33,8 @@ pub(super) fn unsupported(dtype: &ArrowDataType) -> Option<String> {
         | A::Utf8
         | A::LargeUtf8
         | A::Utf8View => None,
-        // polars holds decimals in 128 bits: 38 digits.
+        // polars holds decimals in 128 bits: 38 digits. (The Parquet reader
+        // decodes wider ones itself: `read::read_wide_decimal`.)
         A::Decimal(p, _) | A::Decimal32(p, _) | A::Decimal64(p, _) | A::Decimal256(p, _)
             if *p <= 38 =>
         {
