@@ -16,7 +16,7 @@ use crate::{atomic_file, data, profile};
 /// Loads both datasets and builds the report.
 pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     let spinner = printer.spinner("loading reference and current data");
-    let roles = roles(&settings.analysis);
+    let selection = selection(&settings.analysis);
     let storage = &settings.storage;
     let (reference, current) = load_both(
         || match &settings.reference_profile {
@@ -24,12 +24,12 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
                 cached_profile(cache, &settings.reference, &settings.csv, storage, printer)
                     .map(data::Input::Profile)
             }
-            None => data::load_input(&settings.reference, &settings.csv, &roles, storage)
+            None => data::load_input(&settings.reference, &settings.csv, &selection, storage)
                 .map_err(anyhow::Error::from),
         },
         &settings.reference_from,
         || {
-            data::load_input(&settings.current, &settings.csv, &roles, storage)
+            data::load_input(&settings.current, &settings.csv, &selection, storage)
                 .map_err(anyhow::Error::from)
         },
         &settings.current_from,
@@ -40,7 +40,7 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     let (reference, current, profiles) = match (reference, current) {
         (data::Input::Data(r), data::Input::Data(c)) => (r, c, None),
         (r, c) => {
-            if !roles.is_empty() {
+            if settings.analysis.target.is_some() || settings.analysis.prediction.is_some() {
                 spinner.suspend(|| {
                     printer.warn(
                         "performance metrics need row-aligned target and prediction values, which a profile does not keep; they are left out",
@@ -91,14 +91,23 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     Ok(report)
 }
 
-/// The columns a report needs row by row (target and prediction), for
-/// the loaders' `keep_rows`.
-pub fn roles(analysis: &AnalysisSettings) -> Vec<String> {
-    [&analysis.target, &analysis.prediction]
+/// The columns a report reads from disk: those `--columns` names (every
+/// one without it) but not those `--exclude` (or the policy's
+/// `report.exclude`) names, plus the target and prediction, kept row by
+/// row. `report::build` makes the same choice among the columns read.
+pub fn selection(analysis: &AnalysisSettings) -> data::Selection {
+    let roles: Vec<String> = [&analysis.target, &analysis.prediction]
         .into_iter()
         .flatten()
         .cloned()
-        .collect()
+        .collect();
+    let chosen = match &analysis.columns {
+        Some(columns) => data::Selection::only(columns.iter().cloned()),
+        None => data::Selection::all(),
+    };
+    chosen
+        .excluding(analysis.exclude.iter().cloned())
+        .keeping_rows_of(roles)
 }
 
 /// Loads both sides at once; an error says which side and where it came
@@ -185,7 +194,7 @@ fn cached_profile(
         Ok(None) => printer.note(&format!("building the reference profile `{shown}`")),
         Err(e) => printer.warn(&format!("{e}; rebuilding it")),
     }
-    let ds = data::load(spec, csv, &[], storage)?;
+    let ds = data::load(spec, csv, &data::Selection::all(), storage)?;
     let mut p = profile::Profile::from_dataset(&ds, spec, env!("CARGO_PKG_VERSION"));
     p.fingerprint = fingerprint;
     if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {

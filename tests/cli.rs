@@ -814,6 +814,10 @@ mod profiles;
 
 #[path = "cli/input.rs"]
 mod input;
+#[path = "cli/projection.rs"]
+mod projection;
+#[path = "cli/types.rs"]
+mod types;
 
 #[path = "cli/hostile.rs"]
 mod hostile;

@@ -33,11 +33,11 @@ pub fn parquet(data: &[u8]) -> Outcome {
 
 fn load_data(data: &[u8], name: &str) -> Outcome {
     let path = write_temp(name, data);
-    let keep_rows = ["id".to_string()];
+    let selection = data::Selection::all().keeping_rows_of(["id"]);
     data::load(
         path_str(&path),
         &CsvOptions::default(),
-        &keep_rows,
+        &selection,
         &Default::default(),
     )
     .map(drop)

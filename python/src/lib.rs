@@ -84,7 +84,7 @@ impl Side {
     fn load(
         self,
         csv: &CsvOptions,
-        roles: &[String],
+        roles: &data::Selection,
         storage: &StorageOptions,
     ) -> Result<Dataset, data::DataError> {
         match self {
@@ -115,7 +115,7 @@ fn compute(
     settings: &ReportSettings,
 ) -> anyhow::Result<(String, Vec<String>)> {
     let started = std::time::Instant::now();
-    let roles = report_io::roles(&settings.analysis);
+    let roles = report_io::selection(&settings.analysis);
     let (reference, current) = report_io::load_both(
         || reference.load(&settings.csv, &roles, &settings.storage),
         &settings.reference_from,

@@ -98,8 +98,12 @@ fn reference_columns(policy: &Policy, base_dir: &Path) -> Option<Vec<String>> {
         let value = value.render(&ctx, &mut secrets).ok()?.value;
         storage.set(key, &value).ok()?;
     }
-    Some(match data::load_input(&path, &csv, &[], &storage).ok()? {
-        data::Input::Data(dataset) => dataset.columns.into_iter().map(|c| c.name).collect(),
-        data::Input::Profile(profile) => profile.columns.into_iter().map(|c| c.name).collect(),
-    })
+    // The names only: no column is read.
+    let nothing = data::Selection::only(Vec::<String>::new());
+    Some(
+        match data::load_input(&path, &csv, &nothing, &storage).ok()? {
+            data::Input::Data(dataset) => dataset.names,
+            data::Input::Profile(profile) => profile.columns.into_iter().map(|c| c.name).collect(),
+        },
+    )
 }

@@ -35,8 +35,13 @@ pub fn profile(settings: ProfileSettings, printer: &Printer) -> Result<ExitStatu
                 .with_context(context)?,
         )
     } else {
-        data::load_input(&settings.data, &settings.csv, &[], &settings.storage)
-            .with_context(context)?
+        data::load_input(
+            &settings.data,
+            &settings.csv,
+            &data::Selection::all(),
+            &settings.storage,
+        )
+        .with_context(context)?
     };
     let mut profile = match input {
         Input::Data(ds) => {

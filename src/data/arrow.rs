@@ -8,8 +8,9 @@ use polars::prelude::*;
 use polars_arrow::array::{Array, StructArray};
 use polars_arrow::ffi;
 
-use super::read::{reduce, unreadable_column};
-use super::{DataError, Dataset};
+use super::read::{reduce, FileFrame};
+use super::schema::unsupported;
+use super::{DataError, Dataset, Selection};
 
 /// An Arrow C stream, owned: dropping it releases the producer's resources.
 pub struct ArrowStream(Box<ffi::ArrowArrayStream>);
@@ -47,21 +48,22 @@ impl ArrowStream {
 /// Reads every batch of `stream` as one dataset and reduces it to plain
 /// columns, as [`super::load`] does a file: the same [`Dataset`] for the
 /// same values. `name` stands for the dataset in errors and in the report
-/// (`<pyarrow.Table>`); the columns in `keep_rows` are also kept row by row.
+/// (`<pyarrow.Table>`); only the columns `selection` reads are imported,
+/// and columns of an unsupported type never are.
 pub fn load_arrow(
     name: &str,
     stream: ArrowStream,
-    keep_rows: &[String],
+    selection: &Selection,
 ) -> Result<Dataset, DataError> {
     let read_err = |message: String| DataError::Read {
         path: name.to_string(),
         message,
     };
-    let df = read_stream(stream).map_err(|e| read_err(first_line(&e)))?;
-    reduce(name, Vec::new(), df, keep_rows, Vec::new())
+    let (frame, rows) = read_stream(stream, selection).map_err(|e| read_err(first_line(&e)))?;
+    reduce(name, Vec::new(), frame, rows, selection, Vec::new())
 }
 
-fn read_stream(stream: ArrowStream) -> PolarsResult<DataFrame> {
+fn read_stream(stream: ArrowStream, selection: &Selection) -> PolarsResult<(FileFrame, usize)> {
     // SAFETY: `ArrowStream` owns a stream taken over from a producer that
     // promised the C stream interface (`from_raw`) or made here.
     let mut reader = unsafe { ffi::ArrowArrayStreamReader::try_new(stream.0)? };
@@ -71,10 +73,14 @@ fn read_stream(stream: ArrowStream) -> PolarsResult<DataFrame> {
             ComputeError: "the Arrow stream holds `{other:?}` arrays, not record batches (a struct of columns)"
         ),
     };
-    let schema = ArrowSchema::from_iter(fields.iter().cloned());
-    if let Some(message) = unreadable_column(&schema) {
-        polars_bail!(ComputeError: "{message}");
-    }
+    let kinds: Vec<(String, Option<String>)> = fields
+        .iter()
+        .map(|f| (f.name.to_string(), unsupported(&f.dtype)))
+        .collect();
+    let wanted: Vec<bool> = kinds
+        .iter()
+        .map(|(name, unread)| unread.is_none() && selection.reads(name))
+        .collect();
     let mut chunks: Vec<Vec<Box<dyn Array>>> = vec![Vec::new(); fields.len()];
     let mut rows = 0;
     // SAFETY: as above; each array comes from the same producer.
@@ -86,11 +92,11 @@ fn read_stream(stream: ArrowStream) -> PolarsResult<DataFrame> {
         // A top-level null marks a whole row missing only in a struct
         // column, never in a record batch; nothing to honour here.
         rows += batch.len();
-        for (column, values) in chunks.iter_mut().zip(batch.values()) {
+        for ((column, values), wanted) in chunks.iter_mut().zip(batch.values()).zip(&wanted) {
             if values.len() != batch.len() {
                 polars_bail!(ComputeError: "the Arrow stream yielded a batch whose columns differ in length");
             }
-            if !values.is_empty() {
+            if *wanted && !values.is_empty() {
                 column.push(values.clone());
             }
         }
@@ -98,7 +104,9 @@ fn read_stream(stream: ArrowStream) -> PolarsResult<DataFrame> {
     let columns = fields
         .iter()
         .zip(chunks)
-        .map(|(field, chunks)| {
+        .zip(&wanted)
+        .filter(|(_, wanted)| **wanted)
+        .map(|((field, chunks), _)| {
             let series = if chunks.is_empty() {
                 Series::new_empty(field.name.clone(), &DataType::from_arrow_field(field))
             } else {
@@ -107,7 +115,13 @@ fn read_stream(stream: ArrowStream) -> PolarsResult<DataFrame> {
             Ok(Column::from(series))
         })
         .collect::<PolarsResult<Vec<_>>>()?;
-    DataFrame::new(rows, columns)
+    let frame = FileFrame {
+        df: DataFrame::new(rows, columns)?,
+        fields: kinds,
+        rounded: Vec::new(),
+        file_types: Vec::new(),
+    };
+    Ok((frame, rows))
 }
 
 /// polars' first line (its later lines are hints for Python users).
@@ -160,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_stream_gives_the_columns_the_file_reader_gives() {
-        let keep = vec!["target".to_string(), "prediction".to_string()];
+        let keep = Selection::all().keeping_rows_of(["target", "prediction"]);
         for path in [
             "fixtures/reference.parquet",
             "fixtures/current_quality.parquet",
@@ -182,7 +196,7 @@ mod tests {
     #[test]
     fn an_empty_stream_has_no_rows() {
         let df = df!("x" => Vec::<f64>::new()).unwrap();
-        let err = load_arrow("<empty>", frame_stream(&df, 1), &[]).unwrap_err();
+        let err = load_arrow("<empty>", frame_stream(&df, 1), &Selection::all()).unwrap_err();
         assert_eq!(err.to_string(), "`<empty>` has no rows");
     }
 
@@ -193,7 +207,7 @@ mod tests {
             polars_arrow::array::Int64Array::from_slice([1, 2]).boxed(),
         )));
         let stream = ArrowStream(Box::new(ffi::export_iterator(iter, field)));
-        let err = load_arrow("<ints>", stream, &[]).unwrap_err();
+        let err = load_arrow("<ints>", stream, &Selection::all()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "cannot read `<ints>`: the Arrow stream holds `Int64` arrays, not record batches (a struct of columns)"
@@ -213,7 +227,7 @@ mod tests {
             polars_err!(ComputeError: "the source went away"),
         )));
         let stream = ArrowStream(Box::new(ffi::export_iterator(iter, field)));
-        let err = load_arrow("<broken>", stream, &[]).unwrap_err();
+        let err = load_arrow("<broken>", stream, &Selection::all()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "cannot read `<broken>`: got external error: the source went away"

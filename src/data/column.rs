@@ -55,6 +55,19 @@ pub struct RawColumn {
     pub dtype: String,
     pub family: Family,
     pub values: Values,
+    /// Values the reader had to round to read them as numbers.
+    pub rounded: Option<Rounded>,
+}
+
+/// Values of a column read as 64-bit floats (a decimal, a CSV integer
+/// beyond the 64-bit range) that did not survive the conversion: the float
+/// is neither exactly the value nor prints back as it (`data::rounding`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rounded {
+    /// How many values were rounded.
+    pub count: usize,
+    /// The first one, as the file has it.
+    pub example: String,
 }
 
 /// A column's values, reduced to what the core needs.
@@ -77,13 +90,20 @@ pub enum Values {
     /// Dates, datetimes, durations and times: only counted (quality, not
     /// drift). `min`/`max` are rendered in the column's own unit.
     Temporal {
+        /// Values present.
+        count: usize,
         null: usize,
         distinct: usize,
         min: Option<String>,
         max: Option<String>,
+        /// Values read at the limit of a nanosecond timestamp (1677-09-21,
+        /// 2262-04-11): polars clamps INT96 timestamps beyond that range
+        /// (Spark's `0001-01-01` and `9999-12-31` sentinels) to it.
+        clamped: usize,
     },
-    /// Anything else (lists, structs, binary): only nulls are counted.
-    Unsupported { null: usize },
+    /// Anything else (lists, structs, maps, binary): never read from disk;
+    /// `RawColumn::dtype` says what it is.
+    Unsupported,
 }
 
 impl Values {
@@ -91,9 +111,8 @@ impl Values {
     pub fn missing(&self) -> usize {
         match self {
             Values::Numbers { null, nan, .. } => null + nan,
-            Values::Labels { null, .. }
-            | Values::Temporal { null, .. }
-            | Values::Unsupported { null } => *null,
+            Values::Labels { null, .. } | Values::Temporal { null, .. } => *null,
+            Values::Unsupported => 0,
         }
     }
 }
@@ -115,9 +134,16 @@ pub struct Dataset {
     /// The files read, in order.
     pub files: Vec<String>,
     pub rows: usize,
+    /// The columns read (see `Selection`), in file order.
     pub columns: Vec<RawColumn>,
-    /// Rows equal to an earlier row over all columns.
+    /// Every column of the files, read or not, in file order.
+    pub names: Vec<String>,
+    /// Rows equal to an earlier row over the columns read (columns of an
+    /// unsupported type are never read, so never compared).
     pub duplicated_rows: usize,
+    /// Whether a selection left columns of a supported type unread, so
+    /// `duplicated_rows` compared fewer columns than the file has.
+    pub selected: bool,
     /// Row-aligned values of the columns asked for by name (see `load`).
     pub rows_of: std::collections::BTreeMap<String, RowValues>,
     /// What the reader left out, for stderr (`` `d/again` is a symlink loop
@@ -128,5 +154,10 @@ pub struct Dataset {
 impl Dataset {
     pub fn column(&self, name: &str) -> Option<&RawColumn> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Whether the files have a column of this name, read or not.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
     }
 }

@@ -11,16 +11,20 @@ mod extract;
 mod object_store;
 mod profile_file;
 mod read;
+mod rounding;
+mod schema;
+mod selection;
 mod source;
 pub mod stream;
 
 pub use arrow::{load_arrow, ArrowStream};
-pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
+pub use column::{number_label, Dataset, Family, RawColumn, Rounded, RowValues, Values};
 pub use object_store::{
     is_uri, read_object, write_object, Files, Opened, StorageOptionError, StorageOptions,
 };
 pub use profile_file::{fingerprint, load_input, read_profile, Input};
 pub use read::{load, CsvOptions};
+pub use selection::Selection;
 pub use source::{expand, DataFile, Expanded, FileFormat};
 
 /// Why a dataset could not be loaded. Every variant names the path.

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::{is_uri, load, read_object, CsvOptions, DataError, Dataset, StorageOptions};
+use super::{is_uri, load, read_object, CsvOptions, DataError, Dataset, Selection, StorageOptions};
 use crate::profile::{self, format, Profile};
 
 /// A side of a comparison as given: data files, or a profile of them.
@@ -17,7 +17,7 @@ pub enum Input {
 pub fn load_input(
     spec: &str,
     csv: &CsvOptions,
-    keep_rows: &[String],
+    selection: &Selection,
     storage: &StorageOptions,
 ) -> Result<Input, DataError> {
     let profile = if is_uri(spec) {
@@ -27,7 +27,7 @@ pub fn load_input(
     };
     match profile {
         Some(p) => Ok(Input::Profile(p)),
-        None => load(spec, csv, keep_rows, storage).map(Input::Data),
+        None => load(spec, csv, selection, storage).map(Input::Data),
     }
 }
 

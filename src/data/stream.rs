@@ -107,11 +107,14 @@ fn summarise(df: &DataFrame, spec: &str, file: &str, version: &str) -> PolarsRes
         .iter()
         .map(extract_column)
         .collect::<PolarsResult<Vec<_>>>()?;
+    let names = columns.iter().map(|c| c.name.clone()).collect();
     let ds = Dataset {
         path: spec.to_string(),
         files: vec![file.to_string()],
         rows: df.height(),
         columns,
+        names,
+        selected: false,
         duplicated_rows: if df.height() == 0 {
             0
         } else {
@@ -150,7 +153,13 @@ mod tests {
             let path = dir.path().join(format!("d{rows}.parquet"));
             write(&path, rows, group);
             let spec = path.display().to_string();
-            let whole = super::super::load(&spec, &Default::default(), &[], &Default::default()).unwrap();
+            let whole = super::super::load(
+                &spec,
+                &Default::default(),
+                &super::super::Selection::all(),
+                &Default::default(),
+            )
+            .unwrap();
             let in_memory = Profile::from_dataset(&whole, &spec, "t");
             let streamed = profile_parquet(&spec, batch, "t").unwrap();
             assert_eq!(streamed.rows, in_memory.rows);

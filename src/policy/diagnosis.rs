@@ -235,6 +235,7 @@ mod tests {
             rows: 100,
             columns: 4,
             duplicated_rows: 0.0,
+            duplicated_rows_over: None,
         }
     }
 
@@ -508,6 +509,7 @@ mod tests {
 
     fn dataset(columns: Vec<(&str, Vec<f64>)>) -> crate::data::Dataset {
         use crate::data::{Dataset, Family, RawColumn, Values};
+        let names = columns.iter().map(|(name, _)| name.to_string()).collect();
         Dataset {
             path: "mem".into(),
             files: vec!["mem".into()],
@@ -524,9 +526,12 @@ mod tests {
                         nan: 0,
                         infinite: 0,
                     },
+                    rounded: None,
                 })
                 .collect(),
+            names,
             duplicated_rows: 0,
+            selected: false,
             rows_of: Default::default(),
             warnings: Vec::new(),
         }

@@ -29,16 +29,19 @@ pub fn to_dataset(profile: &Profile, path: &str) -> Dataset {
                 name: c.name.clone(),
                 dtype: c.dtype.clone(),
                 family: c.family.into(),
-                values: values(&c.summary),
+                values: values(&c.summary, profile.rows),
+                rounded: None,
             })
             .collect(),
+        names: profile.columns.iter().map(|c| c.name.clone()).collect(),
+        selected: false,
         duplicated_rows: profile.duplicated_rows as usize,
         rows_of: Default::default(),
         warnings: Vec::new(),
     }
 }
 
-fn values(s: &Summary) -> Values {
+fn values(s: &Summary, rows: u64) -> Values {
     match s {
         Summary::Numbers(n) => Values::Numbers {
             finite: numbers(n),
@@ -68,16 +71,17 @@ fn values(s: &Summary) -> Values {
             distinct,
             min,
             max,
+            clamped,
             ..
         } => Values::Temporal {
+            count: rows.saturating_sub(*null) as usize,
             null: *null as usize,
             distinct: *distinct as usize,
             min: min.clone(),
             max: max.clone(),
+            clamped: *clamped as usize,
         },
-        Summary::Unsupported { null } => Values::Unsupported {
-            null: *null as usize,
-        },
+        Summary::Unsupported { .. } => Values::Unsupported,
     }
 }
 

@@ -118,6 +118,9 @@ pub enum Summary {
         distinct_exact: bool,
         min: Option<String>,
         max: Option<String>,
+        /// Values read at the limit of a nanosecond timestamp (see
+        /// `data::Values::Temporal`).
+        clamped: u64,
     },
     Unsupported {
         null: u64,
@@ -269,14 +272,18 @@ fn summarize(values: &Values) -> Summary {
             distinct,
             min,
             max,
+            clamped,
+            ..
         } => Summary::Temporal {
             null: *null as u64,
             distinct: *distinct as u64,
             distinct_exact: true,
             min: min.clone(),
             max: max.clone(),
+            clamped: *clamped as u64,
         },
-        Values::Unsupported { null } => Summary::Unsupported { null: *null as u64 },
+        // Never read from disk: nothing is known but the type.
+        Values::Unsupported => Summary::Unsupported { null: 0 },
     }
 }
 
@@ -314,6 +321,7 @@ fn merge_summary(a: &Summary, b: &Summary) -> Summary {
                 distinct_exact: e1,
                 min: lo1,
                 max: hi1,
+                clamped: c1,
             },
             Summary::Temporal {
                 null: n2,
@@ -321,6 +329,7 @@ fn merge_summary(a: &Summary, b: &Summary) -> Summary {
                 distinct_exact: e2,
                 min: lo2,
                 max: hi2,
+                clamped: c2,
             },
         ) => {
             // Rendered in one unit (same dtype, checked), ISO-like: text order.
@@ -335,6 +344,7 @@ fn merge_summary(a: &Summary, b: &Summary) -> Summary {
                 distinct_exact: (*e1 && *e2) && (*d1 == 0 || *d2 == 0),
                 min: pick(lo1, lo2, false),
                 max: pick(hi1, hi2, true),
+                clamped: c1 + c2,
             }
         }
         (Summary::Unsupported { null: x }, Summary::Unsupported { null: y }) => {

@@ -307,19 +307,78 @@ pub fn infinite(name: &str, side: &str, count: usize) -> Option<Finding> {
     })
 }
 
-pub fn duplicated_rows(reference: f64, current: f64, s: &QualitySettings) -> Option<Finding> {
+/// `selected`: rows were compared over the selected columns only
+/// (`--columns`/`--exclude`), not every column of the files.
+pub fn duplicated_rows(
+    reference: f64,
+    current: f64,
+    selected: bool,
+    s: &QualitySettings,
+) -> Option<Finding> {
     (current - reference >= s.duplicated_increase).then(|| {
         finding(
             Severity::Warning,
             FindingCode::DuplicatedRows,
             None,
             format!(
-                "duplicated rows rose from {} of the reference to {} of the current data",
+                "duplicated rows rose from {} of the reference to {} of the current data{}",
                 percent(reference),
-                percent(current)
+                percent(current),
+                if selected {
+                    " (rows compared over the selected columns)"
+                } else {
+                    ""
+                }
             ),
         )
     })
+}
+
+/// A column of a type driftmend does not analyse (struct, list, map,
+/// binary, ...): listed, never read.
+pub fn unsupported_type(name: &str, dtype: &str) -> Finding {
+    finding(
+        Severity::Warning,
+        FindingCode::UnsupportedType,
+        Some(name),
+        format!("column `{name}` is {dtype}, a type driftmend does not analyse; it was not read"),
+    )
+}
+
+/// Timestamps of one side beyond what a nanosecond timestamp holds, read
+/// at its limits (INT96 dates such as `0001-01-01` or `9999-12-31`).
+pub fn clamped_timestamps(name: &str, side: &str, count: usize) -> Finding {
+    let values = if count == 1 {
+        "value lies"
+    } else {
+        "values lie"
+    };
+    finding(
+        Severity::Warning,
+        FindingCode::PrecisionLoss,
+        Some(name),
+        format!(
+            "column `{name}`: {count} {side} {values} outside 1677-09-21..2262-04-11, the range of a nanosecond timestamp (e.g. `9999-12-31` written as INT96), and were read as its limits"
+        ),
+    )
+}
+
+/// Values of one side that reading them as 64-bit floats rounded (a
+/// decimal or an integer with more digits than a float holds).
+pub fn precision_loss(name: &str, side: &str, count: usize, example: &str) -> Finding {
+    let (values, have) = if count == 1 {
+        ("value", "has")
+    } else {
+        ("values", "have")
+    };
+    finding(
+        Severity::Warning,
+        FindingCode::PrecisionLoss,
+        Some(name),
+        format!(
+            "column `{name}`: {count} {side} {values} (e.g. `{example}`) {have} more digits than a 64-bit float holds; statistics use the rounded values"
+        ),
+    )
 }
 
 /// `0.1234` -> `12.3%`, with small non-zero shares kept visible.

@@ -183,7 +183,12 @@ pub fn build(
 
     let dup = |d: &Dataset| d.duplicated_rows as f64 / d.rows as f64;
     let (ref_dup, cur_dup) = (dup(reference), dup(current));
-    findings.extend(quality::duplicated_rows(ref_dup, cur_dup, &s.quality));
+    findings.extend(quality::duplicated_rows(
+        ref_dup,
+        cur_dup,
+        reference.selected || current.selected,
+        &s.quality,
+    ));
     // Schema findings are already in `findings`; add each column's own.
     for c in &columns {
         findings.extend(
@@ -224,8 +229,9 @@ pub fn build(
         path: d.path.clone(),
         files: d.files.clone(),
         rows: d.rows,
-        columns: d.columns.len(),
+        columns: d.names.len(),
         duplicated_rows: dup,
+        duplicated_rows_over: d.selected.then_some(DuplicateKey::SelectedColumns),
     };
     Ok(Report {
         schema_version: SCHEMA_VERSION,
@@ -308,7 +314,7 @@ fn check_names(
     current: &Dataset,
     s: &AnalysisSettings,
 ) -> Result<(), AnalysisError> {
-    let known = |n: &str| reference.column(n).is_some() || current.column(n).is_some();
+    let known = |n: &str| reference.has_column(n) || current.has_column(n);
     let mut named: Vec<(&str, &str)> = Vec::new();
     if let Some(cols) = &s.columns {
         named.extend(cols.iter().map(|c| (c.as_str(), "--columns")));
@@ -384,6 +390,7 @@ enum Prepared {
         missing: usize,
     },
     Other {
+        count: usize,
         missing: usize,
         distinct: usize,
         first: Option<String>,
@@ -412,9 +419,27 @@ fn analyze(
         .expect("a selected column exists on one side");
     let kind = decide_kind(basis, s)?;
     let mut findings: Vec<Finding> = schema_findings;
+    let unread = [reference, current]
+        .into_iter()
+        .flatten()
+        .filter(|c| matches!(c.values, Values::Unsupported))
+        .last();
+    if let Some(column) = unread {
+        findings.push(quality::unsupported_type(name, &column.dtype));
+    }
+    for (side, column) in [("reference", reference), ("current", current)] {
+        if let Some(r) = column.and_then(|c| c.rounded.as_ref()) {
+            findings.push(quality::precision_loss(name, side, r.count, &r.example));
+        }
+        if let Some(Values::Temporal { clamped, .. }) = column.map(|c| &c.values) {
+            if *clamped > 0 {
+                findings.push(quality::clamped_timestamps(name, side, *clamped));
+            }
+        }
+    }
 
-    let ref_prep = reference.map(|c| prepare(c, kind));
-    let cur_prep = current.map(|c| prepare(c, kind));
+    let ref_prep = reference.and_then(|c| prepare(c, kind));
+    let cur_prep = current.and_then(|c| prepare(c, kind));
 
     // A change between families (number <-> text) makes the sides
     // incomparable; int <-> float or str <-> categorical does not.
@@ -574,12 +599,8 @@ fn decide_kind(column: &RawColumn, s: &AnalysisSettings) -> Result<ColumnKind, A
     };
     if forced_cat || forced_num {
         return match (&column.values, forced_num) {
-            (Values::Temporal { .. } | Values::Unsupported { .. }, true) => {
-                Err(refuse("numerical"))
-            }
-            (Values::Temporal { .. } | Values::Unsupported { .. }, false) => {
-                Err(refuse("categorical"))
-            }
+            (Values::Temporal { .. } | Values::Unsupported, true) => Err(refuse("numerical")),
+            (Values::Temporal { .. } | Values::Unsupported, false) => Err(refuse("categorical")),
             (_, true) => Ok(ColumnKind::Numerical),
             (_, false) => Ok(ColumnKind::Categorical),
         };
@@ -612,9 +633,10 @@ fn decide_kind(column: &RawColumn, s: &AnalysisSettings) -> Result<ColumnKind, A
     })
 }
 
-/// Converts one side's raw values to what `kind` compares.
-fn prepare(column: &RawColumn, kind: ColumnKind) -> Prepared {
-    match (&column.values, kind) {
+/// Converts one side's raw values to what `kind` compares; `None` for a
+/// column of an unsupported type, which was never read.
+fn prepare(column: &RawColumn, kind: ColumnKind) -> Option<Prepared> {
+    Some(match (&column.values, kind) {
         (
             Values::Numbers {
                 finite,
@@ -674,25 +696,23 @@ fn prepare(column: &RawColumn, kind: ColumnKind) -> Prepared {
         },
         (
             Values::Temporal {
+                count,
                 null,
                 distinct,
                 min,
                 max,
+                ..
             },
             _,
         ) => Prepared::Other {
+            count: *count,
             missing: *null,
             distinct: *distinct,
             first: min.clone(),
             last: max.clone(),
         },
-        (Values::Unsupported { null }, _) => Prepared::Other {
-            missing: *null,
-            distinct: 0,
-            first: None,
-            last: None,
-        },
-    }
+        (Values::Unsupported, _) => return None,
+    })
 }
 
 fn parse_number(label: &str) -> Option<f64> {
@@ -741,12 +761,13 @@ fn column_stats(p: &Prepared) -> ColumnStats {
             }
         }
         Prepared::Other {
+            count,
             missing,
             distinct,
             first,
             last,
         } => ColumnStats {
-            count: 0,
+            count: *count,
             missing: *missing,
             distinct: *distinct,
             summary: None,
@@ -962,6 +983,7 @@ mod tests {
             dtype: dtype.to_string(),
             family,
             values,
+            rounded: None,
         }
     }
 
@@ -1011,21 +1033,18 @@ mod tests {
 
     fn datetimes(name: &str, rows: usize) -> RawColumn {
         let values = Values::Temporal {
+            count: rows,
             null: 0,
             distinct: rows,
             min: Some("2020-01-01 00:00:00".into()),
             max: Some("2020-12-31 00:00:00".into()),
+            clamped: 0,
         };
         column(name, "datetime[μs]", Family::Temporal, values)
     }
 
     fn lists(name: &str) -> RawColumn {
-        column(
-            name,
-            "list[i64]",
-            Family::Other,
-            Values::Unsupported { null: 0 },
-        )
+        column(name, "list[i64]", Family::Other, Values::Unsupported)
     }
 
     /// `n` evenly spaced values from `start` (step 1): `n` distinct values.
@@ -1049,8 +1068,8 @@ mod tests {
             Values::Labels { counts, null } => {
                 counts.iter().map(|(_, n)| *n as usize).sum::<usize>() + null
             }
-            Values::Temporal { distinct, null, .. } => distinct + null,
-            Values::Unsupported { null } => *null,
+            Values::Temporal { count, null, .. } => count + null,
+            Values::Unsupported => 0,
         }
     }
 
@@ -1061,8 +1080,10 @@ mod tests {
             path: "test.parquet".into(),
             files: vec!["test.parquet".into()],
             rows,
+            names: columns.iter().map(|c| c.name.clone()).collect(),
             columns,
             duplicated_rows: 0,
+            selected: false,
             rows_of: BTreeMap::new(),
             warnings: Vec::new(),
         }
@@ -1591,6 +1612,7 @@ mod tests {
         // `added` is only in the current data: it may be named.
         let mut current = reference.clone();
         current.columns.push(floats("added", &range(0.0, 100)));
+        current.names.push("added".to_string());
         let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let method = |c: &str, m: Method| BTreeMap::from([(c.to_string(), m)]);
         // (what, settings, message)

@@ -56,6 +56,19 @@ pub struct DatasetInfo {
     pub columns: usize,
     /// Share of rows equal to an earlier row.
     pub duplicated_rows: f64,
+    /// Over which columns rows were compared for `duplicated_rows`: absent
+    /// for every column driftmend reads, `selected_columns` when
+    /// `--columns`/`--exclude` (or the policy's `report:`) left some unread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicated_rows_over: Option<DuplicateKey>,
+}
+
+/// The columns rows are compared over to count duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateKey {
+    /// Only the columns the selection reads.
+    SelectedColumns,
 }
 
 /// The options that shaped the verdicts, so a report explains itself.
@@ -340,6 +353,12 @@ pub enum FindingCode {
     /// Performance metrics could not be computed (single class, bad labels,
     /// non-numeric predictions, ...).
     Performance,
+    /// A column of a type driftmend does not analyse (struct, list, map,
+    /// binary, ...): kind `unsupported`, never read.
+    UnsupportedType,
+    /// Values read as 64-bit floats that the conversion rounded (decimals,
+    /// CSV integers beyond the 64-bit range).
+    PrecisionLoss,
 }
 
 /// Model performance on each side, and target/prediction drift.

@@ -75,7 +75,6 @@ def parquet_bytes(table, **kw):
 
 def data_files(rng):
     import datetime
-    import decimal
 
     import pyarrow as pa
 
@@ -150,18 +149,6 @@ def data_files(rng):
         "UPPERCASE_GARBAGE.PARQUET": bytes(rng.getrandbits(8) for _ in range(300)),
         "no_rows.parquet": parquet_bytes(good.slice(0, 0)),
         "no_columns.parquet": parquet_bytes(pa.table({})),
-        "decimal_column.parquet": parquet_bytes(
-            pa.table({"id": [1, 2], "price": pa.array([decimal.Decimal("1.25"), None], pa.decimal128(10, 2))})
-        ),
-        "map_column.parquet": parquet_bytes(
-            pa.table({"id": [1, 2], "m": pa.array([[("a", 1)], None], pa.map_(pa.string(), pa.int32()))})
-        ),
-        "struct_column.parquet": parquet_bytes(
-            pa.table({"id": [1, 2], "s": pa.array([{"a": 1}, None], pa.struct([("a", pa.int64())]))})
-        ),
-        "fixed_size_list_column.parquet": parquet_bytes(
-            pa.table({"id": [1, 2], "v": pa.array([[1, 2], [3, 4]], pa.list_(pa.int32(), 2))})
-        ),
         "only_nested_time.parquet": parquet_bytes(
             pa.table({"t": pa.array([[datetime.time(1, 2)], None], pa.list_(pa.time64("us")))}).slice(0, 0)
         ),

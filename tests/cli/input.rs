@@ -601,9 +601,10 @@ actions:
 }
 
 /// polars infers `i64` for a column of integers and used to fail the whole
-/// file on one beyond the 64-bit range.
+/// file on one beyond the 64-bit range: such a column is read as floats,
+/// and the values a float rounds are a `precision_loss` finding.
 #[test]
-fn integers_beyond_64_bits_are_read_as_floats_with_a_warning() {
+fn integers_beyond_64_bits_are_read_as_floats_with_a_finding() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (mut reference, mut current, mut long) = (
@@ -635,6 +636,12 @@ fn integers_beyond_64_bits_are_read_as_floats_with_a_warning() {
     for (reference, current) in [("ref.csv", "cur.csv"), ("long.csv", "long.csv")] {
         let o = report(d, reference, current, &[]);
         all.push_str(&format!("== {reference} {current}\n{}", digest(&o)));
+        let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+        for f in r["findings"].as_array().unwrap() {
+            if f["code"] == "precision_loss" {
+                all.push_str(&format!("finding: {}\n", f["message"].as_str().unwrap()));
+            }
+        }
     }
     insta::assert_snapshot!(all, @r#"
     == ref.csv cur.csv
@@ -645,9 +652,9 @@ fn integers_beyond_64_bits_are_read_as_floats_with_a_warning() {
     column "big" (i64 / f64): missing 0.0 / 0.0
     column "huge" (f64 / f64): missing 0.0 / 0.0
     --- stderr
-    warning: column `huge` in `ref.csv` has integers beyond the 64-bit range (`-9223372036854775809`); read as floats, so 60 values beyond ±2^53 may be rounded
-    warning: column `huge` in `cur.csv` has integers beyond the 64-bit range (`-9223372036854775809`); read as floats, so 60 values beyond ±2^53 may be rounded
-    warning: column `big` in `cur.csv` has integers beyond the 64-bit range (`18446744073709563961`); read as floats, so 1 value beyond ±2^53 may be rounded
+    finding: column `big`: 1 current value (e.g. `18446744073709563961`) has more digits than a 64-bit float holds; statistics use the rounded values
+    finding: column `huge`: 60 reference values (e.g. `-9223372036854775809`) have more digits than a 64-bit float holds; statistics use the rounded values
+    finding: column `huge`: 60 current values (e.g. `-9223372036854775809`) have more digits than a 64-bit float holds; statistics use the rounded values
     == long.csv long.csv
     exit 0
     reference: 10050 rows from long.csv
@@ -656,7 +663,5 @@ fn integers_beyond_64_bits_are_read_as_floats_with_a_warning() {
     column "big" (f64 / f64): missing 0.0 / 0.0
     column "score" (str / str): missing 0.0 / 0.0
     --- stderr
-    warning: column `big` in `long.csv` has integers beyond the 64-bit range (`1180591620717411303424`); read as floats, so 1 value beyond ±2^53 may be rounded
-    warning: column `big` in `long.csv` has integers beyond the 64-bit range (`1180591620717411303424`); read as floats, so 1 value beyond ±2^53 may be rounded
     "#);
 }

@@ -119,6 +119,8 @@ fn finding_title(f: &Finding) -> String {
         FindingCode::TextColumn | FindingCode::NotTested => "not tested",
         FindingCode::MixedTypes => "mixed types",
         FindingCode::Performance => "performance",
+        FindingCode::UnsupportedType => "unsupported type",
+        FindingCode::PrecisionLoss => "precision loss",
     };
     format!("driftmend: {topic}")
 }

@@ -97,6 +97,7 @@ fn info(path: &str, rows: usize, duplicated_rows: f64) -> DatasetInfo {
         rows,
         columns: 6,
         duplicated_rows,
+        duplicated_rows_over: None,
     }
 }
 

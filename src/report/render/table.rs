@@ -559,7 +559,7 @@ mod tests {
     /// target and prediction columns, `id` excluded.
     fn fixtures(current: &str) -> Report {
         let csv = crate::data::CsvOptions::default();
-        let roles = vec!["is_fraud".to_string(), "fraud_score".to_string()];
+        let roles = crate::data::Selection::all().keeping_rows_of(["is_fraud", "fraud_score"]);
         let reference = crate::data::load(
             "fixtures/reference.parquet",
             &csv,

@@ -132,6 +132,7 @@ fn dataset_info(d: &mut DatasetInfo, f: &mut dyn FnMut(&mut String)) {
         rows: _,
         columns: _,
         duplicated_rows: _,
+        duplicated_rows_over: _,
     } = d;
     f(path);
     files.iter_mut().for_each(&mut *f);

@@ -231,6 +231,7 @@ mod tests {
             rows,
             columns,
             duplicated_rows: 0.0,
+            duplicated_rows_over: None,
         }
     }
 
@@ -658,7 +659,7 @@ mod tests {
     #[ignore = "writes /tmp/driftmend-report*.html for a manual look"]
     fn fixtures_page() {
         let csv = crate::data::CsvOptions::default();
-        let roles = vec!["is_fraud".to_string(), "fraud_score".to_string()];
+        let roles = crate::data::Selection::all().keeping_rows_of(["is_fraud", "fraud_score"]);
         let reference = crate::data::load(
             "fixtures/reference.parquet",
             &csv,
