@@ -170,6 +170,30 @@ pub const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "profile",
+        &[
+            (
+                "Profile the reference once, compare with it later",
+                "driftmend profile ref.parquet -o ref.dmp",
+            ),
+            (
+                "Profile one shard of a partitioned table",
+                "driftmend profile 'data/dt=2026-12-01/*.parquet' -o day.dmp",
+            ),
+            (
+                "Compare today's data with the stored profile",
+                "driftmend report -r ref.dmp -c cur.parquet",
+            ),
+        ],
+    ),
+    (
+        "merge",
+        &[(
+            "Merge shard profiles into one",
+            "driftmend merge shard-0.dmp shard-1.dmp -o all.dmp",
+        )],
+    ),
+    (
         "man",
         &[(
             "Install the man page",
