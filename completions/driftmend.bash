@@ -25,6 +25,9 @@ _driftmend() {
             driftmend,audit)
                 cmd="driftmend__subcmd__audit"
                 ;;
+            driftmend,backtest)
+                cmd="driftmend__subcmd__backtest"
+                ;;
             driftmend,completions)
                 cmd="driftmend__subcmd__completions"
                 ;;
@@ -72,6 +75,9 @@ _driftmend() {
                 ;;
             driftmend__subcmd__help,audit)
                 cmd="driftmend__subcmd__help__subcmd__audit"
+                ;;
+            driftmend__subcmd__help,backtest)
+                cmd="driftmend__subcmd__help__subcmd__backtest"
                 ;;
             driftmend__subcmd__help,completions)
                 cmd="driftmend__subcmd__help__subcmd__completions"
@@ -134,7 +140,7 @@ _driftmend() {
 
     case "${cmd}" in
         driftmend)
-            opts="-h -V --help --version report run policy pending approve reject ack promote audit completions man help"
+            opts="-h -V --help --version report run backtest policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,6 +319,64 @@ _driftmend() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        driftmend__subcmd__backtest)
+            opts="-f -q -h -V --policy --history --from --to --against --time-from --fail --reference --cache-dir --no-cache --format --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reference)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         driftmend__subcmd__completions)
             opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -328,7 +392,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__help)
-            opts="report run policy pending approve reject ack promote audit completions man help"
+            opts="report run backtest policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -386,6 +450,20 @@ _driftmend() {
         driftmend__subcmd__help__subcmd__audit__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__help__subcmd__backtest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -778,7 +856,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__report)
-            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
+            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --chunk-by --period --chunk-size --chunks --incomplete --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -898,6 +976,26 @@ _driftmend() {
                     ;;
                 --out-of-range)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --period)
+                    COMPREPLY=($(compgen -W "hour day week month" -- "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --incomplete)
+                    COMPREPLY=($(compgen -W "keep append drop" -- "${cur}"))
                     return 0
                     ;;
                 --format)

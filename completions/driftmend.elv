@@ -24,6 +24,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --version 'Print version'
             cand report 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
             cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
+            cand backtest 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)'
             cand policy 'Check or explain a policy file'
             cand pending 'List actions waiting for approval'
             cand approve 'Approve a pending action: it runs now, under the same guardrails'
@@ -65,6 +66,11 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --prediction-threshold 'Classification with score predictions: score >= X is the positive class'
             cand --missing-increase 'Warn when a column''s missing share grows by at least this much'
             cand --out-of-range 'Warn when at least this share of current values is outside the reference range'
+            cand --chunk-by 'Split the current data by this date/datetime column (sorted by it) and compare each chunk with the reference too'
+            cand --period 'With --chunk-by: one chunk per calendar period (UTC)'
+            cand --chunk-size 'Chunks of N rows (in file order, or sorted by --chunk-by)'
+            cand --chunks 'N chunks of equal size (rows / N; leftover rows as --incomplete says)'
+            cand --incomplete 'Rows left after the last full chunk: keep (a smaller chunk), append (to the last chunk) or drop'
             cand -f 'Output format [default: table, or implied by --output''s extension: .json, .md]'
             cand --format 'Output format [default: table, or implied by --output''s extension: .json, .md]'
             cand -o 'Write the report to FILE (atomically) instead of stdout'
@@ -104,6 +110,26 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --quiet 'No progress and no notes on stderr'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;backtest'= {
+            cand --policy 'The policy file'
+            cand --history 'The history: a glob of partitions, each one run''s current data (e.g. ''data/dt=*/''; quote it), ordered by time'
+            cand --from 'Only partitions at or after this time (YYYY-MM-DD or RFC 3339)'
+            cand --to 'Only partitions at or before this time (a date includes its whole day)'
+            cand --against 'Replay a second policy on the same history and show where their decisions differ'
+            cand --time-from 'A partition''s time is this column''s latest value, not its `key=YYYY-MM-DD` path segment'
+            cand --fail 'Assume these actions fail when they run (ACTION, or ACTION@TIME for one run), to exercise breakers and escalations; the rest succeed'
+            cand --reference 'Override the policy''s reference dataset'
+            cand --cache-dir 'Where each partition''s report is cached [default: `backtest-cache/` in the policy''s state directory]'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --no-cache 'Build every report afresh; read and write no cache'
+            cand -q 'No progress and no notes on stderr'
+            cand --quiet 'No progress and no notes on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -249,6 +275,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
         &'driftmend;help'= {
             cand report 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
             cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
+            cand backtest 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)'
             cand policy 'Check or explain a policy file'
             cand pending 'List actions waiting for approval'
             cand approve 'Approve a pending action: it runs now, under the same guardrails'
@@ -263,6 +290,8 @@ set edit:completion:arg-completer[driftmend] = {|@words|
         &'driftmend;help;report'= {
         }
         &'driftmend;help;run'= {
+        }
+        &'driftmend;help;backtest'= {
         }
         &'driftmend;help;policy'= {
             cand validate 'Report every problem with file:line:col and field path (exit 0 or 2)'

@@ -21,9 +21,14 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         .flatten()
         .cloned()
         .collect();
+    let current_of = || match &settings.chunking {
+        None => data::load(&settings.current, &settings.csv, &roles).map(|d| (d, None)),
+        Some(how) => data::load_chunked(&settings.current, &settings.csv, &roles, how)
+            .map(|c| (c.whole, Some(c.chunks))),
+    };
     let (reference, current) = rayon::join(
         || data::load(&settings.reference, &settings.csv, &roles),
-        || data::load(&settings.current, &settings.csv, &roles),
+        current_of,
     );
     let reference = reference.with_context(|| {
         format!(
@@ -31,7 +36,7 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
             settings.reference_from
         )
     })?;
-    let current = current.with_context(|| {
+    let (current, chunks) = current.with_context(|| {
         format!(
             "cannot load the current dataset ({})",
             settings.current_from
@@ -47,13 +52,31 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         reference.rows, current.rows
     ));
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let report = build(
+    let mut report = build(
         &reference,
         &current,
         &settings.analysis,
         env!("CARGO_PKG_VERSION"),
         &now,
     )?;
+    if let (Some(how), Some(chunks)) = (&settings.chunking, chunks) {
+        spinner.set_message(format!(
+            "comparing {} chunks with the reference",
+            chunks.len()
+        ));
+        report.chunks = Some(crate::report::chunked::build_chunks(
+            &reference,
+            &report,
+            &chunks,
+            &settings.analysis,
+            env!("CARGO_PKG_VERSION"),
+            &now,
+        )?);
+        report.chunking = Some(crate::report::model::ChunkingInfo {
+            chunker: how.chunker,
+            timestamp: how.timestamp.clone(),
+        });
+    }
     spinner.finish_and_clear();
     Ok(report)
 }

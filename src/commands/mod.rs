@@ -4,6 +4,7 @@
 mod ack;
 mod approve;
 mod audit;
+mod backtest;
 mod completions;
 mod pending;
 mod policy;
@@ -15,6 +16,7 @@ mod run;
 pub use ack::ack;
 pub use approve::approve;
 pub use audit::audit;
+pub use backtest::backtest;
 pub use completions::{completions, man};
 pub use pending::pending;
 pub use policy::{explain, validate};

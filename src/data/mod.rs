@@ -2,12 +2,14 @@
 //! and CSV files (one file, a glob or a directory read as one dataset) and
 //! yields plain columns (`column.rs`) for the pure core.
 
+mod chunks;
 mod column;
 mod csv_text;
 mod extract;
 mod read;
 mod source;
 
+pub use chunks::{load_chunked, ChunkSpec, Chunked};
 pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
 pub use read::{load, CsvOptions};
 pub use source::{expand, DataFile, Expanded, FileFormat};
@@ -40,6 +42,8 @@ pub enum DataError {
         kind: &'static str,
         what: String,
     },
+    #[error("cannot split `{path}` into chunks: {message}")]
+    Chunk { path: String, message: String },
     #[error("`{0}` has no rows")]
     NoRows(String),
     #[error("`{file}` does not match the schema of `{first}`: {detail}")]

@@ -32,6 +32,21 @@ impl Default for CsvOptions {
 /// columns. The columns named in `keep_rows` (present or not) are also kept
 /// row by row.
 pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Dataset, DataError> {
+    let frame = read_frame(spec, csv)?;
+    if frame.df.height() == 0 {
+        return Err(DataError::NoRows(spec.to_string()));
+    }
+    dataset(spec, &frame.files, frame.warnings, &frame.df, keep_rows)
+}
+
+/// Every file `spec` names, read into one frame.
+pub(super) struct Frame {
+    pub files: Vec<String>,
+    pub warnings: Vec<String>,
+    pub df: DataFrame,
+}
+
+pub(super) fn read_frame(spec: &str, csv: &CsvOptions) -> Result<Frame, DataError> {
     let Expanded {
         files,
         mut warnings,
@@ -45,11 +60,23 @@ pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Datase
         });
     }
     let (_, df) = frame.expect("expand returns at least one file");
+    Ok(Frame {
+        files: files.iter().map(|f| f.path.display().to_string()).collect(),
+        warnings,
+        df,
+    })
+}
+
+/// Reduces a frame (of at least one row) to a [`Dataset`].
+pub(super) fn dataset(
+    spec: &str,
+    files: &[String],
+    warnings: Vec<String>,
+    df: &DataFrame,
+    keep_rows: &[String],
+) -> Result<Dataset, DataError> {
     let rows = df.height();
-    if rows == 0 {
-        return Err(DataError::NoRows(spec.to_string()));
-    }
-    let duplicated_rows = duplicated_rows(&df);
+    let duplicated_rows = duplicated_rows(df);
     let read_err = |e: PolarsError| DataError::Read {
         path: spec.to_string(),
         message: e.to_string(),
@@ -71,7 +98,7 @@ pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Datase
     Ok(Dataset {
         path: spec.to_string(),
         rows_of,
-        files: files.iter().map(|f| f.path.display().to_string()).collect(),
+        files: files.to_vec(),
         rows,
         columns,
         duplicated_rows,

@@ -275,6 +275,8 @@ mod tests {
             ],
             performance: None,
             history: None,
+            chunking: None,
+            chunks: None,
             findings: Vec::new(),
         }
     }

@@ -247,6 +247,8 @@ pub fn build(
         performance,
         history: None,
         findings,
+        chunking: None,
+        chunks: None,
     })
 }
 

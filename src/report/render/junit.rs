@@ -13,6 +13,11 @@
 //!                                     warnings in <system-out>
 //! ```
 //!
+//! With chunks (`report --chunk-by ...`), a third suite `latest_chunk`
+//! holds the latest chunk's verdicts: a case per tested column (class
+//! `latest_chunk`), failed when it drifted in that chunk; the chunk's key
+//! is a property.
+//!
 //! Dataset-level cases have the class names `drift.dataset` and
 //! `quality.dataset`, so they never clash with a column's case (class
 //! `drift` or `quality`, named after the column).
@@ -26,7 +31,8 @@ use crate::stats::Method;
 
 pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::Result<()> {
     let report = &visible::report(report);
-    let suites = [drift_suite(report), quality_suite(report)];
+    let mut suites = vec![drift_suite(report), quality_suite(report)];
+    suites.extend(latest_chunk_suite(report));
     let count = |f: fn(&Suite) -> usize| suites.iter().map(f).sum::<usize>();
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -132,6 +138,50 @@ enum Outcome {
         body: Vec<String>,
     },
     Skipped(String),
+}
+
+/// The latest chunk's verdicts, when the report has chunks.
+fn latest_chunk_suite(report: &Report) -> Option<Suite> {
+    let latest = report.chunks.as_ref()?.last()?;
+    let cases = latest
+        .columns
+        .iter()
+        .map(|c| {
+            let reason = match (c.method, c.score, c.threshold) {
+                (Some(m), Some(s), Some(t)) => {
+                    format!("{} {} (threshold {})", m.name(), compact(s), compact(t))
+                }
+                _ => String::new(),
+            };
+            let outcome = match c.drift_detected {
+                Some(true) => Outcome::Failure {
+                    message: format!("drifted in chunk {}: {reason}", latest.chunk.key),
+                    kind: "drift",
+                    body: Vec::new(),
+                },
+                Some(false) => Outcome::Passed,
+                None => Outcome::Skipped(format!("not tested in chunk {}", latest.chunk.key)),
+            };
+            Case {
+                classname: "latest_chunk",
+                name: c.name.clone(),
+                outcome,
+                out: if reason.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![reason]
+                },
+            }
+        })
+        .collect();
+    Some(Suite {
+        name: "latest_chunk",
+        cases,
+        properties: vec![
+            ("chunk", latest.chunk.key.clone()),
+            ("rows", latest.rows.to_string()),
+        ],
+    })
 }
 
 fn drift_suite(report: &Report) -> Suite {

@@ -244,6 +244,8 @@ pub fn drifted() -> Report {
             prediction_drift: None,
         }),
         history: None,
+        chunking: None,
+        chunks: None,
         findings,
     }
 }

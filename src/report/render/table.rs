@@ -97,6 +97,7 @@ pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::R
         ]);
     }
     writeln!(w, "{table}")?;
+    super::over_time::write_terminal(report, w, on)?;
 
     if let Some(p) = &report.performance {
         writeln!(w, "\n{}", paint(&performance_title(p), Paint::Bold, on))?;
