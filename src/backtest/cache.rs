@@ -145,3 +145,31 @@ fn file_key(path: &Path, content: bool, h: &mut Sha256) -> std::io::Result<()> {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::render::sample;
+
+    /// A cached report reads back equal to the one written: every field the
+    /// engine and the templates read survives the round trip.
+    #[test]
+    fn reports_read_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ReportCache::new(Some(dir.path().join("cache")));
+        for (i, report) in [sample::drifted(), sample::healthy(), sample::hostile()]
+            .into_iter()
+            .enumerate()
+        {
+            let key = format!("k{i}");
+            assert_eq!(cache.get(&key), None);
+            cache.put(&key, &report).unwrap();
+            assert_eq!(cache.get(&key).as_ref(), Some(&report));
+        }
+        // A damaged entry is a miss, not an error.
+        std::fs::write(dir.path().join("cache/k0.json"), "{").unwrap();
+        assert_eq!(cache.get("k0"), None);
+        // No directory, no cache.
+        assert_eq!(ReportCache::new(None).get("k1"), None);
+    }
+}

@@ -104,6 +104,7 @@ pub struct Totals {
 }
 
 /// The line of one run from the engine's plan and handled decisions.
+#[allow(clippy::too_many_arguments)]
 pub fn run_line(
     policy: &Policy,
     at: DateTime<Utc>,

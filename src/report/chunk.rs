@@ -522,6 +522,98 @@ mod tests {
         }
     }
 
+    /// Every case of `fixtures/reference/chunks.json`, made by NannyML's own
+    /// chunkers (`scripts/reference/chunk_reference.py`).
+    #[test]
+    fn chunks_match_nannyml() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../fixtures/reference/chunks.json")).unwrap();
+        let times: Vec<i64> = doc["times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_i64().unwrap())
+            .collect();
+        let incomplete = |c: &serde_json::Value| match c["incomplete"].as_str() {
+            Some("append") => Incomplete::Append,
+            Some("drop") => Incomplete::Drop,
+            _ => Incomplete::Keep,
+        };
+        let n = |c: &serde_json::Value, k: &str| c[k].as_u64().unwrap() as usize;
+        let mut checked = 0;
+        for case in doc["cases"].as_array().unwrap() {
+            let (chunker, rows, ts) = match case["kind"].as_str().unwrap() {
+                "size" => (
+                    Chunker::Size {
+                        size: n(case, "size"),
+                        incomplete: incomplete(case),
+                    },
+                    n(case, "rows"),
+                    None,
+                ),
+                "count" => (
+                    Chunker::Count {
+                        count: n(case, "count"),
+                        incomplete: incomplete(case),
+                    },
+                    n(case, "rows"),
+                    None,
+                ),
+                "size_ts" => (
+                    Chunker::Size {
+                        size: n(case, "size"),
+                        incomplete: Incomplete::Keep,
+                    },
+                    times.len(),
+                    Some(times.as_slice()),
+                ),
+                "period" => {
+                    let period = match case["period"].as_str().unwrap() {
+                        "hour" => Period::Hour,
+                        "day" => Period::Day,
+                        "week" => Period::Week,
+                        _ => Period::Month,
+                    };
+                    (
+                        Chunker::Period { period },
+                        times.len(),
+                        Some(times.as_slice()),
+                    )
+                }
+                other => panic!("unknown case kind {other}"),
+            };
+            let ours = split(chunker, rows, ts).unwrap();
+            let Some(want) = case["chunks"].as_array() else {
+                // NannyML fails on `append` with no full chunk; we keep
+                // every row as one chunk (documented).
+                assert_eq!(case["chunks"]["error"], "ChunkerException");
+                assert_eq!(ours.len(), 1, "{case}");
+                continue;
+            };
+            assert_eq!(ours.len(), want.len(), "{case}");
+            for (c, w) in ours.iter().zip(want) {
+                assert_eq!(c.key, w["key"].as_str().unwrap(), "{case}");
+                assert_eq!(c.rows.start, n(w, "first"), "{}", c.key);
+                assert_eq!(c.rows.end - 1, n(w, "last"), "{}", c.key);
+                let micros = |t: Option<DateTime<Utc>>| t.unwrap().timestamp_micros();
+                if let Some(start) = w["start"].as_i64() {
+                    assert_eq!(micros(c.start), start, "{}", c.key);
+                }
+                if let Some(end) = w["end"].as_i64() {
+                    assert_eq!(micros(c.end), end, "{}", c.key);
+                }
+                // pandas' `end_time` is the period's last instant; ours is
+                // the next period's start.
+                if let Some(last) = w["end_ns_after_start"].as_i64() {
+                    let next = w["start"].as_i64().unwrap() + (last + 1 + 999) / 1000;
+                    assert_eq!(micros(c.end), next, "{}", c.key);
+                }
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 35);
+    }
+
     #[test]
     fn too_few_reference_chunks_warns() {
         assert!(few_reference_chunks(5).unwrap().contains("at least 6"));

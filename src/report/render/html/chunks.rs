@@ -167,3 +167,73 @@ fn write_trend(chunks: &[ChunkReport], name: &str, o: &mut String) -> fmt::Resul
     o.push_str("</svg></div>");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::chunk::{Chunk, Chunker, Period};
+    use crate::report::model::{ChunkColumn, ChunkingInfo, DatasetDrift};
+
+    fn chunk(i: usize, drift: [Option<bool>; 2]) -> ChunkReport {
+        let drifted = drift.iter().filter(|d| **d == Some(true)).count();
+        ChunkReport {
+            chunk: Chunk {
+                index: i,
+                key: format!("2026-11-0{}", i + 1),
+                rows: 0..10,
+                start: None,
+                end: None,
+            },
+            rows: 10,
+            dataset_drift: DatasetDrift {
+                detected: drifted == 2,
+                drifted_columns: drifted,
+                total_columns: 2,
+                share: drifted as f64 / 2.0,
+                threshold: 0.5,
+            },
+            columns: ["a<b", "c"]
+                .iter()
+                .zip(drift)
+                .map(|(name, d)| ChunkColumn {
+                    name: name.to_string(),
+                    method: None,
+                    score: d.map(|d| if d { 0.3 } else { 0.05 }),
+                    score_kind: None,
+                    threshold: Some(0.1),
+                    drift_detected: d,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn heatmap_and_trends_show_every_chunk_and_escape_names() {
+        let mut r = crate::report::render::sample::healthy();
+        r.chunking = Some(ChunkingInfo {
+            chunker: Chunker::Period {
+                period: Period::Day,
+            },
+            timestamp: Some("ts".into()),
+        });
+        let chunks = vec![
+            chunk(0, [Some(false), Some(false)]),
+            chunk(1, [Some(false), None]),
+            chunk(2, [Some(true), Some(false)]),
+        ];
+        let mut o = String::new();
+        write_chunks(&r, &chunks, &mut o).unwrap();
+        // (2 columns + the dataset) x 3 chunks.
+        assert_eq!(o.matches("<rect ").count(), 9);
+        assert_eq!(o.matches("fill=\"#cccccc\"").count(), 1);
+        assert!(
+            o.contains("<h3>a&lt;b</h3><p>first drift in chunk 3 (2026-11-03)</p>"),
+            "{o}"
+        );
+        assert!(o.contains("<h3>c</h3><p>no drift in any chunk</p>"));
+        // One threshold line per column, and no script or external asset.
+        assert_eq!(o.matches("stroke-dasharray").count(), 2);
+        assert!(!o.contains("<script") && !o.contains("href=\"http"));
+        assert!(!o.contains("a<b"));
+    }
+}
