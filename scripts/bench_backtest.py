@@ -5,7 +5,8 @@ Usage (numpy and pyarrow suffice; scripts/bench_backtest makes the venv):
 
     python3 scripts/bench_backtest.py [--out target/bench-backtest] [--days 365] [--rows 100000]
 
-Writes OUT/reference.parquet and OUT/history/dt=YYYY-MM-DD/part-0.parquet
+Writes OUT/policy.yaml (below), OUT/reference.parquet and
+OUT/history/dt=YYYY-MM-DD/part-0.parquet
 (one per day from 2025-12-01), each with ROWS rows of 8 columns: six
 float64 (`num_0`..`num_5`), two string categories (`cat_0` with 5 values,
 `cat_1` with 20). From day 200 to day 230 `num_0` and `num_1` shift by half
@@ -26,6 +27,40 @@ import pyarrow.parquet as pq
 SEED = 14_2026
 START = dt.date(2025, 12, 1)
 EPISODE = range(200, 231)
+
+# Two rules, cooldown, rate limit, breaker and escalations; every action a
+# harmless `true` (a backtest runs none anyway).
+POLICY = """version: 1
+name: bench
+data:
+  reference: reference.parquet
+  current: history/latest/
+state_dir: state
+guardrails:
+  mode: auto
+  cooldown: 2d
+  max_actions: { count: 4, per: 7d }
+  circuit_breaker: { failures: 2, open_for: 3d }
+  escalate: [page]
+rules:
+  - name: drift
+    when: "dataset.drift_share >= 0.2"
+    for: 2
+    actions: [retrain]
+  - name: num0
+    when: "column.num_0.drift_detected"
+    actions: [notify]
+actions:
+  retrain:
+    type: exec
+    command: ["true"]
+  notify:
+    type: exec
+    command: ["true"]
+  page:
+    type: exec
+    command: ["true"]
+"""
 
 
 def table(rng: np.random.Generator, rows: int, drift: bool) -> pa.Table:
@@ -49,6 +84,7 @@ def main() -> None:
     a = ap.parse_args()
     out = Path(a.out)
     (out / "history").mkdir(parents=True, exist_ok=True)
+    (out / "policy.yaml").write_text(POLICY)
     ref = out / "reference.parquet"
     if not ref.exists():
         pq.write_table(table(np.random.default_rng(SEED), a.rows, False), ref)

@@ -451,3 +451,70 @@ fn report_chunks_by_day_show_when_drift_started() {
         ])
     );
 }
+
+#[test]
+fn backtest_times_from_a_column_and_html() {
+    let ctx = history("./ok.sh");
+    // The same history, in files named without times, the time in a column
+    // (and the files listed out of order).
+    for day in 1..=30u32 {
+        let shift = if drifting(day) { 0.3 } else { 0.0 };
+        let name = format!("flat/{:02}.csv", 31 - day);
+        ctx.write(
+            &name,
+            csv(&grid(200, 5, shift), &grid(200, 5, 0.0), Some(day)),
+        );
+    }
+    let text = fs::read_to_string(ctx.path().join("policy.yaml")).unwrap();
+    ctx.write(
+        "flat.yaml",
+        text.replace("  num_method: ks", "  num_method: ks\n  exclude: [ts]"),
+    );
+    let o = ctx
+        .command(&[
+            "backtest",
+            "--policy",
+            "flat.yaml",
+            "--history",
+            "flat/*.csv",
+            "--time-from",
+            "ts",
+            "--format",
+            "json",
+            "--no-cache",
+        ])
+        .run()
+        .output;
+    let d = backtest_decisions(&json(&o)["policy"]);
+    // A partition's time is its latest `ts` (23:00 of its day).
+    let first = &json(&o)["policy"]["runs"][0];
+    assert_eq!(first["at"], "2026-11-01T23:00:00Z");
+    assert_eq!(first["partition"], "flat/30.csv");
+    assert_eq!(
+        eventful(&d)[..2],
+        [
+            "2026-11-13 [drift] retrain ran -".to_string(),
+            "2026-11-14 [drift] retrain blocked cooldown; page ran -".to_string(),
+        ]
+    );
+    let html = ctx
+        .command(&[
+            "backtest",
+            "--policy",
+            "policy.yaml",
+            "--history",
+            "data/dt=*/",
+            "--format",
+            "html",
+        ])
+        .run()
+        .output;
+    let page = String::from_utf8(html.stdout).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert_eq!(page.matches("<span style=\"background:").count(), 30);
+    assert!(
+        page.contains("<td>2026-11-14</td><td>covariate_drift</td><td>drift</td>"),
+        "{page}"
+    );
+    assert!(!page.contains("<script") && !page.contains("src=\""));
+}
