@@ -185,36 +185,11 @@ pub fn write_markdown(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::chunk::{Chunk, Chunker, Period};
-    use crate::report::model::{ChunkColumn, ChunkingInfo, DatasetDrift};
+    use crate::report::chunk::{Chunker, Period};
+    use crate::report::model::ChunkingInfo;
 
     fn chunk(i: usize, drift: Option<bool>) -> ChunkReport {
-        let drifted = usize::from(drift == Some(true));
-        ChunkReport {
-            chunk: Chunk {
-                index: i,
-                key: format!("2026-11-0{}", i + 1),
-                rows: 0..10,
-                start: None,
-                end: None,
-            },
-            rows: 10,
-            dataset_drift: DatasetDrift {
-                detected: drifted == 1,
-                drifted_columns: drifted,
-                total_columns: 1,
-                share: drifted as f64,
-                threshold: 0.5,
-            },
-            columns: vec![ChunkColumn {
-                name: "age".into(),
-                method: None,
-                score: Some(0.5 * i as f64),
-                score_kind: None,
-                threshold: Some(0.1),
-                drift_detected: drift,
-            }],
-        }
+        super::super::sample::chunk(i, &[("age", drift, Some(0.5 * i as f64))])
     }
 
     #[test]

@@ -171,40 +171,18 @@ fn write_trend(chunks: &[ChunkReport], name: &str, o: &mut String) -> fmt::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::chunk::{Chunk, Chunker, Period};
-    use crate::report::model::{ChunkColumn, ChunkingInfo, DatasetDrift};
+    use crate::report::chunk::{Chunker, Period};
+    use crate::report::model::ChunkingInfo;
 
     fn chunk(i: usize, drift: [Option<bool>; 2]) -> ChunkReport {
-        let drifted = drift.iter().filter(|d| **d == Some(true)).count();
-        ChunkReport {
-            chunk: Chunk {
-                index: i,
-                key: format!("2026-11-0{}", i + 1),
-                rows: 0..10,
-                start: None,
-                end: None,
-            },
-            rows: 10,
-            dataset_drift: DatasetDrift {
-                detected: drifted == 2,
-                drifted_columns: drifted,
-                total_columns: 2,
-                share: drifted as f64 / 2.0,
-                threshold: 0.5,
-            },
-            columns: ["a<b", "c"]
-                .iter()
-                .zip(drift)
-                .map(|(name, d)| ChunkColumn {
-                    name: name.to_string(),
-                    method: None,
-                    score: d.map(|d| if d { 0.3 } else { 0.05 }),
-                    score_kind: None,
-                    threshold: Some(0.1),
-                    drift_detected: d,
-                })
-                .collect(),
-        }
+        let score = |d: Option<bool>| d.map(|d| if d { 0.3 } else { 0.05 });
+        crate::report::render::sample::chunk(
+            i,
+            &[
+                ("a<b", drift[0], score(drift[0])),
+                ("c", drift[1], score(drift[1])),
+            ],
+        )
     }
 
     #[test]
