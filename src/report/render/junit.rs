@@ -155,7 +155,10 @@ fn latest_chunk_suite(report: &Report) -> Option<Suite> {
             };
             let outcome = match c.drift_detected {
                 Some(true) => Outcome::Failure {
-                    message: format!("drifted in chunk {}: {reason}", latest.chunk.key),
+                    message: match reason.as_str() {
+                        "" => format!("drifted in chunk {}", latest.chunk.key),
+                        _ => format!("drifted in chunk {}: {reason}", latest.chunk.key),
+                    },
                     kind: "drift",
                     body: Vec::new(),
                 },
@@ -746,6 +749,38 @@ mod tests {
             suites,
             [("drift", "7", "3", "2"), ("quality", "8", "2", "0")]
         );
+    }
+
+    #[test]
+    fn the_latest_chunk_is_a_suite_of_its_own() {
+        let mut r = sample::healthy();
+        r.chunks = Some(vec![
+            sample::chunk(0, &[("age", Some(true), Some(0.3))]),
+            sample::chunk(1, &[("age", Some(true), Some(0.4)), ("income", None, None)]),
+        ]);
+        let doc = xml(&r);
+        let tags = parse(&doc);
+        check_counts(&tags);
+        let suite = tags
+            .iter()
+            .find(|t| t.name == "testsuite" && !t.close && attr(t, "name") == "latest_chunk")
+            .expect("a latest_chunk suite");
+        assert_eq!(
+            (
+                attr(suite, "tests"),
+                attr(suite, "failures"),
+                attr(suite, "skipped")
+            ),
+            ("2", "1", "1")
+        );
+        assert!(
+            doc.contains(r#"<property name="chunk" value="2026-11-02"/>"#),
+            "{doc}"
+        );
+        let age = case(&tags, "latest_chunk", "age");
+        assert_eq!(attr(&age[1], "message"), "drifted in chunk 2026-11-02");
+        // Without chunks, no such suite.
+        assert!(!xml(&sample::healthy()).contains("latest_chunk"));
     }
 
     #[test]

@@ -502,6 +502,37 @@ mod tests {
     }
 
     #[test]
+    fn the_latest_chunk_has_families_of_its_own() {
+        let mut r = sample::healthy();
+        assert!(!text(&r, &labelled(), None).contains("latest_chunk"));
+        r.chunks = Some(vec![
+            sample::chunk(0, &[("age", Some(false), Some(0.01))]),
+            sample::chunk(1, &[("age", Some(true), Some(0.3)), ("income", None, None)]),
+        ]);
+        let out = text(&r, &labelled(), None);
+        let samples = check(&out, &[("model", "fraud"), ("policy", "nightly")]);
+        let v = |name, own| value(&samples, name, own);
+        assert_eq!(
+            v("driftmend_latest_chunk_info", &[("chunk", "2026-11-02")]),
+            "1"
+        );
+        assert_eq!(
+            v(
+                "driftmend_latest_chunk_column_drift_detected",
+                &[("column", "age")]
+            ),
+            "1"
+        );
+        assert_eq!(v("driftmend_latest_chunk_dataset_drift_share", &[]), "0.5");
+        assert_eq!(v("driftmend_latest_chunk_rows", &[]), "10");
+        // An untested column has no verdict sample, and no score without a method.
+        assert!(!out
+            .lines()
+            .any(|l| l.starts_with("driftmend_latest_chunk_") && l.contains("income")));
+        assert!(!out.contains("driftmend_latest_chunk_column_drift_score{"));
+    }
+
+    #[test]
     fn optional_families_and_labels() {
         let mut r = sample::healthy();
         r.performance = None;

@@ -14,6 +14,9 @@ const CELL: f64 = 14.0;
 const LABEL: f64 = 150.0;
 const TREND_W: f64 = 260.0;
 const TREND_H: f64 = 70.0;
+/// The heatmap shows at most this many chunks, the latest, so the page stays
+/// small (each cell is an SVG element per column).
+const HEAT_MAX: usize = 120;
 
 pub(super) fn write_chunks(r: &Report, chunks: &[ChunkReport], o: &mut String) -> fmt::Result {
     write!(
@@ -26,6 +29,8 @@ pub(super) fn write_chunks(r: &Report, chunks: &[ChunkReport], o: &mut String) -
         return Ok(());
     };
     let names: Vec<&str> = first.columns.iter().map(|c| c.name.as_str()).collect();
+    let all = chunks;
+    let chunks = &all[all.len().saturating_sub(HEAT_MAX)..];
     // Heatmap: one row per column, then the dataset; one cell per chunk.
     let w = LABEL + CELL * chunks.len() as f64 + 4.0;
     let h = CELL * (names.len() + 1) as f64 + 4.0;
@@ -77,11 +82,19 @@ pub(super) fn write_chunks(r: &Report, chunks: &[ChunkReport], o: &mut String) -
             )?;
         }
     }
-    o.push_str("</svg></div><figcaption class=\"legend\">oldest chunk first; orange drift, green no drift, grey not tested</figcaption></figure>\n");
+    write!(
+        o,
+        "</svg></div><figcaption class=\"legend\">{}oldest chunk first; orange drift, green no drift, grey not tested</figcaption></figure>\n",
+        if all.len() > chunks.len() {
+            format!("the latest {} of {} chunks; ", chunks.len(), all.len())
+        } else {
+            String::new()
+        }
+    )?;
     // Trends: score per chunk with the threshold line, one small chart per column.
     o.push_str("<div class=\"cards\">");
     for name in &names {
-        write_trend(chunks, name, o)?;
+        write_trend(all, name, o)?;
     }
     o.push_str("</div>\n</section>\n");
     Ok(())
@@ -213,5 +226,13 @@ mod tests {
         assert_eq!(o.matches("stroke-dasharray").count(), 2);
         assert!(!o.contains("<script") && !o.contains("href=\"http"));
         assert!(!o.contains("a<b"));
+        // A long history shows its latest chunks in the heatmap, every one
+        // in the trends.
+        let many: Vec<ChunkReport> = (0..130).map(|i| chunk(i, [Some(false), None])).collect();
+        let mut o = String::new();
+        write_chunks(&r, &many, &mut o).unwrap();
+        assert_eq!(o.matches("<rect ").count(), 3 * HEAT_MAX);
+        assert!(o.contains("the latest 120 of 130 chunks; "));
+        assert_eq!(o.matches("<circle ").count(), 130);
     }
 }
