@@ -190,7 +190,7 @@ impl Executor<'_> {
         let mut escalate = false;
         match (&h.decision.verdict, built) {
             (Verdict::Run, _) if self.dry_run => {}
-            (Verdict::Run, _) if matches!(execution, Execution::Assumed(_)) => {
+            (Verdict::Run, built) if matches!(execution, Execution::Assumed(_)) => {
                 // Nothing runs: the outcome is assumed, and recorded (start,
                 // cooldown, breaker) exactly as a real one.
                 if tracked {
@@ -203,7 +203,9 @@ impl Executor<'_> {
                 let outcome = Outcome {
                     status,
                     message: format!("assumed {} (backtest)", status_name(status)),
-                    detail: Value::Null,
+                    // An assumed PagerDuty trigger opens its incident, so a
+                    // later healthy run resolves it as a real one would.
+                    detail: built.map_or(Value::Null, |a| a.facts()),
                     duration_ms: 0,
                 };
                 self.finish(session, &h.decision, &render, &outcome);

@@ -518,3 +518,45 @@ fn backtest_times_from_a_column_and_html() {
     );
     assert!(!page.contains("<script") && !page.contains("src=\""));
 }
+
+#[test]
+fn backtest_pages_open_incidents_that_a_healthy_run_resolves() {
+    let ctx = history("./ok.sh");
+    let text = fs::read_to_string(ctx.path().join("policy.yaml")).unwrap();
+    ctx.write(
+        "policy.yaml",
+        text.replace(
+            "  page:\n    type: exec\n    command: [./ok.sh, page]\n",
+            "  page:\n    type: pagerduty\n    routing_key: \"{{ env.PD_KEY }}\"\n",
+        ),
+    );
+    let o = ctx
+        .command(&[
+            "backtest",
+            "--policy",
+            "policy.yaml",
+            "--history",
+            "data/dt=*/",
+            "--to",
+            "2026-11-22",
+            "--format",
+            "json",
+            "--no-cache",
+        ])
+        .env("PD_KEY", "R0123456789abcdef0123456789abcdef")
+        .run()
+        .output;
+    let out = json(&o);
+    let d = backtest_decisions(&out["policy"]);
+    let runs = out["policy"]["runs"].as_array().unwrap();
+    // The blocks of the 14th, 16th, 18th and 20th page (4 pages over the
+    // 22 days); the first healthy run, the 21st, resolves the incident
+    // (not a page), and the 22nd has nothing left to resolve.
+    assert_eq!(d[13].2, ["retrain blocked cooldown", "page ran -"]);
+    assert_eq!(d[20].2, ["page ran -"]);
+    assert_eq!(runs[20]["actions"][0]["rule"], "healthy");
+    assert!(d[21].2.is_empty());
+    let totals = &out["policy"]["totals"];
+    assert_eq!(totals["pages"], 4);
+    assert_eq!(totals["actions"]["pagerduty"]["ran"], 5);
+}
