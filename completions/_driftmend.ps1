@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge profiles of parts of a dataset into the profile of the whole')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a policy: report, decide under guardrails, act, remember, audit')
+            [CompletionResult]::new('backtest', 'backtest', [CompletionResultType]::ParameterValue, 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check or explain a policy file')
             [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a pending action: it runs now, under the same guardrails')
@@ -72,6 +73,11 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--prediction-threshold', '--prediction-threshold', [CompletionResultType]::ParameterName, 'Classification with score predictions: score >= X is the positive class')
             [CompletionResult]::new('--missing-increase', '--missing-increase', [CompletionResultType]::ParameterName, 'Warn when a column''s missing share grows by at least this much')
             [CompletionResult]::new('--out-of-range', '--out-of-range', [CompletionResultType]::ParameterName, 'Warn when at least this share of current values is outside the reference range')
+            [CompletionResult]::new('--chunk-by', '--chunk-by', [CompletionResultType]::ParameterName, 'Split the current data by this date/datetime column (sorted by it) and compare each chunk with the reference too')
+            [CompletionResult]::new('--period', '--period', [CompletionResultType]::ParameterName, 'With --chunk-by: one chunk per calendar period (UTC)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Chunks of N rows (in file order, or sorted by --chunk-by)')
+            [CompletionResult]::new('--chunks', '--chunks', [CompletionResultType]::ParameterName, 'N chunks of equal size (rows / N; leftover rows as --incomplete says)')
+            [CompletionResult]::new('--incomplete', '--incomplete', [CompletionResultType]::ParameterName, 'Rows left after the last full chunk: keep (a smaller chunk), append (to the last chunk) or drop')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format [default: table, or implied by --output''s extension: .json, .md]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table, or implied by --output''s extension: .json, .md]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of stdout')
@@ -100,6 +106,7 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, '`bounded` reads Parquet one row group at a time (memory follows the row group, not the file); `auto` does so past 512 MiB of Parquet')
             [CompletionResult]::new('--delimiter', '--delimiter', [CompletionResultType]::ParameterName, 'CSV field delimiter (one character, `\t` for tab)')
             [CompletionResult]::new('--null-values', '--null-values', [CompletionResultType]::ParameterName, 'Extra CSV strings read as missing (the empty field always is)')
+            [CompletionResult]::new('--storage-option', '--storage-option', [CompletionResultType]::ParameterName, 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable); overrides the AWS_* environment')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Profile only these columns')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave these columns out')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress on stderr')
@@ -140,6 +147,27 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'driftmend;backtest' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'The history: a glob of partitions, each one run''s current data (e.g. ''data/dt=*/''; quote it), ordered by time')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Only partitions at or after this time (YYYY-MM-DD or RFC 3339)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Only partitions at or before this time (a date includes its whole day)')
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Replay a second policy on the same history and show where their decisions differ')
+            [CompletionResult]::new('--time-from', '--time-from', [CompletionResultType]::ParameterName, 'A partition''s time is this column''s latest value, not its `key=YYYY-MM-DD` path segment')
+            [CompletionResult]::new('--fail', '--fail', [CompletionResultType]::ParameterName, 'Assume these actions fail when they run (ACTION, or ACTION@TIME for one run), to exercise breakers and escalations; the rest succeed')
+            [CompletionResult]::new('--reference', '--reference', [CompletionResultType]::ParameterName, 'Override the policy''s reference dataset')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Where each partition''s report is cached [default: `backtest-cache/` in the policy''s state directory]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Build every report afresh; read and write no cache')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress and no notes on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -308,6 +336,7 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge profiles of parts of a dataset into the profile of the whole')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a policy: report, decide under guardrails, act, remember, audit')
+            [CompletionResult]::new('backtest', 'backtest', [CompletionResultType]::ParameterValue, 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check or explain a policy file')
             [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'List actions waiting for approval')
             [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve a pending action: it runs now, under the same guardrails')
@@ -330,6 +359,9 @@ Register-ArgumentCompleter -Native -CommandName 'driftmend' -ScriptBlock {
             break
         }
         'driftmend;help;run' {
+            break
+        }
+        'driftmend;help;backtest' {
             break
         }
         'driftmend;help;policy' {

@@ -25,6 +25,9 @@ _driftmend() {
             driftmend,audit)
                 cmd="driftmend__subcmd__audit"
                 ;;
+            driftmend,backtest)
+                cmd="driftmend__subcmd__backtest"
+                ;;
             driftmend,completions)
                 cmd="driftmend__subcmd__completions"
                 ;;
@@ -78,6 +81,9 @@ _driftmend() {
                 ;;
             driftmend__subcmd__help,audit)
                 cmd="driftmend__subcmd__help__subcmd__audit"
+                ;;
+            driftmend__subcmd__help,backtest)
+                cmd="driftmend__subcmd__help__subcmd__backtest"
                 ;;
             driftmend__subcmd__help,completions)
                 cmd="driftmend__subcmd__help__subcmd__completions"
@@ -146,7 +152,7 @@ _driftmend() {
 
     case "${cmd}" in
         driftmend)
-            opts="-h -V --help --version report profile merge run policy pending approve reject ack promote audit completions man help"
+            opts="-h -V --help --version report profile merge run backtest policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,7 +234,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__audit)
-            opts="-h -V --policy --format --now --since --help --version verify help"
+            opts="-h -V --policy --format --now --since --shadow --help --version verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +331,64 @@ _driftmend() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        driftmend__subcmd__backtest)
+            opts="-f -q -h -V --policy --history --from --to --against --time-from --fail --reference --cache-dir --no-cache --format --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reference)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json html" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         driftmend__subcmd__completions)
             opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -340,7 +404,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__help)
-            opts="report profile merge run policy pending approve reject ack promote audit completions man help"
+            opts="report profile merge run backtest policy pending approve reject ack promote audit completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,6 +462,20 @@ _driftmend() {
         driftmend__subcmd__help__subcmd__audit__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        driftmend__subcmd__help__subcmd__backtest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -752,7 +830,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__profile)
-            opts="-o -q -h -V --output --memory --delimiter --null-values --columns --exclude --quiet --help --version"
+            opts="-o -q -h -V --output --memory --delimiter --null-values --storage-option --columns --exclude --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -775,6 +853,10 @@ _driftmend() {
                     return 0
                     ;;
                 --null-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-option)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -882,7 +964,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__report)
-            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --storage-option --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
+            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --storage-option --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --chunk-by --period --chunk-size --chunks --incomplete --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,19 +1023,19 @@ _driftmend() {
                     return 0
                     ;;
                 --num-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd" -- "${cur}"))
                     return 0
                     ;;
                 --cat-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto chisquare z jensenshannon psi kl_div hellinger fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --target-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks chisquare z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --prediction-method)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks chisquare z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --method)
@@ -1006,6 +1088,26 @@ _driftmend() {
                     ;;
                 --out-of-range)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --period)
+                    COMPREPLY=($(compgen -W "hour day week month" -- "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --incomplete)
+                    COMPREPLY=($(compgen -W "keep append drop" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1068,7 +1170,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__run)
-            opts="-q -h -V --policy --dry-run --no-audit --reference --current --storage-option --now --lock-timeout --exit-zero-when-handled --report-output --html --prometheus-textfile --pushgateway --format --quiet --help --version"
+            opts="-q -h -V --policy --dry-run --no-audit --reference --current --storage-option --now --lock-timeout --exit-zero-when-handled --output-json --output-html --prometheus-textfile --pushgateway --format --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1098,16 +1200,49 @@ _driftmend() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --report-output)
+                --output-json)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
-                --html)
+                --output-html)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --prometheus-textfile)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --pushgateway)

@@ -26,6 +26,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand profile 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
             cand merge 'Merge profiles of parts of a dataset into the profile of the whole'
             cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
+            cand backtest 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)'
             cand policy 'Check or explain a policy file'
             cand pending 'List actions waiting for approval'
             cand approve 'Approve a pending action: it runs now, under the same guardrails'
@@ -68,6 +69,11 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --prediction-threshold 'Classification with score predictions: score >= X is the positive class'
             cand --missing-increase 'Warn when a column''s missing share grows by at least this much'
             cand --out-of-range 'Warn when at least this share of current values is outside the reference range'
+            cand --chunk-by 'Split the current data by this date/datetime column (sorted by it) and compare each chunk with the reference too'
+            cand --period 'With --chunk-by: one chunk per calendar period (UTC)'
+            cand --chunk-size 'Chunks of N rows (in file order, or sorted by --chunk-by)'
+            cand --chunks 'N chunks of equal size (rows / N; leftover rows as --incomplete says)'
+            cand --incomplete 'Rows left after the last full chunk: keep (a smaller chunk), append (to the last chunk) or drop'
             cand -f 'Output format [default: table, or implied by --output''s extension: .json, .md]'
             cand --format 'Output format [default: table, or implied by --output''s extension: .json, .md]'
             cand -o 'Write the report to FILE (atomically) instead of stdout'
@@ -95,6 +101,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --memory '`bounded` reads Parquet one row group at a time (memory follows the row group, not the file); `auto` does so past 512 MiB of Parquet'
             cand --delimiter 'CSV field delimiter (one character, `\t` for tab)'
             cand --null-values 'Extra CSV strings read as missing (the empty field always is)'
+            cand --storage-option 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable); overrides the AWS_* environment'
             cand --columns 'Profile only these columns'
             cand --exclude 'Leave these columns out'
             cand -q 'No progress on stderr'
@@ -133,6 +140,26 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand --quiet 'No progress and no notes on stderr'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'driftmend;backtest'= {
+            cand --policy 'The policy file'
+            cand --history 'The history: a glob of partitions, each one run''s current data (e.g. ''data/dt=*/''; quote it), ordered by time'
+            cand --from 'Only partitions at or after this time (YYYY-MM-DD or RFC 3339)'
+            cand --to 'Only partitions at or before this time (a date includes its whole day)'
+            cand --against 'Replay a second policy on the same history and show where their decisions differ'
+            cand --time-from 'A partition''s time is this column''s latest value, not its `key=YYYY-MM-DD` path segment'
+            cand --fail 'Assume these actions fail when they run (ACTION, or ACTION@TIME for one run), to exercise breakers and escalations; the rest succeed'
+            cand --reference 'Override the policy''s reference dataset'
+            cand --cache-dir 'Where each partition''s report is cached [default: `backtest-cache/` in the policy''s state directory]'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --no-cache 'Build every report afresh; read and write no cache'
+            cand -q 'No progress and no notes on stderr'
+            cand --quiet 'No progress and no notes on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -281,6 +308,7 @@ set edit:completion:arg-completer[driftmend] = {|@words|
             cand profile 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
             cand merge 'Merge profiles of parts of a dataset into the profile of the whole'
             cand run 'Run a policy: report, decide under guardrails, act, remember, audit'
+            cand backtest 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)'
             cand policy 'Check or explain a policy file'
             cand pending 'List actions waiting for approval'
             cand approve 'Approve a pending action: it runs now, under the same guardrails'
@@ -299,6 +327,8 @@ set edit:completion:arg-completer[driftmend] = {|@words|
         &'driftmend;help;merge'= {
         }
         &'driftmend;help;run'= {
+        }
+        &'driftmend;help;backtest'= {
         }
         &'driftmend;help;policy'= {
             cand validate 'Report every problem with file:line:col and field path (exit 0 or 2)'

@@ -30,6 +30,7 @@ complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "report" -d 'Com
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "profile" -d 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "merge" -d 'Merge profiles of parts of a dataset into the profile of the whole'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
+complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "backtest" -d 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "policy" -d 'Check or explain a policy file'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "pending" -d 'List actions waiting for approval'
 complete -c driftmend -n "__fish_driftmend_needs_command" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
@@ -137,6 +138,16 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l positive-
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction-threshold -d 'Classification with score predictions: score >= X is the positive class' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l missing-increase -d 'Warn when a column\'s missing share grows by at least this much' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l out-of-range -d 'Warn when at least this share of current values is outside the reference range' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l chunk-by -d 'Split the current data by this date/datetime column (sorted by it) and compare each chunk with the reference too' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l period -d 'With --chunk-by: one chunk per calendar period (UTC)' -r -f -a "hour\t''
+day\t''
+week\t'Monday to Sunday (pandas\' `W`, which ends on Sunday)'
+month\t''"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l chunk-size -d 'Chunks of N rows (in file order, or sorted by --chunk-by)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l chunks -d 'N chunks of equal size (rows / N; leftover rows as --incomplete says)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l incomplete -d 'Rows left after the last full chunk: keep (a smaller chunk), append (to the last chunk) or drop' -r -f -a "keep\t'A smaller last chunk (NannyML\'s default)'
+append\t'Added to the last full chunk'
+drop\t'Left out'"
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s f -l format -d 'Output format [default: table, or implied by --output\'s extension: .json, .md]' -r -f -a "table\t'Headline, column table and findings for a terminal'
 json\t'The full report (schema_version 1, see README)'
 markdown\t'GitHub-flavoured Markdown, e.g. for `$GITHUB_STEP_SUMMARY`'
@@ -167,6 +178,7 @@ bounded\t''
 in-memory\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l delimiter -d 'CSV field delimiter (one character, `\\t` for tab)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l null-values -d 'Extra CSV strings read as missing (the empty field always is)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l storage-option -d 'Object-storage option for `s3://` paths, KEY=VALUE (repeatable); overrides the AWS_* environment' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l columns -d 'Profile only these columns' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -l exclude -d 'Leave these columns out' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand profile" -s q -l quiet -d 'No progress on stderr'
@@ -194,6 +206,22 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand run" -l exit-zero-wh
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s q -l quiet -d 'No progress and no notes on stderr'
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_using_subcommand run" -s V -l version -d 'Print version'
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l policy -d 'The policy file' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l history -d 'The history: a glob of partitions, each one run\'s current data (e.g. \'data/dt=*/\'; quote it), ordered by time' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l from -d 'Only partitions at or after this time (YYYY-MM-DD or RFC 3339)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l to -d 'Only partitions at or before this time (a date includes its whole day)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l against -d 'Replay a second policy on the same history and show where their decisions differ' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l time-from -d 'A partition\'s time is this column\'s latest value, not its `key=YYYY-MM-DD` path segment' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l fail -d 'Assume these actions fail when they run (ACTION, or ACTION@TIME for one run), to exercise breakers and escalations; the rest succeed' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l reference -d 'Override the policy\'s reference dataset' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l cache-dir -d 'Where each partition\'s report is cached [default: `backtest-cache/` in the policy\'s state directory]' -r -F
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -s f -l format -d 'Output format' -r -f -a "table\t'The eventful runs, totals and differences, for a terminal'
+json\t'Every run, totals and differences'
+html\t'One self-contained page'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -l no-cache -d 'Build every report afresh; read and write no cache'
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -s q -l quiet -d 'No progress and no notes on stderr'
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c driftmend -n "__fish_driftmend_using_subcommand backtest" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand policy; and not __fish_seen_subcommand_from validate explain help" -f -a "validate" -d 'Report every problem with file:line:col and field path (exit 0 or 2)'
@@ -278,20 +306,21 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s h -l
 complete -c driftmend -n "__fish_driftmend_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s h -l help -d 'Print help'
 complete -c driftmend -n "__fish_driftmend_using_subcommand man" -s V -l version -d 'Print version'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "profile" -d 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "merge" -d 'Merge profiles of parts of a dataset into the profile of the whole'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "policy" -d 'Check or explain a policy file'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "pending" -d 'List actions waiting for approval'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "reject" -d 'Reject a pending action'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "ack" -d 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "promote" -d 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run policy pending approve reject ack promote audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "report" -d 'Compare a current dataset with a reference: per-column drift, dataset drift and data quality'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "profile" -d 'Summarise a dataset into a profile file, accepted in its place by `report`, `run` and `merge` (see docs/profiles.md)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "merge" -d 'Merge profiles of parts of a dataset into the profile of the whole'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "run" -d 'Run a policy: report, decide under guardrails, act, remember, audit'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "backtest" -d 'Replay a policy on history: what it would have decided, run by run, in a scratch state (nothing runs, nothing is sent)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "policy" -d 'Check or explain a policy file'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "pending" -d 'List actions waiting for approval'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "approve" -d 'Approve a pending action: it runs now, under the same guardrails'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "reject" -d 'Reject a pending action'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "ack" -d 'Confirm what became of an action whose outcome is unknown (sent, never answered), so the policy may run it again'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "promote" -d 'Move an MLflow registry alias to a candidate version after checking its run metrics (exit 0 promoted, 1 refused, 2 error)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "audit" -d 'Show the audit log, or verify its hash chain'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "completions" -d 'Print a completion script: bash, zsh, fish, powershell, elvish'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c driftmend -n "__fish_driftmend_using_subcommand help; and not __fish_seen_subcommand_from report profile merge run backtest policy pending approve reject ack promote audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "validate" -d 'Report every problem with file:line:col and field path (exit 0 or 2)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "explain" -d 'Print the resolved policy with every default filled in'
 complete -c driftmend -n "__fish_driftmend_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the log\'s hash chain (exit 0 intact, 1 broken)'

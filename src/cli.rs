@@ -36,6 +36,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Run a policy: report, decide under guardrails, act, remember, audit
     Run(RunArgs),
+    /// Replay a policy on history: what it would have decided, run by run,
+    /// in a scratch state (nothing runs, nothing is sent)
+    Backtest(BacktestArgs),
     /// Check or explain a policy file
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -265,6 +268,62 @@ pub struct RunArgs {
     /// No progress and no notes on stderr
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The policy file
+    #[arg(long, value_name = "FILE", env = "DRIFTMEND_POLICY")]
+    pub policy: PathBuf,
+    /// The history: a glob of partitions, each one run's current data
+    /// (e.g. 'data/dt=*/'; quote it), ordered by time
+    #[arg(long, value_name = "GLOB")]
+    pub history: String,
+    /// Only partitions at or after this time (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only partitions at or before this time (a date includes its whole day)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Replay a second policy on the same history and show where their
+    /// decisions differ
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<PathBuf>,
+    /// A partition's time is this column's latest value, not its
+    /// `key=YYYY-MM-DD` path segment
+    #[arg(long, value_name = "COLUMN")]
+    pub time_from: Option<String>,
+    /// Assume these actions fail when they run (ACTION, or ACTION@TIME for
+    /// one run), to exercise breakers and escalations; the rest succeed
+    #[arg(long, value_name = "ACTION[@TIME],...", value_delimiter = ',')]
+    pub fail: Vec<String>,
+    /// Override the policy's reference dataset
+    #[arg(long, value_name = "PATH")]
+    pub reference: Option<String>,
+    /// Where each partition's report is cached [default: `backtest-cache/`
+    /// in the policy's state directory]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Build every report afresh; read and write no cache
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = BacktestFormat::Table)]
+    pub format: BacktestFormat,
+    /// No progress and no notes on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Output formats of `driftmend backtest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BacktestFormat {
+    /// The eventful runs, totals and differences, for a terminal
+    Table,
+    /// Every run, totals and differences
+    Json,
+    /// One self-contained page
+    Html,
 }
 
 /// When to colour the output.
@@ -558,6 +617,39 @@ pub struct ReportArgs {
         help_heading = "Quality"
     )]
     pub out_of_range: f64,
+
+    /// Split the current data by this date/datetime column (sorted by it)
+    /// and compare each chunk with the reference too
+    #[arg(long, value_name = "COLUMN", help_heading = "Chunks")]
+    pub chunk_by: Option<String>,
+
+    /// With --chunk-by: one chunk per calendar period (UTC)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "PERIOD",
+        requires = "chunk_by",
+        help_heading = "Chunks"
+    )]
+    pub period: Option<crate::report::chunk::Period>,
+
+    /// Chunks of N rows (in file order, or sorted by --chunk-by)
+    #[arg(long, value_name = "N", conflicts_with_all = ["period", "chunks"], help_heading = "Chunks")]
+    pub chunk_size: Option<usize>,
+
+    /// N chunks of equal size (rows / N; leftover rows as --incomplete says)
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "period",
+        help_heading = "Chunks"
+    )]
+    pub chunks: Option<usize>,
+
+    /// Rows left after the last full chunk: keep (a smaller chunk), append
+    /// (to the last chunk) or drop
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = crate::report::chunk::Incomplete::Keep, help_heading = "Chunks")]
+    pub incomplete: crate::report::chunk::Incomplete,
 
     /// Output format [default: table, or implied by --output's extension: .json, .md]
     #[arg(long, short = 'f', value_enum, help_heading = "Output")]

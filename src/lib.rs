@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod atomic_file;
+pub mod backtest;
 pub mod cli;
 pub mod commands;
 pub mod data;
@@ -106,6 +107,11 @@ fn dispatch(command: Command) -> anyhow::Result<ExitStatus> {
             let printer = Printer::new(settings.progress, settings.quiet);
             commands::run(settings, &printer)
         }
+        Command::Backtest(args) => {
+            let settings = settings::BacktestSettings::resolve(args)?;
+            let printer = Printer::new(settings.progress, settings.quiet);
+            commands::backtest(settings, &printer)
+        }
         Command::Policy(PolicyCommand::Validate(args)) => {
             commands::validate(&args.file, !args.no_data)
         }
@@ -204,6 +210,9 @@ fn hint(err: &anyhow::Error) -> Option<&'static str> {
     use crate::data::DataError;
     use crate::report::AnalysisError;
     for cause in err.chain() {
+        if let Some(crate::backtest::history::HistoryError::NoTime(_)) = cause.downcast_ref() {
+            return Some("name partitions by time (`dt=2026-11-01/`), or pass `--time-from COLUMN` to read each one's time from its data");
+        }
         if let Some(e) = cause.downcast_ref::<DataError>() {
             return match e {
                 DataError::NotFound(_) | DataError::NoFiles(_) => {

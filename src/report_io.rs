@@ -28,12 +28,19 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
                 .map_err(anyhow::Error::from),
         },
         &settings.reference_from,
-        || {
-            data::load_input(&settings.current, &settings.csv, &selection, storage)
-                .map_err(anyhow::Error::from)
+        || match &settings.chunking {
+            None => data::load_input(&settings.current, &settings.csv, &selection, storage)
+                .map(|input| (input, None))
+                .map_err(anyhow::Error::from),
+            Some(how) => {
+                data::load_chunked(&settings.current, &settings.csv, &selection, storage, how)
+                    .map(|c| (data::Input::Data(c.whole), Some(c.chunks)))
+                    .map_err(anyhow::Error::from)
+            }
         },
         &settings.current_from,
     )?;
+    let (current, chunks) = current;
     // A profile on either side: compare two profiles (the data side is
     // profiled too), so both sides are rebuilt alike and every score says
     // how exact it is.
@@ -87,6 +94,25 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
     if let Some((rp, cp)) = &profiles {
         profile::annotate(&mut report, rp, cp);
     }
+    if let (Some(how), Some(chunks)) = (&settings.chunking, chunks) {
+        spinner.set_message(format!(
+            "comparing {} chunks with the reference",
+            chunks.len()
+        ));
+        let now = report.generated_at.clone();
+        report.chunks = Some(crate::report::chunked::build_chunks(
+            &reference,
+            &report,
+            &chunks,
+            &settings.analysis,
+            env!("CARGO_PKG_VERSION"),
+            &now,
+        )?);
+        report.chunking = Some(crate::report::model::ChunkingInfo {
+            chunker: how.chunker,
+            timestamp: how.timestamp.clone(),
+        });
+    }
     spinner.finish_and_clear();
     Ok(report)
 }
@@ -113,12 +139,12 @@ pub fn selection(analysis: &AnalysisSettings) -> data::Selection {
 /// Loads both sides at once; an error says which side and where it came
 /// from (`reference_from`: `` `--reference` ``, a policy's `data:`, a
 /// Python argument).
-pub fn load_both<T: Send, E: Into<anyhow::Error> + Send>(
-    reference: impl FnOnce() -> Result<T, E> + Send,
+pub fn load_both<R: Send, C: Send, E: Into<anyhow::Error> + Send>(
+    reference: impl FnOnce() -> Result<R, E> + Send,
     reference_from: &str,
-    current: impl FnOnce() -> Result<T, E> + Send,
+    current: impl FnOnce() -> Result<C, E> + Send,
     current_from: &str,
-) -> Result<(T, T)> {
+) -> Result<(R, C)> {
     let (reference, current) = rayon::join(reference, current);
     let reference = reference
         .map_err(Into::into)

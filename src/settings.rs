@@ -111,83 +111,17 @@ impl RunSettings {
         let (policy, base_dir) = load_policy(&args.policy)?;
         let now = parse_now(args.now.as_deref())?;
         let lock_timeout = parse_duration(&args.lock_timeout, "--lock-timeout")?;
-        let ctx = crate::actions::context::RunContext::new(now, base_dir.clone());
-        let mut data_secrets = crate::policy::template::Secrets::default();
-        let mut render =
-            |t: &crate::policy::template::Template, what: &str| -> anyhow::Result<String> {
-                let rendered = t.render(&ctx, &mut data_secrets).map_err(|e| {
-                    anyhow::anyhow!("cannot render `data.{what}` (`{}`): {e}", t.source())
-                })?;
-                Ok(rendered.value)
-            };
-        let in_base = |p: String| -> String {
-            if Path::new(&p).is_absolute() || crate::data::is_uri(&p) {
-                p
-            } else {
-                base_dir.join(p).display().to_string()
-            }
-        };
-        let from = |flag: bool, name: &str| {
-            if flag {
-                format!("`--{name}`")
-            } else {
-                format!("`data.{name}` in `{}`", args.policy.display())
-            }
-        };
-        let reference_from = from(args.reference.is_some(), "reference");
-        let current_from = from(args.current.is_some(), "current");
-        let reference = match args.reference {
-            Some(r) => r,
-            None => in_base(render(&policy.data.reference, "reference")?),
-        };
-        let current = match args.current {
-            Some(c) => c,
-            None => in_base(render(&policy.data.current, "current")?),
-        };
-        let mut policy_storage = StorageOptions::default();
-        for (key, value) in &policy.data.storage_options {
-            let value = render(value, &format!("storage_options.{key}"))?;
-            policy_storage.set(key, &value).map_err(|e| {
-                anyhow::anyhow!(
-                    "`data.storage_options.{key}` in `{}`: {e}",
-                    args.policy.display()
-                )
-            })?;
-        }
-        let storage = StorageOptions::parse(&args.storage_option)
-            .map_err(|e| anyhow::anyhow!("invalid value for `--storage-option`: {e}"))?
-            .over(&policy_storage);
-        let analysis = policy
-            .report
-            .clone()
-            .resolve(|k| format!("report.{k}"))
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "`report.{}` in `{}`: {}",
-                    e.key,
-                    args.policy.display(),
-                    e.message
-                )
-            })?;
-        let reference_profile = match &policy.data.reference_profile {
-            Some(t) => Some(PathBuf::from(in_base(render(t, "reference_profile")?))),
-            None => None,
-        };
-        let report = ReportSettings {
-            reference,
-            reference_profile,
-            current,
-            reference_from: reference_from.clone(),
-            current_from: current_from.clone(),
-            csv: CsvOptions {
-                delimiter: policy.data.delimiter as u8,
-                null_values: policy.data.null_values.clone(),
-            },
-            storage,
-            analysis,
-            output: OutputSettings::machine(),
-            fail_on: FailOn::Never,
-        };
+        let (report, data_secrets) = policy_report(
+            &policy,
+            &args.policy,
+            &base_dir,
+            now,
+            args.reference,
+            args.current,
+            &args.storage_option,
+        )?;
+        let (reference_from, current_from) =
+            (report.reference_from.clone(), report.current_from.clone());
         let state_dir = state_dir(&policy, &base_dir);
         let outputs = [
             ("--output-json", args.report_output.as_deref()),
@@ -224,6 +158,217 @@ impl RunSettings {
             html: args.html,
             prometheus_textfile: args.prometheus_textfile,
             pushgateway: args.pushgateway,
+            format: args.format,
+            quiet: args.quiet,
+            progress: !args.quiet && std::io::stderr().is_terminal(),
+        })
+    }
+}
+
+/// The report a policy's run at `now` builds: its `data:` paths rendered at
+/// `now` (relative to the policy's directory) unless overridden, its
+/// `report:` options. Returns the secrets the paths were rendered with, to
+/// mask.
+pub fn policy_report(
+    policy: &Policy,
+    policy_file: &Path,
+    base_dir: &Path,
+    now: DateTime<Utc>,
+    reference: Option<String>,
+    current: Option<String>,
+    storage_option: &[String],
+) -> anyhow::Result<(ReportSettings, crate::policy::template::Secrets)> {
+    let ctx = crate::actions::context::RunContext::new(now, base_dir.to_path_buf());
+    let mut data_secrets = crate::policy::template::Secrets::default();
+    let mut render =
+        |t: &crate::policy::template::Template, what: &str| -> anyhow::Result<String> {
+            let rendered = t.render(&ctx, &mut data_secrets).map_err(|e| {
+                anyhow::anyhow!("cannot render `data.{what}` (`{}`): {e}", t.source())
+            })?;
+            Ok(rendered.value)
+        };
+    let in_base = |p: String| -> String {
+        if Path::new(&p).is_absolute() || crate::data::is_uri(&p) {
+            p
+        } else {
+            base_dir.join(p).display().to_string()
+        }
+    };
+    let from = |flag: bool, name: &str| {
+        if flag {
+            format!("`--{name}`")
+        } else {
+            format!("`data.{name}` in `{}`", policy_file.display())
+        }
+    };
+    let reference_from = from(reference.is_some(), "reference");
+    let current_from = from(current.is_some(), "current");
+    let reference = match reference {
+        Some(r) => r,
+        None => in_base(render(&policy.data.reference, "reference")?),
+    };
+    let current = match current {
+        Some(c) => c,
+        None => in_base(render(&policy.data.current, "current")?),
+    };
+    let mut policy_storage = StorageOptions::default();
+    for (key, value) in &policy.data.storage_options {
+        let value = render(value, &format!("storage_options.{key}"))?;
+        policy_storage.set(key, &value).map_err(|e| {
+            anyhow::anyhow!(
+                "`data.storage_options.{key}` in `{}`: {e}",
+                policy_file.display()
+            )
+        })?;
+    }
+    let storage = StorageOptions::parse(storage_option)
+        .map_err(|e| anyhow::anyhow!("invalid value for `--storage-option`: {e}"))?
+        .over(&policy_storage);
+    let analysis = policy
+        .report
+        .clone()
+        .resolve(|k| format!("report.{k}"))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "`report.{}` in `{}`: {}",
+                e.key,
+                policy_file.display(),
+                e.message
+            )
+        })?;
+    let reference_profile = match &policy.data.reference_profile {
+        Some(t) => Some(PathBuf::from(in_base(render(t, "reference_profile")?))),
+        None => None,
+    };
+    let report = ReportSettings {
+        reference,
+        reference_profile,
+        current,
+        reference_from,
+        current_from,
+        csv: CsvOptions {
+            delimiter: policy.data.delimiter as u8,
+            null_values: policy.data.null_values.clone(),
+        },
+        storage,
+        analysis,
+        output: OutputSettings::machine(),
+        fail_on: FailOn::Never,
+        chunking: None,
+    };
+    Ok((report, data_secrets))
+}
+
+/// A policy file, loaded.
+#[derive(Debug, Clone)]
+pub struct PolicyInput {
+    pub policy: Policy,
+    pub file: PathBuf,
+    /// The policy file's directory.
+    pub base_dir: PathBuf,
+}
+
+impl PolicyInput {
+    pub fn load(file: &Path) -> anyhow::Result<PolicyInput> {
+        let (policy, base_dir) = load_policy(file)?;
+        Ok(PolicyInput {
+            policy,
+            file: file.to_path_buf(),
+            base_dir,
+        })
+    }
+}
+
+/// Everything `driftmend backtest` needs, resolved.
+#[derive(Debug, Clone)]
+pub struct BacktestSettings {
+    pub policy: PolicyInput,
+    pub against: Option<PolicyInput>,
+    pub history: String,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub time_from: Option<String>,
+    pub fail: Vec<crate::backtest::replay::FailSpec>,
+    pub reference: Option<String>,
+    /// `None` with `--no-cache`.
+    pub cache_dir: Option<PathBuf>,
+    pub format: crate::cli::BacktestFormat,
+    pub quiet: bool,
+    pub progress: bool,
+}
+
+impl BacktestSettings {
+    pub fn resolve(args: crate::cli::BacktestArgs) -> anyhow::Result<BacktestSettings> {
+        use crate::backtest::history::parse_time;
+        let policy = PolicyInput::load(&args.policy)?;
+        let against = args.against.as_deref().map(PolicyInput::load).transpose()?;
+        let time = |text: &Option<String>, flag: &'static str, end_of_day: bool| {
+            text.as_deref()
+                .map(|t| {
+                    parse_time(t, end_of_day).ok_or_else(|| {
+                        invalid(
+                            flag,
+                            format!("`{t}` is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let from = time(&args.from, "--from", false)?;
+        let to = time(&args.to, "--to", true)?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(invalid("--to", "it is before `--from`").into());
+            }
+        }
+        let mut fail = Vec::new();
+        for item in args.fail.iter().filter(|i| !i.is_empty()) {
+            let (action, at) = match item.split_once('@') {
+                Some((action, at)) => {
+                    let t = parse_time(at, false).ok_or_else(|| {
+                        invalid(
+                            "--fail",
+                            format!("`{at}` in `{item}` is not a date or an RFC 3339 time"),
+                        )
+                    })?;
+                    (action, Some(t))
+                }
+                None => (item.as_str(), None),
+            };
+            let known = |p: &PolicyInput| p.policy.actions.contains_key(action);
+            if !known(&policy) && !against.as_ref().is_some_and(known) {
+                let names: Vec<&str> = policy.policy.actions.keys().map(|k| k.as_str()).collect();
+                return Err(invalid(
+                    "--fail",
+                    format!(
+                        "no action `{action}` in the policy; its actions: {}",
+                        names.join(", ")
+                    ),
+                )
+                .into());
+            }
+            fail.push(crate::backtest::replay::FailSpec {
+                action: action.to_string(),
+                at,
+            });
+        }
+        let cache_dir = if args.no_cache {
+            None
+        } else {
+            Some(args.cache_dir.clone().unwrap_or_else(|| {
+                state_dir(&policy.policy, &policy.base_dir).join("backtest-cache")
+            }))
+        };
+        Ok(BacktestSettings {
+            policy,
+            against,
+            history: args.history,
+            from,
+            to,
+            time_from: args.time_from,
+            fail,
+            reference: args.reference,
+            cache_dir,
             format: args.format,
             quiet: args.quiet,
             progress: !args.quiet && std::io::stderr().is_terminal(),
@@ -364,6 +509,8 @@ pub struct ReportSettings {
     pub analysis: AnalysisSettings,
     pub output: OutputSettings,
     pub fail_on: FailOn,
+    /// `--chunk-by`/`--chunk-size`/`--chunks`: split the current data.
+    pub chunking: Option<crate::data::ChunkSpec>,
 }
 
 /// Where and how the report is written.
@@ -471,12 +618,36 @@ impl MergeSettings {
     }
 }
 
+/// The chunking flags, checked: a period needs `--chunk-by`; `--chunk-by`
+/// needs a way to split.
+fn chunking(args: &ReportArgs) -> Result<Option<crate::data::ChunkSpec>, SettingsError> {
+    use crate::report::chunk::Chunker;
+    let incomplete = args.incomplete;
+    let chunker = match (args.period, args.chunk_size, args.chunks) {
+        (Some(period), _, _) => Chunker::Period { period },
+        (None, Some(0), _) => return Err(invalid("--chunk-size", "a chunk holds at least 1 row")),
+        (None, Some(size), _) => Chunker::Size { size, incomplete },
+        (None, None, Some(0)) => return Err(invalid("--chunks", "at least 1 chunk")),
+        (None, None, Some(count)) => Chunker::Count { count, incomplete },
+        (None, None, None) if args.chunk_by.is_some() => return Err(invalid(
+            "--chunk-by",
+            "say how to split: `--period hour|day|week|month`, `--chunk-size N` or `--chunks N`",
+        )),
+        (None, None, None) => return Ok(None),
+    };
+    Ok(Some(crate::data::ChunkSpec {
+        chunker,
+        timestamp: args.chunk_by.clone(),
+    }))
+}
+
 impl ReportSettings {
     pub fn resolve(args: ReportArgs) -> Result<ReportSettings, SettingsError> {
         let csv = CsvOptions {
             delimiter: delimiter(&args.delimiter)?,
             null_values: args.null_values.clone(),
         };
+        let chunking = chunking(&args)?;
         let analysis = analysis_options(&args)?
             .resolve(|k| flag_of(k).to_string())
             .map_err(|e| invalid(flag_of(e.key), e.message))?;
@@ -540,6 +711,7 @@ impl ReportSettings {
                 progress: !args.quiet && std::io::stderr().is_terminal(),
             },
             fail_on: args.fail_on,
+            chunking,
         };
         check_outputs_do_not_overwrite_inputs(
             &[

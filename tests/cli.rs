@@ -11,6 +11,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_driftmend");
 #[macro_use]
 #[path = "cli/harness.rs"]
 mod harness;
+#[path = "cli/backtest.rs"]
+mod backtest;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/explain.rs"]

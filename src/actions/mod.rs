@@ -46,4 +46,10 @@ pub trait Action: Send + Sync {
     /// Runs it. Must not panic; every failure is an [`Outcome`] with status
     /// [`Status::Failed`] or [`Status::Unknown`].
     fn execute(&self) -> Outcome;
+
+    /// What its outcome's `detail` carries whatever the answer (a PagerDuty
+    /// event's `dedup_key`): the detail of an outcome `backtest` assumes.
+    fn facts(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
 }

@@ -159,6 +159,10 @@ pub struct SingleRequest {
 }
 
 impl Action for SingleRequest {
+    fn facts(&self) -> Value {
+        self.facts.clone()
+    }
+
     fn describe(&self) -> Value {
         json!({
             "service": self.service,

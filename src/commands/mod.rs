@@ -4,6 +4,7 @@
 mod ack;
 mod approve;
 mod audit;
+mod backtest;
 mod completions;
 mod merge;
 mod pending;
@@ -17,6 +18,7 @@ mod run;
 pub use ack::ack;
 pub use approve::approve;
 pub use audit::audit;
+pub use backtest::backtest;
 pub use completions::{completions, man};
 pub use merge::merge;
 pub use pending::pending;

@@ -7,7 +7,6 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::actions::mlflow;
@@ -15,12 +14,10 @@ use crate::actions::Status;
 use crate::cli::ListFormat;
 use crate::engine::context::{logs_to_mlflow, RunValues};
 use crate::engine::request_text::shell_command;
-use crate::engine::{trail, Executor, Handled, Job, Render, Session, Trail};
+use crate::engine::{cycle, trail, Executor, Handled, Session};
 use crate::exit::ExitStatus;
-use crate::policy::decide::{self, Guardrail, RuleEval, RunFacts, RunPlan, Verdict};
-use crate::policy::diagnosis::{diagnose, Diagnosis, Incident};
-use crate::policy::metric_paths;
-use crate::policy::model::Mode;
+use crate::policy::decide::{self, Guardrail, RuleEval, RunPlan, Verdict};
+use crate::policy::diagnosis::{diagnose, Diagnosis};
 use crate::policy::state::RunSummary;
 use crate::printer::Printer;
 use crate::report::model::HistoryPoint;
@@ -40,7 +37,7 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let Some(mut session) = Session::open(&state_dir, &s.policy, s.lock_timeout)? else {
         return Ok(ExitStatus::Locked);
     };
-    let run_id = run_id(&s.policy.name, s.now);
+    let run_id = cycle::run_id(&s.policy.name, s.now);
     let persist = true;
     session.settle_interrupted(s.now, persist, s.audit)?;
     session.expire(s.now, persist && s.audit)?;
@@ -53,15 +50,14 @@ pub fn run(s: RunSettings, printer: &Printer) -> Result<ExitStatus> {
     let plan = plan(&mut session, &s, &run_id, &report, &diagnosis, printer)?;
     let handled = act(&mut session, &s, &run_id, &report, &diagnosis, &plan)?;
 
-    session.state.record_run(RunSummary {
-        id: run_id.clone(),
-        at: s.now,
-        incident: diagnosis.incident.name().to_string(),
-        drift_share: report.dataset_drift.share,
-        drifted_columns: report.dataset_drift.drifted_columns,
-        quality_errors: report.quality.errors,
-        dry_run: s.dry_run,
-    });
+    cycle::remember(
+        &mut session.state,
+        &run_id,
+        s.now,
+        &diagnosis,
+        &report,
+        s.dry_run,
+    );
     crate::engine::crash_point("before-final-save");
     if persist {
         session.save()?;
@@ -131,26 +127,13 @@ fn plan(
     diagnosis: &Diagnosis,
     printer: &Printer,
 ) -> Result<RunPlan> {
-    let lookup =
-        |p: &crate::policy::expr::MetricPath| metric_paths::lookup(report, diagnosis, &p.segments);
-    let facts = RunFacts {
-        now: s.now,
-        run_id,
-        quality_errors: report.quality.errors,
-    };
-    // Columns a rule may name: those compared, and those that vanished.
-    let columns: Vec<String> = report
-        .columns
-        .iter()
-        .map(|c| c.name.clone())
-        .chain(report.schema.missing_in_current.iter().cloned())
-        .collect();
-    let plan = decide::plan_run(
+    let plan = cycle::plan(
         &s.policy,
         &mut session.state,
-        &lookup,
-        Some(&columns),
-        facts,
+        report,
+        diagnosis,
+        run_id,
+        s.now,
     );
     for e in &plan.evals {
         if let Some(error) = &e.error {
@@ -200,20 +183,7 @@ fn act(
         evals: &plan.evals,
         context: &context,
     };
-    let mut jobs: Vec<Job> = plan.decisions.iter().cloned().map(Job::decided).collect();
-    if diagnosis.incident == Incident::Healthy {
-        decide::record_healthy(&mut session.state);
-        // A healthy run resolves the PagerDuty incidents earlier runs
-        // opened (a dry run only shows the resolve events).
-        if policy.guardrails.mode != Mode::Observe {
-            let resolves = decide::resolutions(policy, &mut session.state, run_id);
-            jobs.extend(resolves.into_iter().map(|(decision, key)| Job {
-                decision,
-                render: Render::Resolve { key },
-                trail: Trail::Decision,
-            }));
-        }
-    }
+    let jobs = cycle::jobs(policy, &mut session.state, diagnosis, plan, run_id);
     executor.handle(session, jobs)
 }
 
@@ -285,12 +255,6 @@ fn state_history(runs: &[RunSummary], dry_run: bool) -> Vec<HistoryPoint> {
             quality_errors: r.quality_errors,
         })
         .collect()
-}
-
-/// `run-20261122T030000Z-1a2b3c`: sortable, and unique per policy and time.
-fn run_id(policy: &str, now: DateTime<Utc>) -> String {
-    let key = decide::idempotency_key(policy, &now.to_rfc3339(), "", "");
-    format!("run-{}-{}", now.format("%Y%m%dT%H%M%SZ"), &key[..6])
 }
 
 fn run_record(s: &RunSettings, run_id: &str, extra: serde_json::Value) -> serde_json::Value {

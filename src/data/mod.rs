@@ -5,6 +5,7 @@
 //! memory (`arrow.rs`, the Python module's input) yields the same columns.
 
 mod arrow;
+mod chunks;
 mod column;
 mod csv_text;
 mod extract;
@@ -18,6 +19,7 @@ mod source;
 pub mod stream;
 
 pub use arrow::{load_arrow, ArrowStream};
+pub use chunks::{load_chunked, ChunkSpec, Chunked};
 pub use column::{number_label, Dataset, Family, RawColumn, Rounded, RowValues, Values};
 pub use object_store::{
     is_uri, read_object, write_object, Files, Opened, StorageOptionError, StorageOptions,
@@ -62,6 +64,8 @@ pub enum DataError {
         kind: &'static str,
         what: String,
     },
+    #[error("cannot split `{path}` into chunks: {message}")]
+    Chunk { path: String, message: String },
     #[error("`{0}` has no rows")]
     NoRows(String),
     #[error("cannot read the profile `{path}`: {reason}")]

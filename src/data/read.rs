@@ -34,6 +34,7 @@ impl Default for CsvOptions {
 }
 
 /// One file (or an Arrow stream), read.
+#[derive(Clone)]
 pub(super) struct FileFrame {
     /// The columns read.
     pub df: DataFrame,
@@ -59,6 +60,32 @@ pub fn load(
     selection: &Selection,
     storage: &StorageOptions,
 ) -> Result<Dataset, DataError> {
+    let Frame {
+        files,
+        warnings,
+        frame,
+        rows,
+    } = read_frame(spec, csv, selection, storage)?;
+    reduce(spec, files, frame, rows, selection, warnings)
+}
+
+/// Every file `spec` names, read into one frame (before it is reduced to
+/// plain columns).
+pub(super) struct Frame {
+    pub files: Vec<String>,
+    pub warnings: Vec<String>,
+    pub frame: FileFrame,
+    pub rows: usize,
+}
+
+/// Reads every file `spec` names (the columns `selection` reads) into one
+/// frame.
+pub(super) fn read_frame(
+    spec: &str,
+    csv: &CsvOptions,
+    selection: &Selection,
+    storage: &StorageOptions,
+) -> Result<Frame, DataError> {
     let listed = Files::list(spec, storage)?;
     let files = &listed.expanded.files;
     let mut warnings = listed.expanded.warnings.clone();
@@ -106,7 +133,12 @@ pub fn load(
         rounded,
         file_types,
     };
-    reduce(spec, files, frame, rows, selection, warnings)
+    Ok(Frame {
+        files,
+        warnings,
+        frame,
+        rows,
+    })
 }
 
 /// Reduces one dataset's frame to plain columns: what every source (files,

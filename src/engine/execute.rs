@@ -86,6 +86,23 @@ impl Job {
     }
 }
 
+/// How [`Executor::handle_as`] executes the actions that run.
+#[derive(Clone, Copy)]
+pub enum Execution<'a> {
+    /// For real.
+    Real,
+    /// Not at all: each outcome is the one this gives (`backtest`).
+    Assumed(&'a dyn Fn(&Decision) -> Status),
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Succeeded => "success",
+        Status::Failed => "failure",
+        Status::Unknown => "unknown outcome",
+    }
+}
+
 /// Runs, queues and records decisions under one policy session.
 pub struct Executor<'a> {
     pub policy: &'a Policy,
@@ -111,10 +128,21 @@ impl Executor<'_> {
     /// Handles `jobs` in order, then the escalations they cause, and
     /// returns what became of each.
     pub fn handle(&self, session: &mut Session, jobs: Vec<Job>) -> Result<Vec<Handled>> {
+        self.handle_as(session, jobs, Execution::Real)
+    }
+
+    /// [`Executor::handle`], executing as `execution` says: for real, or
+    /// (`backtest`) with assumed outcomes, recorded as real ones would be.
+    pub fn handle_as(
+        &self,
+        session: &mut Session,
+        jobs: Vec<Job>,
+        execution: Execution<'_>,
+    ) -> Result<Vec<Handled>> {
         let mut queue: VecDeque<Job> = jobs.into();
         let mut handled = Vec::new();
         while let Some(job) = queue.pop_front() {
-            let (h, escalations) = self.handle_one(session, job)?;
+            let (h, escalations) = self.handle_one(session, job, execution)?;
             queue.extend(escalations.into_iter().map(Job::decided));
             handled.push(h);
         }
@@ -136,7 +164,12 @@ impl Executor<'_> {
         }
     }
 
-    fn handle_one(&self, session: &mut Session, job: Job) -> Result<(Handled, Vec<Decision>)> {
+    fn handle_one(
+        &self,
+        session: &mut Session,
+        job: Job,
+        execution: Execution<'_>,
+    ) -> Result<(Handled, Vec<Decision>)> {
         let Job {
             decision,
             render,
@@ -157,6 +190,28 @@ impl Executor<'_> {
         let mut escalate = false;
         match (&h.decision.verdict, built) {
             (Verdict::Run, _) if self.dry_run => {}
+            (Verdict::Run, built) if matches!(execution, Execution::Assumed(_)) => {
+                // Nothing runs: the outcome is assumed, and recorded (start,
+                // cooldown, breaker) exactly as a real one.
+                if tracked {
+                    self.start(session, &h)?;
+                }
+                let status = match execution {
+                    Execution::Assumed(outcome) => outcome(&h.decision),
+                    Execution::Real => Status::Succeeded,
+                };
+                let outcome = Outcome {
+                    status,
+                    message: format!("assumed {} (backtest)", status_name(status)),
+                    // An assumed PagerDuty trigger opens its incident, so a
+                    // later healthy run resolves it as a real one would.
+                    detail: built.map_or(Value::Null, |a| a.facts()),
+                    duration_ms: 0,
+                };
+                self.finish(session, &h.decision, &render, &outcome);
+                escalate = tracked && status != Status::Succeeded;
+                h.outcome = Some(outcome);
+            }
             (Verdict::Run, Ok(action)) => {
                 if tracked {
                     self.start(session, &h)?;

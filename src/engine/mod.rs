@@ -11,12 +11,13 @@
 //! - [`request_text`]: how a rendered request reads in a terminal.
 
 pub mod context;
+pub mod cycle;
 pub mod execute;
 pub mod request_text;
 pub mod session;
 pub mod trail;
 
-pub use execute::{Executor, Handled, Job, Render, Trail};
+pub use execute::{Execution, Executor, Handled, Job, Render, Trail};
 pub use session::Session;
 
 /// A named point in the decide-and-act sequence where the test suite

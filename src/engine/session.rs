@@ -18,9 +18,16 @@ use crate::statedir::{self, AuditLog, StateError, StateLock, AUDIT_FILE, STATE_F
 
 pub struct Session {
     pub state: PolicyState,
+    /// `None` for a scratch session (`backtest`): nothing is read or
+    /// written, no lock is taken.
+    files: Option<Files>,
+    policy: String,
+}
+
+/// The state directory behind a session.
+struct Files {
     state_path: PathBuf,
     audit: AuditLog,
-    policy: String,
     _lock: StateLock,
 }
 
@@ -53,11 +60,25 @@ impl Session {
         check_head(&state, &audit_path)?;
         Ok(Some(Session {
             state,
-            state_path,
-            audit,
+            files: Some(Files {
+                state_path,
+                audit,
+                _lock: lock,
+            }),
             policy: policy.name.clone(),
-            _lock: lock,
         }))
+    }
+
+    /// A session over a fresh state that lives only in memory: saves and
+    /// audit records go nowhere, no lock is taken. `backtest` replays
+    /// history through the engine on one, leaving the policy's own state
+    /// directory untouched.
+    pub fn scratch(policy: &Policy) -> Session {
+        Session {
+            state: PolicyState::new(&policy.name),
+            files: None,
+            policy: policy.name.clone(),
+        }
     }
 
     /// [`Session::open`], then [`Session::settle_interrupted`] (saved): what
@@ -117,18 +138,23 @@ impl Session {
     }
 
     pub fn audit(&mut self, record: serde_json::Value) -> Result<()> {
-        self.audit.append(record)?;
+        if let Some(files) = &mut self.files {
+            files.audit.append(record)?;
+        }
         Ok(())
     }
 
     /// Saves the state atomically, with the audit log's head in it.
     pub fn save(&mut self) -> Result<()> {
-        let (seq, hash) = self.audit.head();
+        let Some(files) = &mut self.files else {
+            return Ok(());
+        };
+        let (seq, hash) = files.audit.head();
         self.state.audit_head = Some(AuditHead {
             seq,
             hash: hash.to_string(),
         });
-        statedir::store::save(&self.state_path, &self.state)?;
+        statedir::store::save(&files.state_path, &self.state)?;
         Ok(())
     }
 

@@ -277,6 +277,8 @@ mod tests {
             ],
             performance: None,
             history: None,
+            chunking: None,
+            chunks: None,
             findings: Vec::new(),
         }
     }

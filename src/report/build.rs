@@ -258,6 +258,8 @@ pub fn build(
         performance,
         history: None,
         findings,
+        chunking: None,
+        chunks: None,
     })
 }
 

@@ -2,14 +2,14 @@
 //! same bins (numerical) or the same categories (categorical), as shares.
 //! Pure.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::stats::binning;
 
 /// At most this many categories are listed; the rest are summed as `other`.
 pub const MAX_CATEGORIES: usize = 20;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Distribution {
     /// Shares of each side in `edges.len() - 1` equal-width bins over the
@@ -31,7 +31,7 @@ pub enum Distribution {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CategoryStatus {
     Both,

@@ -2,6 +2,8 @@
 //! (`build`, pure), and its renderers (`render`).
 
 pub mod build;
+pub mod chunk;
+pub mod chunked;
 pub mod distribution;
 pub mod model;
 pub mod options;

@@ -2,7 +2,7 @@
 //! Renderers only read it; its JSON form is the documented schema (see
 //! README, "JSON report").
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::stats::describe::Summary;
 use crate::stats::{Method, ScoreKind};
@@ -10,7 +10,7 @@ use crate::stats::{Method, ScoreKind};
 /// JSON schema version. Bump only on a breaking change of the JSON shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub driftmend_version: String,
@@ -34,10 +34,50 @@ pub struct Report {
     /// Every finding, dataset-level and per column (a column's findings are
     /// also listed under that column).
     pub findings: Vec<Finding>,
+    /// With `--chunk-by`, `--chunk-size` or `--chunks`: how the current
+    /// data was split.
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
+    pub chunking: Option<ChunkingInfo>,
+    /// Each chunk of the current data compared with the whole reference,
+    /// oldest first, with the methods and thresholds of the whole report.
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
+    pub chunks: Option<Vec<ChunkReport>>,
+}
+
+/// How the current data was split into chunks (`report::chunk`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChunkingInfo {
+    #[serde(flatten)]
+    pub chunker: super::chunk::Chunker,
+    /// The timestamp column rows were sorted (and, by period, grouped) by.
+    pub timestamp: Option<String>,
+}
+
+/// One chunk of the current data against the reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChunkReport {
+    #[serde(flatten)]
+    pub chunk: super::chunk::Chunk,
+    pub rows: usize,
+    pub dataset_drift: DatasetDrift,
+    /// Every column the whole report tested, in its order.
+    pub columns: Vec<ChunkColumn>,
+}
+
+/// A column's verdict on one chunk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChunkColumn {
+    pub name: String,
+    pub method: Option<Method>,
+    pub score: Option<f64>,
+    pub score_kind: Option<ScoreKind>,
+    pub threshold: Option<f64>,
+    /// `null` when the chunk has no values of the column to test.
+    pub drift_detected: Option<bool>,
 }
 
 /// One past run in `history`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryPoint {
     /// RFC 3339.
     pub at: String,
@@ -48,7 +88,7 @@ pub struct HistoryPoint {
     pub quality_errors: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetInfo {
     pub path: String,
     pub files: Vec<String>,
@@ -64,7 +104,7 @@ pub struct DatasetInfo {
 }
 
 /// The columns rows are compared over to count duplicates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateKey {
     /// Only the columns the selection reads.
@@ -72,7 +112,7 @@ pub enum DuplicateKey {
 }
 
 /// The options that shaped the verdicts, so a report explains itself.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportOptions {
     pub drift_share: f64,
     pub bins: String,
@@ -87,7 +127,7 @@ pub struct ReportOptions {
 }
 
 /// How p-value thresholds were adjusted for testing many columns at once.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CorrectionInfo {
     /// `none`, `bonferroni` or `bh` (Benjamini-Hochberg).
     pub method: Correction,
@@ -96,7 +136,7 @@ pub struct CorrectionInfo {
     pub tests: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Correction {
     /// Each column at its own threshold
@@ -108,7 +148,7 @@ pub enum Correction {
     Bh,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetDrift {
     pub detected: bool,
     pub drifted_columns: usize,
@@ -119,28 +159,28 @@ pub struct DatasetDrift {
     pub threshold: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SchemaDiff {
     pub missing_in_current: Vec<String>,
     pub new_in_current: Vec<String>,
     pub type_changed: Vec<TypeChange>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeChange {
     pub column: String,
     pub reference: String,
     pub current: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct QualitySummary {
     pub errors: usize,
     pub warnings: usize,
 }
 
 /// How a column is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     Numerical,
@@ -166,7 +206,7 @@ impl ColumnKind {
 }
 
 /// What a column is for in the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Feature,
@@ -184,7 +224,7 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnReport {
     pub name: String,
     pub kind: ColumnKind,
@@ -215,7 +255,7 @@ pub struct ColumnReport {
     /// `null` when not tested.
     pub drift_detected: Option<bool>,
     /// The p-value was below the threshold but `--min-effect` overruled it.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub small_effect: bool,
     /// Missing share (null, and NaN for floats) per side.
     pub missing: Sides<Option<f64>>,
@@ -233,13 +273,14 @@ pub struct ColumnReport {
     pub findings: Vec<Finding>,
     /// Set when the report was built from profiles: whether the score is
     /// exact and, where it is not, its bounds (`docs/profiles.md`).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    /// Not read back (a cached backtest report is built from data).
+    #[serde(flatten, skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub exactness: Option<Exactness>,
 }
 
 /// How exact a column's score is when it was computed from profiles.
 /// Serialised into the column: `"approximate": false, "exactness": "values"`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exactness {
     pub approximate: bool,
     /// What the score rests on: `values` (the exact value counts), `labels`,
@@ -260,14 +301,14 @@ pub struct Exactness {
     pub score_range: Option<[f64; 2]>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sides<T> {
     pub reference: T,
     pub current: T,
 }
 
 /// Per-side statistics of a column.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnStats {
     pub count: usize,
     pub missing: usize,
@@ -276,7 +317,7 @@ pub struct ColumnStats {
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
     /// `+inf`/`-inf` values (dropped before drift tests, like NaN).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub infinite: usize,
     /// Categorical columns: the most frequent category and its share.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -292,13 +333,13 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopCategory {
     pub value: String,
     pub share: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryChanges {
     pub new: NewCategories,
     /// Categories seen in reference and absent from current (up to 5).
@@ -306,7 +347,7 @@ pub struct CategoryChanges {
     pub vanished_count: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewCategories {
     pub count: usize,
     /// Share of current (non-missing) rows holding a new category.
@@ -315,7 +356,7 @@ pub struct NewCategories {
     pub examples: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Warning,
@@ -323,7 +364,7 @@ pub enum Severity {
 }
 
 /// One problem found, with a stable machine-readable `code`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     pub code: FindingCode,
@@ -333,7 +374,7 @@ pub struct Finding {
 }
 
 /// Stable finding codes (part of the JSON schema).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingCode {
     ColumnMissing,
@@ -362,7 +403,7 @@ pub enum FindingCode {
 }
 
 /// Model performance on each side, and target/prediction drift.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Performance {
     /// `classification` or `regression`; `null` without a target.
     pub task: Option<Task>,
@@ -377,7 +418,7 @@ pub struct Performance {
     pub prediction_drift: Option<RoleDrift>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Task {
     Classification,
@@ -385,7 +426,7 @@ pub enum Task {
 }
 
 /// Metrics of one side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Metrics {
     Classification(crate::stats::performance::ClassificationMetrics),
@@ -439,7 +480,7 @@ pub const METRIC_NAMES: &[&str] = &[
 
 /// The drift verdict of the target or prediction column (also listed in
 /// `columns` with its role).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleDrift {
     pub column: String,
     pub method: Option<Method>,

@@ -3,7 +3,7 @@
 
 /// Summary of a numerical sample, as pandas' `describe()` reports it (sample
 /// standard deviation, quantiles with linear interpolation).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub mean: f64,
     /// Sample standard deviation (ddof = 1); `None` for fewer than 2 values.

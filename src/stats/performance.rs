@@ -70,7 +70,7 @@ impl Prediction<'_> {
 
 /// Classification metrics of one dataset. `None` means "not defined for
 /// this task or input", never "failed".
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClassificationMetrics {
     pub rows: usize,
     /// The target's classes, sorted (see the module docs for the order).
@@ -101,12 +101,13 @@ pub struct ClassificationMetrics {
     pub log_loss: Option<f64>,
     /// Why metrics of a binary task are `None` (the target has one class);
     /// serialized as its message.
-    #[serde(serialize_with = "serialize_message")]
+    /// (A report read back from the backtest cache has it `None`.)
+    #[serde(serialize_with = "serialize_message", skip_deserializing)]
     pub undefined_reason: Option<PerformanceError>,
 }
 
 /// Regression metrics of one dataset.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RegressionMetrics {
     pub rows: usize,
     /// `mean_absolute_error`.

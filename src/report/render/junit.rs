@@ -13,6 +13,11 @@
 //!                                     warnings in <system-out>
 //! ```
 //!
+//! With chunks (`report --chunk-by ...`), a third suite `latest_chunk`
+//! holds the latest chunk's verdicts: a case per tested column (class
+//! `latest_chunk`), failed when it drifted in that chunk; the chunk's key
+//! is a property.
+//!
 //! Dataset-level cases have the class names `drift.dataset` and
 //! `quality.dataset`, so they never clash with a column's case (class
 //! `drift` or `quality`, named after the column).
@@ -26,7 +31,8 @@ use crate::stats::Method;
 
 pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::Result<()> {
     let report = &visible::report(report);
-    let suites = [drift_suite(report), quality_suite(report)];
+    let mut suites = vec![drift_suite(report), quality_suite(report)];
+    suites.extend(latest_chunk_suite(report));
     let count = |f: fn(&Suite) -> usize| suites.iter().map(f).sum::<usize>();
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -132,6 +138,53 @@ enum Outcome {
         body: Vec<String>,
     },
     Skipped(String),
+}
+
+/// The latest chunk's verdicts, when the report has chunks.
+fn latest_chunk_suite(report: &Report) -> Option<Suite> {
+    let latest = report.chunks.as_ref()?.last()?;
+    let cases = latest
+        .columns
+        .iter()
+        .map(|c| {
+            let reason = match (c.method, c.score, c.threshold) {
+                (Some(m), Some(s), Some(t)) => {
+                    format!("{} {} (threshold {})", m.name(), compact(s), compact(t))
+                }
+                _ => String::new(),
+            };
+            let outcome = match c.drift_detected {
+                Some(true) => Outcome::Failure {
+                    message: match reason.as_str() {
+                        "" => format!("drifted in chunk {}", latest.chunk.key),
+                        _ => format!("drifted in chunk {}: {reason}", latest.chunk.key),
+                    },
+                    kind: "drift",
+                    body: Vec::new(),
+                },
+                Some(false) => Outcome::Passed,
+                None => Outcome::Skipped(format!("not tested in chunk {}", latest.chunk.key)),
+            };
+            Case {
+                classname: "latest_chunk",
+                name: c.name.clone(),
+                outcome,
+                out: if reason.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![reason]
+                },
+            }
+        })
+        .collect();
+    Some(Suite {
+        name: "latest_chunk",
+        cases,
+        properties: vec![
+            ("chunk", latest.chunk.key.clone()),
+            ("rows", latest.rows.to_string()),
+        ],
+    })
 }
 
 fn drift_suite(report: &Report) -> Suite {
@@ -699,6 +752,38 @@ mod tests {
             suites,
             [("drift", "7", "3", "2"), ("quality", "8", "2", "0")]
         );
+    }
+
+    #[test]
+    fn the_latest_chunk_is_a_suite_of_its_own() {
+        let mut r = sample::healthy();
+        r.chunks = Some(vec![
+            sample::chunk(0, &[("age", Some(true), Some(0.3))]),
+            sample::chunk(1, &[("age", Some(true), Some(0.4)), ("income", None, None)]),
+        ]);
+        let doc = xml(&r);
+        let tags = parse(&doc);
+        check_counts(&tags);
+        let suite = tags
+            .iter()
+            .find(|t| t.name == "testsuite" && !t.close && attr(t, "name") == "latest_chunk")
+            .expect("a latest_chunk suite");
+        assert_eq!(
+            (
+                attr(suite, "tests"),
+                attr(suite, "failures"),
+                attr(suite, "skipped")
+            ),
+            ("2", "1", "1")
+        );
+        assert!(
+            doc.contains(r#"<property name="chunk" value="2026-11-02"/>"#),
+            "{doc}"
+        );
+        let age = case(&tags, "latest_chunk", "age");
+        assert_eq!(attr(&age[1], "message"), "drifted in chunk 2026-11-02");
+        // Without chunks, no such suite.
+        assert!(!xml(&sample::healthy()).contains("latest_chunk"));
     }
 
     #[test]

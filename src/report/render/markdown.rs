@@ -60,6 +60,7 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
             missing_pair(c).replace("->", "→"),
         )?;
     }
+    super::over_time::write_markdown(report, w)?;
     if let Some(p) = &report.performance {
         writeln!(w, "\n### {}\n", escape(&performance_title(p)))?;
         let rows = performance_rows(p);
@@ -89,7 +90,7 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
 }
 
 /// Keeps user text from breaking table cells or injecting markup.
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

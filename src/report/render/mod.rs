@@ -9,6 +9,7 @@ pub mod html;
 mod json;
 pub mod junit;
 mod markdown;
+pub(crate) mod over_time;
 pub mod prometheus;
 #[cfg(test)]
 pub(crate) mod sample;

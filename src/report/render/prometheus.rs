@@ -161,6 +161,9 @@ pub fn render(
         }
         families.push(perf);
     }
+    if let Some(latest) = report.chunks.as_ref().and_then(|c| c.last()) {
+        families.extend(latest_chunk(latest, bool_value));
+    }
     let common = labels.pairs();
     for family in families.iter().filter(|f| !f.samples.is_empty()) {
         writeln!(w, "# HELP {} {}", family.name, escape_help(family.help))?;
@@ -180,6 +183,48 @@ pub fn render(
         }
     }
     Ok(())
+}
+
+/// The latest chunk (`report --chunk-by ...`): its key as an info gauge, and
+/// its column and dataset verdicts. No chunk label on the verdicts, so a
+/// series stays one series from run to run.
+fn latest_chunk(
+    c: &crate::report::model::ChunkReport,
+    bool_value: impl Fn(bool) -> f64,
+) -> Vec<Family> {
+    let mut score = Family::new(
+        "driftmend_latest_chunk_column_drift_score",
+        "Drift score of a column in the latest chunk of the current data.",
+    );
+    let mut detected = Family::new(
+        "driftmend_latest_chunk_column_drift_detected",
+        "1 when the column drifted in the latest chunk, 0 when it did not.",
+    );
+    for col in &c.columns {
+        if let (Some(m), Some(s)) = (col.method, col.score) {
+            score.add(&[("column", col.name.as_str()), ("method", m.name())], s);
+        }
+        if let Some(d) = col.drift_detected {
+            detected.add(&[("column", col.name.as_str())], bool_value(d));
+        }
+    }
+    let mut info = Family::new(
+        "driftmend_latest_chunk_info",
+        "The latest chunk of the current data (its key); always 1.",
+    );
+    info.add(&[("chunk", c.chunk.key.as_str())], 1.0);
+    vec![
+        info,
+        score,
+        detected,
+        Family::new(
+            "driftmend_latest_chunk_dataset_drift_share",
+            "Share of feature columns that drifted in the latest chunk.",
+        )
+        .with(&[], c.dataset_drift.share),
+        Family::new("driftmend_latest_chunk_rows", "Rows of the latest chunk.")
+            .with(&[], c.rows as f64),
+    ]
 }
 
 /// The Pushgateway URL path of this run's group: `/metrics/job/<job>`, then
@@ -454,6 +499,37 @@ mod tests {
             "driftmend_column_missing_share",
             &[("column", "credit_score"), ("side", "current")]
         ));
+    }
+
+    #[test]
+    fn the_latest_chunk_has_families_of_its_own() {
+        let mut r = sample::healthy();
+        assert!(!text(&r, &labelled(), None).contains("latest_chunk"));
+        r.chunks = Some(vec![
+            sample::chunk(0, &[("age", Some(false), Some(0.01))]),
+            sample::chunk(1, &[("age", Some(true), Some(0.3)), ("income", None, None)]),
+        ]);
+        let out = text(&r, &labelled(), None);
+        let samples = check(&out, &[("model", "fraud"), ("policy", "nightly")]);
+        let v = |name, own| value(&samples, name, own);
+        assert_eq!(
+            v("driftmend_latest_chunk_info", &[("chunk", "2026-11-02")]),
+            "1"
+        );
+        assert_eq!(
+            v(
+                "driftmend_latest_chunk_column_drift_detected",
+                &[("column", "age")]
+            ),
+            "1"
+        );
+        assert_eq!(v("driftmend_latest_chunk_dataset_drift_share", &[]), "0.5");
+        assert_eq!(v("driftmend_latest_chunk_rows", &[]), "10");
+        // An untested column has no verdict sample, and no score without a method.
+        assert!(!out
+            .lines()
+            .any(|l| l.starts_with("driftmend_latest_chunk_") && l.contains("income")));
+        assert!(!out.contains("driftmend_latest_chunk_column_drift_score{"));
     }
 
     #[test]

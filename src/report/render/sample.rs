@@ -246,6 +246,8 @@ pub fn drifted() -> Report {
             prediction_drift: None,
         }),
         history: None,
+        chunking: None,
+        chunks: None,
         findings,
     }
 }
@@ -323,5 +325,44 @@ pub fn assert_no_hidden_text(out: &str) {
             !line.trim().starts_with("::"),
             "command line {line:?} in:\n{out}"
         );
+    }
+}
+
+/// Chunk `i` (keyed `2026-11-0<i+1>`, 10 rows) with each column's verdict
+/// and score; dataset drift when at least half the columns drifted.
+pub fn chunk(
+    i: usize,
+    columns: &[(&str, Option<bool>, Option<f64>)],
+) -> crate::report::model::ChunkReport {
+    use crate::report::model::{ChunkColumn, ChunkReport};
+    let drifted = columns.iter().filter(|c| c.1 == Some(true)).count();
+    let share = drifted as f64 / columns.len().max(1) as f64;
+    ChunkReport {
+        chunk: crate::report::chunk::Chunk {
+            index: i,
+            key: format!("2026-11-0{}", i + 1),
+            rows: 0..10,
+            start: None,
+            end: None,
+        },
+        rows: 10,
+        dataset_drift: DatasetDrift {
+            detected: drifted > 0 && share >= 0.5,
+            drifted_columns: drifted,
+            total_columns: columns.len(),
+            share,
+            threshold: 0.5,
+        },
+        columns: columns
+            .iter()
+            .map(|(name, drift, score)| ChunkColumn {
+                name: name.to_string(),
+                method: None,
+                score: *score,
+                score_kind: None,
+                threshold: Some(0.1),
+                drift_detected: *drift,
+            })
+            .collect(),
     }
 }

@@ -145,6 +145,7 @@ fn render_body(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::
             )?;
         }
     }
+    super::over_time::write_terminal(report, w, on)?;
 
     if let Some(p) = &report.performance {
         writeln!(w, "\n{}", paint(&performance_title(p), Paint::Bold, on))?;

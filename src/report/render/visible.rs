@@ -94,6 +94,8 @@ fn each_text(r: &mut Report, f: &mut dyn FnMut(&mut String)) {
         performance,
         history,
         findings,
+        chunking,
+        chunks,
     } = r;
     f(driftmend_version);
     f(generated_at);
@@ -122,6 +124,25 @@ fn each_text(r: &mut Report, f: &mut dyn FnMut(&mut String)) {
     }
     for finding_ in findings {
         finding(finding_, f);
+    }
+    if let Some(c) = chunking {
+        let crate::report::model::ChunkingInfo {
+            chunker: _,
+            timestamp,
+        } = c;
+        timestamp.iter_mut().for_each(&mut *f);
+    }
+    for c in chunks.iter_mut().flatten() {
+        let crate::report::model::ChunkReport {
+            chunk,
+            rows: _,
+            dataset_drift: _,
+            columns,
+        } = c;
+        f(&mut chunk.key);
+        for col in columns {
+            f(&mut col.name);
+        }
     }
 }
 

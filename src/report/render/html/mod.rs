@@ -17,6 +17,7 @@
 //! directory, included at compile time.
 
 mod charts;
+mod chunks;
 mod columns;
 mod csp;
 mod findings;
@@ -95,6 +96,9 @@ fn write_page(r: &Report, o: &mut String) -> fmt::Result {
     if r.history.is_some() {
         o.push_str("<a href=\"#history\">History</a>");
     }
+    if r.chunks.is_some() {
+        o.push_str("<a href=\"#chunks\">Chunks</a>");
+    }
     o.push_str("<a href=\"#columns\">Columns</a>");
     if r.performance.is_some() {
         o.push_str("<a href=\"#performance\">Performance</a>");
@@ -107,6 +111,9 @@ fn write_page(r: &Report, o: &mut String) -> fmt::Result {
     write_summary(r, status, &text, o)?;
     if let Some(h) = &r.history {
         write_history(h, r.dataset_drift.threshold, o)?;
+    }
+    if let Some(c) = &r.chunks {
+        chunks::write_chunks(r, c, o)?;
     }
     let ids = column_ids(r);
     write_column_table(r, &ids, o)?;
@@ -411,6 +418,8 @@ mod tests {
             columns,
             performance: None,
             history: None,
+            chunking: None,
+            chunks: None,
             findings,
         }
     }
