@@ -187,6 +187,19 @@ pub const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "backtest",
+        &[
+            (
+                "What the policy would have done on last quarter's partitions",
+                "driftmend backtest --policy p.yaml --history 'data/dt=*/'",
+            ),
+            (
+                "Compare two policies on the same history",
+                "driftmend backtest --policy p.yaml --history 'data/dt=*/' --against p2.yaml",
+            ),
+        ],
+    ),
+    (
         "merge",
         &[(
             "Merge shard profiles into one",
