@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::format::{
-    display_order, fmt_count, fmt_score, headline, missing_pair, paint, performance_rows,
-    performance_title, threshold_cell, verdict, Paint,
+    display_order, effect_cell, fmt_count, fmt_score, gates_legend, headline, missing_pair, paint,
+    performance_rows, performance_title, threshold_cell, verdict, Paint,
 };
 use super::{visible, RenderOptions};
 use crate::report::model::{Report, Role, Severity};
@@ -91,12 +91,15 @@ pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::R
             Cell::new(c.method.map(|m| m.name()).unwrap_or("-")),
             right(c.score.map(fmt_score).unwrap_or_else(dash)),
             right(threshold_cell(c)),
-            right(c.effect_size.map(fmt_score).unwrap_or_else(dash)),
+            right(effect_cell(c)),
             Cell::new(verdict(c)).fg(color),
             Cell::new(missing_pair(c)),
         ]);
     }
     writeln!(w, "{table}")?;
+    if let Some(legend) = gates_legend(report) {
+        writeln!(w, "{}", paint(&legend, Paint::Dim, on))?;
+    }
 
     if let Some(p) = &report.performance {
         writeln!(w, "\n{}", paint(&performance_title(p), Paint::Bold, on))?;

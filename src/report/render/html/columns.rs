@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::fmt::{self, Display, Write as _};
 
 use super::super::format::{
-    display_order, fmt_count, fmt_score, fmt_share, missing_pair, threshold_cell, verdict,
+    display_order, effect_cell, fmt_bar, fmt_count, fmt_score, fmt_share, missing_pair,
+    threshold_cell, verdict,
 };
 use super::charts::{categories_svg, fmt_num, histogram_svg};
 use super::escape;
@@ -52,8 +53,13 @@ pub(super) fn write_column_table(
             opt_score(c.score),
             Dv(threshold),
             escape(&threshold_cell(c)),
-            Dv(c.effect_size),
-            opt_score(c.effect_size),
+            Dv(c
+                .gates
+                .as_ref()
+                .and_then(|g| g.effect.as_ref())
+                .map(|e| e.value)
+                .or(c.effect_size)),
+            escape(&effect_cell(c)),
             verdict(c),
             Dv(c.missing.current),
             escape(&missing_pair(c).replace("->", "→")),
@@ -253,6 +259,43 @@ fn write_facts(c: &ColumnReport, o: &mut String) -> fmt::Result {
     }
     if c.small_effect {
         o.push_str("<dt>note</dt><dd>p-value under the threshold, but the effect is below <code>--min-effect</code></dd>");
+    }
+    if let Some(g) = &c.gates {
+        let mark = |passed: bool| if passed { "passed" } else { "not passed" };
+        if let Some(t) = &g.test {
+            let adjusted = t
+                .p_value_adjusted
+                .map(|q| format!(", adjusted {}", fmt_score(q)))
+                .unwrap_or_default();
+            write!(
+                o,
+                "<dt>gate 1: test</dt><dd>{} p-value {}{adjusted} &lt; {}: {}</dd>",
+                t.method.name(),
+                fmt_score(t.p_value),
+                fmt_bar(t.alpha),
+                mark(t.passed)
+            )?;
+        }
+        if let Some(e) = &g.effect {
+            let calibrated = e
+                .calibrated
+                .map(|q| {
+                    format!(
+                        " (floor {}, reference calibration {})",
+                        fmt_bar(e.floor),
+                        fmt_score(q)
+                    )
+                })
+                .unwrap_or_default();
+            write!(
+                o,
+                "<dt>gate 2: effect</dt><dd>{} {} &ge; {}{calibrated}: {}</dd>",
+                escape(&e.measure),
+                fmt_score(e.value),
+                fmt_bar(e.threshold),
+                mark(e.passed)
+            )?;
+        }
     }
     fn dtype(d: &Option<String>) -> Cow<'_, str> {
         d.as_deref().map(escape).unwrap_or(Cow::Borrowed("absent"))
