@@ -92,6 +92,10 @@ pub struct MethodOptions {
     /// Besag & Clifford's sequential stop for the permutation tests (see
     /// `sequential::p_value`); `None` runs every permutation.
     pub stop_after: Option<usize>,
+    /// `ks` computes its exact p-value for unequal sizes only up to this
+    /// `n * m` (asymptotic beyond); `None` for scipy's `auto` (exact up to
+    /// 10 000 per side, which can take seconds).
+    pub ks_exact_work: Option<u64>,
 }
 
 impl Default for MethodOptions {
@@ -102,6 +106,7 @@ impl Default for MethodOptions {
             permutations: None,
             mmd_sample: MmdOptions::default().max_per_side,
             stop_after: None,
+            ks_exact_work: None,
         }
     }
 }
@@ -409,9 +414,8 @@ fn numerical_score(
 ) -> Result<Score, StatsError> {
     let test = |r: TestResult| Score::with(r.p_value, r.statistic);
     Ok(match method {
-        Method::Ks => {
-            ks::ks_2samp(reference, current).map(|r| Score::with(r.p_value, r.statistic))?
-        }
+        Method::Ks => ks::ks_2samp_bounded(reference, current, opts.ks_exact_work)
+            .map(|r| Score::with(r.p_value, r.statistic))?,
         Method::Wasserstein => Score::of(distance::wasserstein_norm(reference, current)?),
         Method::Hellinger => Score::of(distance::hellinger_numerical(reference, current)?),
         Method::Anderson => anderson::anderson_ksamp(reference, current)
