@@ -621,12 +621,25 @@ fn effect_size_is_reported_whatever_the_method() {
             "id",
             "--num-method",
             "ks",
+            "--preset",
+            "evidently",
         ],
         0,
     );
     for c in r["columns"].as_array().unwrap() {
         if c["score"].is_number() {
             assert!(c["effect_size"].as_f64().is_some(), "{}", c["name"]);
+        }
+    }
+    // Under the default the effect size is the effect gate's value.
+    let d = json_report(&["-r", REF, "-c", DRIFTED, "--exclude", "id"], 0);
+    for c in d["columns"].as_array().unwrap() {
+        if c["score"].is_number() {
+            assert_eq!(
+                c["effect_size"], c["gates"]["effect"]["value"],
+                "{}",
+                c["name"]
+            );
         }
     }
     let income = column(&r, "income");

@@ -18,8 +18,9 @@ use crate::stats::{self, CategoryCounts, EffectMeasure, Method, MethodOptions, S
 const MAX_INTEGER_CATEGORIES: usize = 10;
 
 /// Preset `default`: `ks` computes exact p-values for unequal sizes up to
-/// this `n * m` (1000 x 1000 rows), the asymptotic ones beyond.
-const KS_EXACT_WORK: u64 = 1_000_000;
+/// this `n * m` (about 3000 x 3000 rows: tens of milliseconds), the asymptotic
+/// ones beyond.
+const KS_EXACT_WORK: u64 = 10_000_000;
 
 /// A method choice for one kind of column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -919,12 +920,6 @@ fn drift(
             format!("column `{name}`: drift not tested with `{method}`: {e}"),
         )),
     }
-    // The default methods at scale score with the effect measure itself:
-    // don't compute it twice (a second pass over millions of values).
-    report.effect_size = match report.score {
-        Some(score) if method.measures_effect(numerical) => Some(score),
-        _ => stats::effect_size(sample).ok(),
-    };
     if let (Some(score), true) = (report.score, s.preset.two_gates()) {
         let gates = two_gates(
             method,
@@ -936,7 +931,20 @@ fn drift(
             s,
         );
         report.drift_detected = Some(gates.passed());
+        // The effect size on the default's scale is the effect gate's own
+        // measure (unless a distance method stands in for the test).
+        if gates.test.is_some() {
+            report.effect_size = gates.effect.as_ref().map(|e| e.value);
+        }
         report.gates = Some(gates);
+    }
+    // Evidently's methods at scale score with the effect measure itself:
+    // don't compute it twice (a second pass over millions of values).
+    if report.effect_size.is_none() {
+        report.effect_size = match report.score {
+            Some(score) if method.measures_effect(numerical) => Some(score),
+            _ => stats::effect_size(sample).ok(),
+        };
     }
     Ok(())
 }

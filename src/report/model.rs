@@ -215,8 +215,11 @@ pub struct ColumnReport {
     /// amounts to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjusted_threshold: Option<f64>,
-    /// Effect size on a common scale whatever the method: normalised
-    /// Wasserstein (numerical) or Jensen-Shannon distance (categorical).
+    /// Effect size on a common scale whatever the method. Preset `default`:
+    /// the effect gate's measure, trimmed Wasserstein in robust SDs
+    /// (numerical) or total variation distance (categorical, boolean, few
+    /// values). Preset `evidently`: normalised Wasserstein (numerical) or
+    /// Jensen-Shannon distance (categorical).
     pub effect_size: Option<f64>,
     /// `null` when not tested.
     pub drift_detected: Option<bool>,
