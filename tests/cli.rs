@@ -190,6 +190,32 @@ fn calibration_is_shown_in_the_report() {
             assert_eq!(threshold, calibrated.max(floor), "{}", c["name"]);
         }
     }
+    let html = Command::new(BIN)
+        .args([
+            "report",
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--calibrate",
+            "5",
+            "-f",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(html.stdout).unwrap();
+    for shown in [
+        "<dt>gate 1: test</dt><dd>ks p-value 1.45e-63, adjusted 2.90e-63 &lt; 0.05: passed</dd>",
+        "<dt>gate 1: test</dt><dd>ks p-value 0.3889, adjusted 0.4862 &ge; 0.05: not passed</dd>",
+        "<dt>calibration</dt><dd>effect thresholds at the 0.95 quantile of 5 reference chunks, each against the rest</dd>",
+        "<dt>preset</dt><dd>default</dd>",
+    ] {
+        assert!(html.contains(shown), "{shown}");
+    }
+    assert!(html.contains("<dt>gate 2: effect</dt><dd>trimmed_wasserstein 0.7271 &ge; "));
 }
 
 #[test]

@@ -269,9 +269,10 @@ fn write_facts(c: &ColumnReport, o: &mut String) -> fmt::Result {
                 .unwrap_or_default();
             write!(
                 o,
-                "<dt>gate 1: test</dt><dd>{} p-value {}{adjusted} &lt; {}: {}</dd>",
+                "<dt>gate 1: test</dt><dd>{} p-value {}{adjusted} {} {}: {}</dd>",
                 t.method.name(),
                 fmt_score(t.p_value),
+                if t.passed { "&lt;" } else { "&ge;" },
                 fmt_bar(t.alpha),
                 mark(t.passed)
             )?;
@@ -289,9 +290,10 @@ fn write_facts(c: &ColumnReport, o: &mut String) -> fmt::Result {
                 .unwrap_or_default();
             write!(
                 o,
-                "<dt>gate 2: effect</dt><dd>{} {} &ge; {}{calibrated}: {}</dd>",
+                "<dt>gate 2: effect</dt><dd>{} {} {} {}{calibrated}: {}</dd>",
                 escape(&e.measure),
                 fmt_score(e.value),
+                if e.passed { "&ge;" } else { "&lt;" },
                 fmt_bar(e.threshold),
                 mark(e.passed)
             )?;
