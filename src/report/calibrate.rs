@@ -87,10 +87,7 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     }
     let mut sorted = values.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
-    let position = q * (sorted.len() - 1) as f64;
-    let below = position.floor() as usize;
-    let above = (below + 1).min(sorted.len() - 1);
-    Some(sorted[below] + (position - below as f64) * (sorted[above] - sorted[below]))
+    Some(crate::stats::robust::quantile_linear(&sorted, q))
 }
 
 /// The sorted multiset `all` minus the sorted multiset `part` (a subset).

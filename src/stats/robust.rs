@@ -54,8 +54,8 @@ pub fn robust_sd(sorted: &[f64]) -> f64 {
 }
 
 /// numpy's default `quantile(sorted, q)` (linear interpolation between
-/// order statistics).
-fn quantile_linear(sorted: &[f64], q: f64) -> f64 {
+/// order statistics). `sorted` ascending and non-empty.
+pub fn quantile_linear(sorted: &[f64], q: f64) -> f64 {
     let position = q * (sorted.len() - 1) as f64;
     let below = position.floor() as usize;
     let above = (below + 1).min(sorted.len() - 1);
