@@ -964,7 +964,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__report)
-            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --storage-option --columns --exclude --categorical --numerical --target --prediction --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --chunk-by --period --chunk-size --chunks --incomplete --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
+            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --storage-option --columns --exclude --categorical --numerical --target --prediction --preset --calibrate --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --chunk-by --period --chunk-size --chunks --incomplete --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,20 +1022,28 @@ _driftmend() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --preset)
+                    COMPREPLY=($(compgen -W "default evidently" -- "${cur}"))
+                    return 0
+                    ;;
+                --calibrate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --num-method)
                     COMPREPLY=($(compgen -W "auto ks wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd" -- "${cur}"))
                     return 0
                     ;;
                 --cat-method)
-                    COMPREPLY=($(compgen -W "auto chisquare z jensenshannon psi kl_div hellinger fisher_exact g_test tvd linf" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto chisquare chi2 z jensenshannon psi kl_div hellinger fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --target-method)
-                    COMPREPLY=($(compgen -W "auto ks chisquare z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks chisquare chi2 z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --prediction-method)
-                    COMPREPLY=($(compgen -W "auto ks chisquare z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ks chisquare chi2 z wasserstein jensenshannon psi kl_div hellinger anderson cramer_von_mises mannw t_test welch es ed ed_norm empirical_mmd fisher_exact g_test tvd linf" -- "${cur}"))
                     return 0
                     ;;
                 --method)

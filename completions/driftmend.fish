@@ -52,7 +52,10 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l categoric
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l numerical -d 'Treat these columns as numerical' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l target -d 'The label column (reported separately; not counted in dataset drift)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction -d 'The model-output column (reported separately; not counted in dataset drift)' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l num-method -d 'Drift method for numerical columns: auto, ks, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises, mannw, t_test, welch, es, ed, ed_norm, empirical_mmd' -r -f -a "auto\t''
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l preset -d 'What `auto` and each verdict mean; explicit flags override what a preset sets' -r -f -a "default\t'Two gates per column: a two-sample test (ks; chi2 for categorical, boolean and <= 5-valued columns) significant after Benjamini-Hochberg (--correction bh) AND an effect at least --min-effect (0.05 robust SD of trimmed Wasserstein for numbers, 0.015 TVD for categories)'
+evidently\t'Evidently\'s auto (ks/chisquare/z up to 1000 reference rows, then wasserstein/jensenshannon >= 0.1), one score per column, no correction, no effect floor: Evidently\'s decisions exactly'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l calibrate -d 'Calibrate each column\'s effect threshold on the reference: split it into N chunks, score each against the rest, threshold at the 95th percentile of those scores (never below the effect floor)' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l num-method -d 'Drift method for numerical columns: auto, ks, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises, mannw, t_test, welch, es, ed, ed_norm, empirical_mmd [default: auto, as the preset chooses]' -r -f -a "auto\t''
 ks\t''
 wasserstein\t''
 jensenshannon\t''
@@ -68,8 +71,9 @@ es\t''
 ed\t''
 ed_norm\t''
 empirical_mmd\t''"
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l cat-method -d 'Drift method for categorical columns: auto, chisquare, z, jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf' -r -f -a "auto\t''
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l cat-method -d 'Drift method for categorical columns: auto, chi2, chisquare, z, jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf [default: auto, as the preset chooses]' -r -f -a "auto\t''
 chisquare\t''
+chi2\t''
 z\t''
 jensenshannon\t''
 psi\t''
@@ -82,6 +86,7 @@ linf\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l target-method -d 'Drift method for the --target column [default: by its kind]' -r -f -a "auto\t''
 ks\t''
 chisquare\t''
+chi2\t''
 z\t''
 wasserstein\t''
 jensenshannon\t''
@@ -104,6 +109,7 @@ linf\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction-method -d 'Drift method for the --prediction column [default: by its kind]' -r -f -a "auto\t''
 ks\t''
 chisquare\t''
+chi2\t''
 z\t''
 wasserstein\t''
 jensenshannon\t''
@@ -126,12 +132,12 @@ linf\t''"
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l method -d 'Method for one column, COL=NAME (repeatable)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l threshold -d 'Drift threshold for every column (X) or one column (COL=X); repeatable. Default: each method\'s own (0.05 for p-values, 0.1 for distances)' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l bins -d 'Binning of numerical values for psi, kl_div and jensenshannon: auto (Evidently\'s) or quantile:N (N bins at reference quantiles)' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l min-effect -d 'A p-value verdict counts as drift only when the column\'s effect size (normalised Wasserstein or Jensen-Shannon distance) is at least X' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l correction -d 'Multiple-testing correction across p-value columns' -r -f -a "none\t'Each column at its own threshold'
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l min-effect -d 'The effect floor: preset default, the effect gate\'s floor for every column (trimmed Wasserstein or TVD) [default: 0.05 and 0.015]; preset evidently, a p-value verdict counts only with an effect size (normalised Wasserstein or Jensen-Shannon) of at least X' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l correction -d 'Multiple-testing correction across p-value columns [default: bh, or none with --preset evidently]' -r -f -a "none\t'Each column at its own threshold'
 bonferroni\t'Threshold divided by the number of tests (family-wise error rate)'
 bh\t'Benjamini-Hochberg step-up (false discovery rate)'"
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l seed -d 'Seed of permutation tests (tvd, empirical_mmd) and subsamples' -r
-complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l permutations -d 'Permutations behind tvd\'s and empirical_mmd\'s p-values [default: 1000 and 200]' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l permutations -d 'Permutations behind tvd\'s and empirical_mmd\'s p-values [default: enough for a corrected p-value across all columns, at least 1000 and 200, stopping early once 20 are as extreme; --preset evidently: 1000 and 200]' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l mmd-sample -d 'empirical_mmd compares seeded subsamples of at most N values per side' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l drift-share -d 'Dataset drift when at least this share of feature columns drifted' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l positive-label -d 'Classification: the positive class [default: the larger label, e.g. 1 of 0/1]' -r

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
-use crate::report::model::Correction;
+use crate::report::model::{Correction, Preset};
 use crate::report::render::ReportFormat;
 
 #[derive(Debug, Parser)]
@@ -505,30 +505,41 @@ pub struct ReportArgs {
     #[arg(long, value_name = "COL", help_heading = "Columns")]
     pub prediction: Option<String>,
 
+    /// What `auto` and each verdict mean; explicit flags override what a
+    /// preset sets
+    #[arg(long, value_enum, value_name = "NAME", help_heading = "Drift")]
+    pub preset: Option<Preset>,
+
+    /// Calibrate each column's effect threshold on the reference: split it
+    /// into N chunks, score each against the rest, threshold at the 95th
+    /// percentile of those scores (never below the effect floor)
+    #[arg(long, value_name = "N", help_heading = "Drift")]
+    pub calibrate: Option<usize>,
+
     /// Drift method for numerical columns: auto, ks, wasserstein,
     /// jensenshannon, psi, kl_div, hellinger, anderson, cramer_von_mises,
-    /// mannw, t_test, welch, es, ed, ed_norm, empirical_mmd
+    /// mannw, t_test, welch, es, ed, ed_norm, empirical_mmd [default: auto,
+    /// as the preset chooses]
     #[arg(
         long,
         value_name = "NAME",
-        default_value = "auto",
         value_parser = MethodName::Numerical,
         hide_possible_values = true,
         help_heading = "Drift"
     )]
-    pub num_method: String,
+    pub num_method: Option<String>,
 
-    /// Drift method for categorical columns: auto, chisquare, z,
+    /// Drift method for categorical columns: auto, chi2, chisquare, z,
     /// jensenshannon, psi, kl_div, hellinger, fisher_exact, g_test, tvd, linf
+    /// [default: auto, as the preset chooses]
     #[arg(
         long,
         value_name = "NAME",
-        default_value = "auto",
         value_parser = MethodName::Categorical,
         hide_possible_values = true,
         help_heading = "Drift"
     )]
-    pub cat_method: String,
+    pub cat_method: Option<String>,
 
     /// Drift method for the --target column [default: by its kind]
     #[arg(long, value_name = "NAME", value_parser = MethodName::Any, hide_possible_values = true, help_heading = "Drift")]
@@ -557,20 +568,26 @@ pub struct ReportArgs {
     )]
     pub bins: String,
 
-    /// A p-value verdict counts as drift only when the column's effect size
-    /// (normalised Wasserstein or Jensen-Shannon distance) is at least X
+    /// The effect floor: preset default, the effect gate's floor for every
+    /// column (trimmed Wasserstein or TVD) [default: 0.05 and 0.015];
+    /// preset evidently, a p-value verdict counts only with an effect size
+    /// (normalised Wasserstein or Jensen-Shannon) of at least X
     #[arg(long, value_name = "X", help_heading = "Drift")]
     pub min_effect: Option<f64>,
 
-    /// Multiple-testing correction across p-value columns
-    #[arg(long, value_enum, default_value_t = Correction::None, value_name = "METHOD", help_heading = "Drift")]
-    pub correction: Correction,
+    /// Multiple-testing correction across p-value columns [default: bh, or
+    /// none with --preset evidently]
+    #[arg(long, value_enum, value_name = "METHOD", help_heading = "Drift")]
+    pub correction: Option<Correction>,
 
     /// Seed of permutation tests (tvd, empirical_mmd) and subsamples
     #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Drift")]
     pub seed: u64,
 
-    /// Permutations behind tvd's and empirical_mmd's p-values [default: 1000 and 200]
+    /// Permutations behind tvd's and empirical_mmd's p-values [default:
+    /// enough for a corrected p-value across all columns, at least 1000 and
+    /// 200, stopping early once 20 are as extreme; --preset evidently: 1000
+    /// and 200]
     #[arg(long, value_name = "N", help_heading = "Drift")]
     pub permutations: Option<usize>,
 

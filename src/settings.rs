@@ -868,16 +868,16 @@ fn analysis_options(args: &ReportArgs) -> Result<AnalysisOptions, SettingsError>
         numerical: args.numerical.clone(),
         target: args.target.clone(),
         prediction: args.prediction.clone(),
-        num_method: Some(method(
-            &args.num_method,
-            "--num-method",
-            MethodFor::Numerical,
-        )?),
-        cat_method: Some(method(
-            &args.cat_method,
-            "--cat-method",
-            MethodFor::Categorical,
-        )?),
+        num_method: args
+            .num_method
+            .as_deref()
+            .map(|n| method(n, "--num-method", MethodFor::Numerical))
+            .transpose()?,
+        cat_method: args
+            .cat_method
+            .as_deref()
+            .map(|n| method(n, "--cat-method", MethodFor::Categorical))
+            .transpose()?,
         target_method: role(&args.target_method, "--target-method")?,
         prediction_method: role(&args.prediction_method, "--prediction-method")?,
         methods,
@@ -889,7 +889,7 @@ fn analysis_options(args: &ReportArgs) -> Result<AnalysisOptions, SettingsError>
             .min_effect
             .map(|x| number(&x.to_string(), "--min-effect"))
             .transpose()?,
-        correction: Some(args.correction),
+        correction: args.correction,
         seed: Some(args.seed),
         permutations: args.permutations,
         mmd_sample: Some(args.mmd_sample),
@@ -897,6 +897,8 @@ fn analysis_options(args: &ReportArgs) -> Result<AnalysisOptions, SettingsError>
         out_of_range: Some(args.out_of_range),
         positive_label: args.positive_label.clone(),
         prediction_threshold: Some(args.prediction_threshold),
+        preset: args.preset,
+        calibrate: args.calibrate,
     })
 }
 
@@ -910,6 +912,8 @@ fn flag_of(key: &str) -> &'static str {
         "mmd_sample" => "--mmd-sample",
         "threshold" => "--threshold",
         "min_effect" => "--min-effect",
+        "calibrate" => "--calibrate",
+        "preset" => "--preset",
         "drift_share" => "--drift-share",
         "missing_increase" => "--missing-increase",
         "out_of_range" => "--out-of-range",

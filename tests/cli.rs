@@ -84,6 +84,8 @@ fn drifted_data_is_detected_with_evidently_defaults() {
             REF,
             "-c",
             DRIFTED,
+            "--preset",
+            "evidently",
             "--exclude",
             "id",
             "--target",
@@ -118,6 +120,104 @@ fn drifted_data_is_detected_with_evidently_defaults() {
         .filter(|c| c["role"] == "feature" && !c["drift_detected"].is_null())
         .count();
     assert_eq!(r["dataset_drift"]["total_columns"], features);
+    assert_eq!(r["options"]["preset"], "evidently");
+    assert!(column(&r, "income").get("gates").is_none());
+}
+
+#[test]
+fn the_default_decision_shows_both_gates_per_column() {
+    let r = json_report(&["-r", REF, "-c", DRIFTED, "--exclude", "id"], 0);
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["options"]["preset"], "default");
+    assert_eq!(r["options"]["correction"]["method"], "bh");
+    // A 0.39 KS p-value: not significant, whatever its effect.
+    let tenure = column(&r, "tenure_days");
+    assert_eq!(tenure["method"], "ks");
+    assert_eq!(tenure["gates"]["test"]["passed"], false);
+    assert_eq!(tenure["gates"]["effect"]["measure"], "trimmed_wasserstein");
+    assert_eq!(tenure["drift_detected"], false);
+    // The fraud rate moved 5 pp: significant and material (Evidently's
+    // Jensen-Shannon of 0.059 misses it).
+    let fraud = column(&r, "is_fraud");
+    assert_eq!(fraud["method"], "chi2");
+    let gates = &fraud["gates"];
+    assert_eq!(gates["test"]["passed"], true);
+    assert!(gates["test"]["p_value_adjusted"].as_f64().unwrap() < 0.05);
+    assert_eq!(gates["effect"]["measure"], "tvd");
+    assert_eq!(gates["effect"]["floor"], 0.015);
+    assert!((gates["effect"]["value"].as_f64().unwrap() - 0.0513).abs() < 1e-3);
+    assert_eq!(fraud["drift_detected"], true);
+    // Explicit flags override what the preset sets.
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--preset",
+            "evidently",
+            "--correction",
+            "bh",
+        ],
+        0,
+    );
+    assert_eq!(r["options"]["correction"]["method"], "bh");
+    assert_eq!(column(&r, "income")["method"], "wasserstein");
+}
+
+#[test]
+fn calibration_is_shown_in_the_report() {
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            STABLE,
+            "--exclude",
+            "id",
+            "--calibrate",
+            "5",
+        ],
+        0,
+    );
+    assert_eq!(r["options"]["calibrate"]["chunks"], 5);
+    assert_eq!(r["options"]["calibrate"]["quantile"], 0.95);
+    for c in r["columns"].as_array().unwrap() {
+        if let Some(effect) = c["gates"]["effect"].as_object() {
+            let floor = effect["floor"].as_f64().unwrap();
+            let calibrated = effect["calibrated"].as_f64().unwrap();
+            let threshold = effect["threshold"].as_f64().unwrap();
+            assert_eq!(threshold, calibrated.max(floor), "{}", c["name"]);
+        }
+    }
+    let html = Command::new(BIN)
+        .args([
+            "report",
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--exclude",
+            "id",
+            "--calibrate",
+            "5",
+            "-f",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8(html.stdout).unwrap();
+    for shown in [
+        "<dt>gate 1: test</dt><dd>ks p-value 1.45e-63, adjusted 2.90e-63 &lt; 0.05: passed</dd>",
+        "<dt>gate 1: test</dt><dd>ks p-value 0.3889, adjusted 0.4862 &ge; 0.05: not passed</dd>",
+        "<dt>calibration</dt><dd>effect thresholds at the 0.95 quantile of 5 reference chunks, each against the rest</dd>",
+        "<dt>preset</dt><dd>default</dd>",
+    ] {
+        assert!(html.contains(shown), "{shown}");
+    }
+    assert!(html.contains("<dt>gate 2: effect</dt><dd>trimmed_wasserstein 0.7271 &ge; "));
 }
 
 #[test]
@@ -253,6 +353,8 @@ fn small_samples_use_statistical_tests() {
             "fixtures/small_current.csv",
             "--exclude",
             "id",
+            "--preset",
+            "evidently",
         ],
         0,
     );
@@ -260,6 +362,21 @@ fn small_samples_use_statistical_tests() {
     assert_eq!(column(&r, "income")["score_kind"], "p_value");
     assert_eq!(column(&r, "country")["method"], "chisquare");
     assert_eq!(column(&r, "is_premium")["method"], "z");
+    // The default preset uses two-sample tests at every size.
+    let r = json_report(
+        &[
+            "-r",
+            "fixtures/small_reference.csv",
+            "-c",
+            "fixtures/small_current.csv",
+            "--exclude",
+            "id",
+        ],
+        0,
+    );
+    assert_eq!(column(&r, "income")["method"], "ks");
+    assert_eq!(column(&r, "country")["method"], "chi2");
+    assert_eq!(column(&r, "is_premium")["method"], "chi2");
 }
 
 #[test]
@@ -532,6 +649,8 @@ fn effect_size_is_reported_whatever_the_method() {
             "id",
             "--num-method",
             "ks",
+            "--preset",
+            "evidently",
         ],
         0,
     );
@@ -540,10 +659,33 @@ fn effect_size_is_reported_whatever_the_method() {
             assert!(c["effect_size"].as_f64().is_some(), "{}", c["name"]);
         }
     }
+    // Under the default the effect size is the effect gate's value.
+    let d = json_report(&["-r", REF, "-c", DRIFTED, "--exclude", "id"], 0);
+    for c in d["columns"].as_array().unwrap() {
+        if c["score"].is_number() {
+            assert_eq!(
+                c["effect_size"], c["gates"]["effect"]["value"],
+                "{}",
+                c["name"]
+            );
+        }
+    }
     let income = column(&r, "income");
-    let w = json_report(&["-r", REF, "-c", DRIFTED, "--columns", "income"], 0);
+    let w = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--columns",
+            "income",
+            "--preset",
+            "evidently",
+        ],
+        0,
+    );
     // For numerical columns the effect size is the normalised Wasserstein
-    // distance, which is also the default method's score.
+    // distance, which is also Evidently's method's score.
     assert_eq!(income["effect_size"], column(&w, "income")["score"]);
 }
 
@@ -622,6 +764,8 @@ fn min_effect_overrules_tiny_significant_shifts() {
             "ks",
             "--min-effect",
             "100",
+            "--preset",
+            "evidently",
         ],
         0,
     );
@@ -642,10 +786,30 @@ fn min_effect_overrules_tiny_significant_shifts() {
             "income",
             "--min-effect",
             "100",
+            "--preset",
+            "evidently",
         ],
         0,
     );
     assert_eq!(column(&r, "income")["drift_detected"], true);
+    // Under the default preset `--min-effect` is the effect gate's floor.
+    let r = json_report(
+        &[
+            "-r",
+            REF,
+            "-c",
+            DRIFTED,
+            "--columns",
+            "income",
+            "--min-effect",
+            "100",
+        ],
+        0,
+    );
+    let income = column(&r, "income");
+    assert_eq!(income["gates"]["effect"]["floor"], 100.0);
+    assert_eq!(income["gates"]["test"]["passed"], true);
+    assert_eq!(income["drift_detected"], false);
 }
 
 #[test]
@@ -944,7 +1108,7 @@ fn one_run_writes_every_output_format() {
     );
     let prom = std::fs::read_to_string(p("driftmend.prom")).unwrap();
     assert!(
-        prom.contains("driftmend_dataset_drift_share{model=\"fraud\"} 0.6"),
+        prom.contains("driftmend_dataset_drift_share{model=\"fraud\"} 0.7"),
         "{prom}"
     );
     assert!(prom.contains("# TYPE driftmend_column_drift_score gauge"));

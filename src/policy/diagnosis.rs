@@ -212,6 +212,7 @@ mod tests {
             effect_size: effect,
             drift_detected: Some(drifted),
             small_effect: false,
+            gates: None,
             missing: Sides {
                 reference: Some(0.0),
                 current: Some(0.0),
@@ -258,6 +259,8 @@ mod tests {
                     method: Default::default(),
                     tests: 0,
                 },
+                preset: Default::default(),
+                calibrate: None,
             },
             dataset_drift: DatasetDrift {
                 detected: false,

@@ -67,8 +67,15 @@ pub fn explain(policy: &Policy, base_dir: &Path) -> Value {
 /// `permutations`, `positive_label`) or that name columns stay out when not
 /// given.
 fn report(policy: &Policy) -> Value {
-    let d = AnalysisSettings::default();
+    // The policy's own settings, resolved: a preset's defaults (e.g. the
+    // correction) depend on the preset it names.
+    let d = policy
+        .report
+        .clone()
+        .resolve(|k| k.to_string())
+        .unwrap_or_else(|_| AnalysisSettings::default());
     let mut r = policy.report.clone();
+    r.preset.get_or_insert(d.preset);
     r.num_method.get_or_insert(d.num_method);
     r.cat_method.get_or_insert(d.cat_method);
     r.target_method.get_or_insert(d.target_method);
@@ -115,6 +122,7 @@ fn rank(path: &str, key: &str) -> usize {
             "numerical",
             "target",
             "prediction",
+            "preset",
             "num_method",
             "cat_method",
             "target_method",
@@ -126,6 +134,7 @@ fn rank(path: &str, key: &str) -> usize {
             "drift_share",
             "min_effect",
             "correction",
+            "calibrate",
             "seed",
             "permutations",
             "mmd_sample",

@@ -11,11 +11,16 @@ use super::model::*;
 use crate::data::{number_label, Dataset, Family, RawColumn, Values};
 use crate::quality::{self, ColumnTypes, QualitySettings};
 use crate::stats::describe::{distinct_sorted, distinct_union_sorted, summarize};
-use crate::stats::{self, CategoryCounts, Method, MethodOptions, Sample, ScoreKind};
+use crate::stats::{self, CategoryCounts, EffectMeasure, Method, MethodOptions, Sample, ScoreKind};
 
 /// Integer columns with at most this many distinct values are categorical
 /// (Evidently's rule).
 const MAX_INTEGER_CATEGORIES: usize = 10;
+
+/// Preset `default`: `ks` computes exact p-values for unequal sizes up to
+/// this `n * m` (about 3000 x 3000 rows: tens of milliseconds), the asymptotic
+/// ones beyond.
+const KS_EXACT_WORK: u64 = 10_000_000;
 
 /// A method choice for one kind of column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,6 +70,11 @@ pub struct AnalysisSettings {
     pub positive_label: Option<String>,
     /// Classification with scores: score >= this is the positive class.
     pub prediction_threshold: f64,
+    /// What `auto` and the verdicts mean (two gates, or Evidently's).
+    pub preset: Preset,
+    /// Preset `default`: calibrate each effect threshold on this many
+    /// reference chunks (`--calibrate N`).
+    pub calibrate: Option<usize>,
 }
 
 impl Default for AnalysisSettings {
@@ -85,11 +95,24 @@ impl Default for AnalysisSettings {
             method_options: MethodOptions::default(),
             quality: QualitySettings::default(),
             min_effect: None,
-            correction: Correction::None,
+            correction: Preset::Default.correction(),
             target_method: MethodChoice::Auto,
             prediction_method: MethodChoice::Auto,
             positive_label: None,
             prediction_threshold: crate::stats::performance::DEFAULT_THRESHOLD,
+            preset: Preset::Default,
+            calibrate: None,
+        }
+    }
+}
+
+impl AnalysisSettings {
+    /// The defaults of `--preset evidently`.
+    pub fn evidently() -> Self {
+        AnalysisSettings {
+            preset: Preset::Evidently,
+            correction: Preset::Evidently.correction(),
+            ..AnalysisSettings::default()
         }
     }
 }
@@ -145,6 +168,12 @@ pub fn build(
         .collect();
     let (schema, mut findings) = quality::schema(&types);
 
+    // The permutation tests size their budget for a correction across every
+    // feature column that may get a p-value.
+    let tests = names
+        .iter()
+        .filter(|n| s.target.as_ref() != Some(*n) && s.prediction.as_ref() != Some(*n))
+        .count();
     let mut columns: Vec<ColumnReport> = names
         .par_iter()
         .map(|n| {
@@ -161,12 +190,13 @@ pub fn build(
                 reference.rows,
                 current.rows,
                 s,
+                tests,
             )
         })
         .collect::<Result<_, _>>()?;
 
     let tests = correct(&mut columns, s.correction);
-    if let Some(min) = s.min_effect {
+    if let (Some(min), false) = (s.min_effect, s.preset.two_gates()) {
         for c in columns.iter_mut() {
             if c.score_kind == Some(ScoreKind::PValue)
                 && c.drift_detected == Some(true)
@@ -250,6 +280,14 @@ pub fn build(
                 method: s.correction,
                 tests,
             },
+            preset: s.preset,
+            calibrate: s
+                .calibrate
+                .filter(|_| s.preset.two_gates())
+                .map(|chunks| CalibrationInfo {
+                    chunks,
+                    quantile: super::calibrate::QUANTILE,
+                }),
         },
         dataset_drift,
         schema,
@@ -299,6 +337,13 @@ fn correct(columns: &mut [ColumnReport], correction: Correction) -> usize {
             _ => stats::correction::bh_threshold(&p, t),
         });
         c.drift_detected = Some(method.drifted(adjusted[k], t));
+        if let Some(gates) = &mut c.gates {
+            if let Some(test) = &mut gates.test {
+                test.p_value_adjusted = Some(adjusted[k]);
+                test.passed = method.drifted(adjusted[k], t);
+            }
+            c.drift_detected = Some(gates.passed());
+        }
     }
     m
 }
@@ -408,6 +453,7 @@ fn analyze(
     ref_rows: usize,
     cur_rows: usize,
     s: &AnalysisSettings,
+    tests: usize,
 ) -> Result<ColumnReport, AnalysisError> {
     let role = if s.target.as_deref() == Some(name) {
         Role::Target
@@ -538,6 +584,7 @@ fn analyze(
         effect_size: None,
         drift_detected: None,
         small_effect: false,
+        gates: None,
         missing,
         stats,
         categories,
@@ -576,7 +623,11 @@ fn analyze(
         // finding; a second "not tested" finding would only repeat it.
         ColumnKind::Numerical | ColumnKind::Categorical if !type_break && has_values(&report.stats) => {
             if let (Some(r), Some(c)) = (&ref_prep, &cur_prep) {
-                drift(&mut report, &mut findings, r, c, s)?;
+                let in_order = match reference.map(|c| &c.values) {
+                    Some(Values::Numbers { finite, .. }) => Some(finite.as_slice()),
+                    _ => None,
+                };
+                drift(&mut report, &mut findings, r, c, in_order, s, tests)?;
             }
         }
         _ => {}
@@ -830,12 +881,16 @@ fn mixed_types(name: &str, column: &RawColumn, counts: &[(String, u64)]) -> Opti
 }
 
 /// Chooses the method and threshold and computes the drift verdict.
+/// `reference_in_order` is the reference's finite values in file order
+/// (for `--calibrate`), when the column was read as numbers.
 fn drift(
     report: &mut ColumnReport,
     findings: &mut Vec<Finding>,
     reference: &Prepared,
     current: &Prepared,
+    reference_in_order: Option<&[f64]>,
     s: &AnalysisSettings,
+    tests: usize,
 ) -> Result<(), AnalysisError> {
     let name = report.name.clone();
     let numerical = report.kind == ColumnKind::Numerical;
@@ -899,6 +954,7 @@ fn drift(
             match (role_choice, kind_choice) {
                 (MethodChoice::Fixed(m), _) if fits(m, numerical) => m,
                 (_, MethodChoice::Fixed(m)) => m,
+                _ if s.preset.two_gates() => Method::auto_two_sample(numerical, distinct),
                 _ => Method::auto(numerical, ref_n, distinct),
             }
         }
@@ -912,7 +968,22 @@ fn drift(
     report.method = Some(method);
     report.score_kind = Some(method.score_kind());
     report.threshold = Some(threshold);
-    match stats::compute(method, sample, &s.method_options) {
+    let mut method_options = s.method_options;
+    if s.preset.two_gates() {
+        // KS at every size: an exact p-value for 9 800 vs 9 900 rows takes
+        // seconds; the asymptotic one differs in the 3rd digit at most there.
+        method_options.ks_exact_work = Some(KS_EXACT_WORK);
+    }
+    if s.preset.two_gates() && method_options.permutations.is_none() {
+        let floor = match method {
+            Method::Mmd => stats::mmd::MmdOptions::default().permutations,
+            _ => stats::contingency::DEFAULT_PERMUTATIONS,
+        };
+        method_options.permutations =
+            Some(stats::sequential::permutations_for(tests, threshold, floor));
+        method_options.stop_after = Some(stats::sequential::STOP_AFTER);
+    }
+    match stats::compute(method, sample, &method_options) {
         Ok(score) => {
             report.score = Some(score.value);
             report.statistic = score.statistic;
@@ -925,13 +996,103 @@ fn drift(
             format!("column `{name}`: drift not tested with `{method}`: {e}"),
         )),
     }
-    // The default methods at scale score with the effect measure itself:
+    if let (Some(score), true) = (report.score, s.preset.two_gates()) {
+        let gates = two_gates(
+            method,
+            score,
+            threshold,
+            numerical,
+            sample,
+            reference_in_order,
+            s,
+        );
+        report.drift_detected = Some(gates.passed());
+        // The effect size on the default's scale is the effect gate's own
+        // measure (unless a distance method stands in for the test).
+        if gates.test.is_some() {
+            report.effect_size = gates.effect.as_ref().map(|e| e.value);
+        }
+        report.gates = Some(gates);
+    }
+    // Evidently's methods at scale score with the effect measure itself:
     // don't compute it twice (a second pass over millions of values).
-    report.effect_size = match report.score {
-        Some(score) if method.measures_effect(numerical) => Some(score),
-        _ => stats::effect_size(sample).ok(),
-    };
+    if report.effect_size.is_none() {
+        report.effect_size = match report.score {
+            Some(score) if method.measures_effect(numerical) => Some(score),
+            _ => stats::effect_size(sample).ok(),
+        };
+    }
     Ok(())
+}
+
+/// The default decision's gates for one column (before the correction
+/// across columns, which `correct` applies to the test gate).
+fn two_gates(
+    method: Method,
+    score: f64,
+    threshold: f64,
+    numerical: bool,
+    sample: Sample<'_>,
+    reference_in_order: Option<&[f64]>,
+    s: &AnalysisSettings,
+) -> Gates {
+    if method.score_kind() == ScoreKind::Distance {
+        // A distance method chosen by the user is its own (single) gate.
+        return Gates {
+            test: None,
+            effect: Some(EffectGate {
+                measure: method.name().to_string(),
+                value: score,
+                floor: threshold,
+                threshold,
+                calibrated: None,
+                passed: method.drifted(score, threshold),
+            }),
+        };
+    }
+    let measure = EffectMeasure::for_test(numerical, method);
+    let floor = s.min_effect.unwrap_or(match measure {
+        EffectMeasure::TrimmedWasserstein => super::preset::NUMERICAL_FLOOR,
+        EffectMeasure::Tvd => super::preset::CATEGORICAL_FLOOR,
+    });
+    let calibrated = s.calibrate.and_then(|chunks| {
+        let nulls = match sample {
+            Sample::Numerical { reference, .. } => match reference_in_order {
+                Some(in_order) if in_order.len() == reference.len() => {
+                    super::calibrate::numerical_nulls(in_order, reference, chunks, measure)
+                }
+                // Numbers parsed from labels keep no file order to chunk.
+                _ => Vec::new(),
+            },
+            Sample::Categorical(counts) => super::calibrate::categorical_nulls(
+                &counts.reference,
+                chunks,
+                s.method_options.seed,
+            ),
+        };
+        super::calibrate::quantile(&nulls, super::calibrate::QUANTILE)
+    });
+    let effect = stats::robust_effect(measure, sample).ok().map(|value| {
+        let threshold = calibrated.map_or(floor, |c| c.max(floor));
+        EffectGate {
+            measure: EffectGate::of_measure(measure),
+            value,
+            floor,
+            threshold,
+            calibrated,
+            passed: value >= threshold,
+        }
+    });
+    Gates {
+        test: Some(TestGate {
+            method,
+            p_value: score,
+            p_value_adjusted: None,
+            alpha: threshold,
+            passed: method.drifted(score, threshold),
+        }),
+        effect,
+    }
 }
 
 fn fits(method: Method, numerical: bool) -> bool {
@@ -1153,7 +1314,7 @@ mod tests {
         ];
         for (what, column, kind) in cases {
             let d = dataset(vec![column]);
-            let r = report(&d, &d, &AnalysisSettings::default());
+            let r = report(&d, &d, &AnalysisSettings::evidently());
             assert_eq!(r.columns[0].kind, kind, "{what}");
         }
     }
@@ -1162,9 +1323,9 @@ mod tests {
     fn the_current_side_decides_the_kind() {
         let reference = dataset(vec![ints("x", &cycle(20, 40))]);
         let current = dataset(vec![ints("x", &cycle(3, 40))]);
-        let r = report(&reference, &current, &AnalysisSettings::default());
+        let r = report(&reference, &current, &AnalysisSettings::evidently());
         assert_eq!(r.columns[0].kind, ColumnKind::Categorical);
-        let r = report(&current, &reference, &AnalysisSettings::default());
+        let r = report(&current, &reference, &AnalysisSettings::evidently());
         assert_eq!(r.columns[0].kind, ColumnKind::Numerical);
     }
 
@@ -1174,11 +1335,11 @@ mod tests {
         let digits: Vec<(&str, u64)> = digits.iter().map(|(l, n)| (l.as_str(), *n)).collect();
         let numerical = |c: &str| AnalysisSettings {
             numerical: vec![c.into()],
-            ..AnalysisSettings::default()
+            ..AnalysisSettings::evidently()
         };
         let categorical = |c: &str| AnalysisSettings {
             categorical: vec![c.into()],
-            ..AnalysisSettings::default()
+            ..AnalysisSettings::evidently()
         };
         // (what, column, settings, kind or error message)
         let cases: Vec<(&str, RawColumn, AnalysisSettings, Result<ColumnKind, &str>)> = vec![
@@ -1335,10 +1496,20 @@ mod tests {
             ),
         ];
         for (what, r, c, method) in cases {
-            let r = report(&dataset(vec![r]), &dataset(vec![c]), &Default::default());
-            let x = &r.columns[0];
+            let (r, c) = (dataset(vec![r]), dataset(vec![c]));
+            let evidently = report(&r, &c, &AnalysisSettings::evidently());
+            let x = &evidently.columns[0];
             assert_eq!(x.method, Some(method), "{what}");
             assert_eq!(x.score_kind, Some(method.score_kind()), "{what}");
+            // The default: one two-sample test per kind, whatever the size.
+            let default = report(&r, &c, &AnalysisSettings::default());
+            let x = &default.columns[0];
+            let want = match method {
+                Method::Ks | Method::Wasserstein => Method::Ks,
+                _ => Method::Chi2,
+            };
+            assert_eq!(x.method, Some(want), "{what} (default preset)");
+            assert!(x.gates.is_some(), "{what} (default preset)");
         }
     }
 
@@ -1357,7 +1528,7 @@ mod tests {
             methods: BTreeMap::from([("b".to_string(), Method::KlDiv)]),
             target: Some("t".into()),
             prediction: Some("p".into()),
-            ..AnalysisSettings::default()
+            ..AnalysisSettings::evidently()
         };
         let r = report(&d, &d, &base);
         let methods = |r: &Report| -> Vec<(String, Option<Method>)> {
@@ -1439,7 +1610,7 @@ mod tests {
         let with = |method: Method, threshold: Option<f64>| AnalysisSettings {
             num_method: MethodChoice::Fixed(method),
             threshold,
-            ..AnalysisSettings::default()
+            ..AnalysisSettings::evidently()
         };
         // (what, current, settings, drift detected)
         let cases = [
@@ -1499,7 +1670,7 @@ mod tests {
         let s = AnalysisSettings {
             target: Some("t".into()),
             prediction: Some("p".into()),
-            ..AnalysisSettings::default()
+            ..AnalysisSettings::evidently()
         };
         let r = report(&reference, &current, &s);
         let roles: Vec<(&str, Role, Option<bool>)> = r
@@ -1529,7 +1700,7 @@ mod tests {
             }
         );
         // Without roles, `t` and `p` are features like the others.
-        let r = report(&reference, &current, &AnalysisSettings::default());
+        let r = report(&reference, &current, &AnalysisSettings::evidently());
         assert_eq!(
             (
                 r.dataset_drift.drifted_columns,
@@ -1588,7 +1759,7 @@ mod tests {
             let s = AnalysisSettings {
                 columns,
                 drift_share,
-                ..AnalysisSettings::default()
+                ..AnalysisSettings::evidently()
             };
             let r = report(&reference, &current, &s);
             assert_eq!(
@@ -1744,7 +1915,7 @@ mod tests {
             floats("a", &range(0.0, 50)),
             floats("b", &range(0.0, 50)),
         ]);
-        let r = report(&reference, &current, &AnalysisSettings::default());
+        let r = report(&reference, &current, &AnalysisSettings::evidently());
         let seen: Vec<(&str, Option<Method>)> = r
             .columns
             .iter()
@@ -1771,7 +1942,7 @@ mod tests {
     fn numbers_that_became_text_are_not_compared() {
         let reference = dataset(vec![floats("x", &range(0.0, 40))]);
         let current = dataset(vec![strings("x", &[("a", 20), ("b", 20)])]);
-        let r = report(&reference, &current, &AnalysisSettings::default());
+        let r = report(&reference, &current, &AnalysisSettings::evidently());
         let x = &r.columns[0];
         assert_eq!(
             (x.kind, x.method, x.score),
@@ -1788,7 +1959,7 @@ mod tests {
             columns: Some(vec!["a".into(), "b".into()]),
             target: Some("t".into()),
             correction: Correction::Bonferroni,
-            ..AnalysisSettings::default()
+            ..AnalysisSettings::evidently()
         };
         let r = report(&reference, &current, &s);
         // Two feature p-values; the target is not corrected for.
@@ -1816,7 +1987,7 @@ mod tests {
         let with = |method: Method| AnalysisSettings {
             num_method: MethodChoice::Fixed(method),
             min_effect: Some(100.0),
-            ..AnalysisSettings::default()
+            ..AnalysisSettings::evidently()
         };
         let ks = report(&reference, &current, &with(Method::Ks));
         let x = &ks.columns[0];
@@ -1828,5 +1999,145 @@ mod tests {
             (w.columns[0].drift_detected, w.columns[0].small_effect),
             (Some(true), false)
         );
+    }
+
+    /// A seeded standard-normal-ish sample (sum of 12 uniforms minus 6).
+    fn noise(seed: u64, n: usize, shift: f64) -> Vec<f64> {
+        let mut rng = stats::rng::Rng::stream(seed, 0);
+        (0..n)
+            .map(|_| {
+                (0..12)
+                    .map(|_| rng.below(1 << 30) as f64 / (1u64 << 30) as f64)
+                    .sum::<f64>()
+                    - 6.0
+                    + shift
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_default_needs_a_significant_test_and_a_material_effect() {
+        let n = 20_000;
+        let reference = dataset(vec![
+            floats("same", &noise(1, n, 0.0)),
+            floats("tiny", &noise(2, n, 0.0)),
+            floats("shift", &noise(3, n, 0.0)),
+            strings("cat", &[("a", 8000), ("b", 6000), ("c", 6000)]),
+        ]);
+        let current = dataset(vec![
+            floats("same", &noise(11, n, 0.0)),
+            // Significant at 20k rows, but 0.03 SD is below the 0.05 floor.
+            floats("tiny", &noise(12, n, 0.03)),
+            floats("shift", &noise(13, n, 0.2)),
+            strings("cat", &[("a", 10000), ("b", 5000), ("c", 5000)]),
+        ]);
+        let r = report(&reference, &current, &AnalysisSettings::default());
+        assert_eq!(r.options.preset, Preset::Default);
+        assert_eq!(r.options.correction.method, Correction::Bh);
+        let gates = |name: &str| col(&r, name).gates.clone().unwrap();
+        for name in ["same", "tiny", "shift"] {
+            assert_eq!(col(&r, name).method, Some(Method::Ks), "{name}");
+        }
+        assert_eq!(col(&r, "cat").method, Some(Method::Chi2));
+        let same = gates("same");
+        assert!(!same.test.as_ref().unwrap().passed, "{same:?}");
+        assert_eq!(col(&r, "same").drift_detected, Some(false));
+        let tiny = gates("tiny");
+        assert!(tiny.test.as_ref().unwrap().passed, "{tiny:?}");
+        let effect = tiny.effect.unwrap();
+        assert_eq!(effect.measure, "trimmed_wasserstein");
+        assert!(!effect.passed && effect.threshold == 0.05, "{effect:?}");
+        assert_eq!(col(&r, "tiny").drift_detected, Some(false));
+        let shift = gates("shift");
+        assert!(shift.test.as_ref().unwrap().p_value_adjusted.is_some());
+        assert!(shift.effect.as_ref().unwrap().value > 0.15, "{shift:?}");
+        assert_eq!(col(&r, "shift").drift_detected, Some(true));
+        let cat = gates("cat").effect.unwrap();
+        assert_eq!(cat.measure, "tvd");
+        assert!((cat.value - 0.1).abs() < 1e-12, "{cat:?}");
+        assert_eq!(col(&r, "cat").drift_detected, Some(true));
+        // The same data under Evidently's rule: one score, no gates.
+        let e = report(&reference, &current, &AnalysisSettings::evidently());
+        assert!(e.columns.iter().all(|c| c.gates.is_none()));
+        assert_eq!(col(&e, "shift").method, Some(Method::Wasserstein));
+    }
+
+    #[test]
+    fn one_extreme_value_is_not_drift_by_default() {
+        let n = 5_000;
+        let mut current = noise(22, n, 0.0);
+        current[17] = 1e9;
+        let reference = dataset(vec![floats("x", &noise(21, n, 0.0))]);
+        let current = dataset(vec![floats("x", &current)]);
+        let r = report(&reference, &current, &AnalysisSettings::default());
+        let effect = col(&r, "x").gates.clone().unwrap().effect.unwrap();
+        assert!(effect.value < 0.05, "{effect:?}");
+        assert_eq!(col(&r, "x").drift_detected, Some(false));
+        // Evidently's normalised Wasserstein calls it drift.
+        let e = report(&reference, &current, &AnalysisSettings::evidently());
+        assert_eq!(col(&e, "x").drift_detected, Some(true));
+    }
+
+    #[test]
+    fn calibration_raises_the_effect_threshold_of_a_wandering_reference() {
+        // The reference drifts slowly over the file; the current sample is
+        // its mixture, shifted by 0.1 SD.
+        let n = 10_000;
+        let base = noise(31, n, 0.0);
+        let wandering: Vec<f64> = base
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x + i as f64 / n as f64)
+            .collect();
+        let shifted: Vec<f64> = noise(32, n, 0.6).to_vec();
+        let reference = dataset(vec![floats("x", &wandering)]);
+        let current = dataset(vec![floats("x", &shifted)]);
+        let plain = report(&reference, &current, &AnalysisSettings::default());
+        let calibrated = report(
+            &reference,
+            &current,
+            &AnalysisSettings {
+                calibrate: Some(10),
+                ..AnalysisSettings::default()
+            },
+        );
+        assert_eq!(
+            calibrated.options.calibrate,
+            Some(CalibrationInfo {
+                chunks: 10,
+                quantile: 0.95
+            })
+        );
+        let p = col(&plain, "x").gates.clone().unwrap().effect.unwrap();
+        let c = col(&calibrated, "x").gates.clone().unwrap().effect.unwrap();
+        assert_eq!((p.threshold, p.calibrated), (0.05, None));
+        let q = c.calibrated.unwrap();
+        assert!(q > 0.2, "the chunks differ by up to 1 SD: {c:?}");
+        assert_eq!(c.threshold, q.max(0.05));
+        assert_eq!(col(&plain, "x").drift_detected, Some(true));
+        assert_eq!(col(&calibrated, "x").drift_detected, Some(false));
+    }
+
+    #[test]
+    fn permutation_tests_get_enough_permutations_for_many_columns() {
+        // 60 columns; one changed a lot. With tvd's 1000 permutations its
+        // p-value could not go below 1/1001, above BH's bar of 0.05/60.
+        let mut reference = Vec::new();
+        let mut current = Vec::new();
+        for i in 0..60 {
+            let name = format!("c{i:02}");
+            reference.push(strings(&name, &[("a", 500), ("b", 500)]));
+            let moved = if i == 0 { 300 } else { 500 };
+            current.push(strings(&name, &[("a", moved), ("b", 1000 - moved)]));
+        }
+        let s = AnalysisSettings {
+            cat_method: MethodChoice::Fixed(Method::Tvd),
+            ..AnalysisSettings::default()
+        };
+        let r = report(&dataset(reference), &dataset(current), &s);
+        let c0 = col(&r, "c00");
+        assert!(c0.score.unwrap() < 0.05 / 60.0, "{:?}", c0.score);
+        assert_eq!(c0.drift_detected, Some(true));
+        assert_eq!(r.dataset_drift.drifted_columns, 1);
     }
 }

@@ -2,12 +2,14 @@
 //! (`build`, pure), and its renderers (`render`).
 
 pub mod build;
+pub mod calibrate;
 pub mod chunk;
 pub mod chunked;
 pub mod distribution;
 pub mod model;
 pub mod options;
 mod performance;
+pub mod preset;
 pub mod render;
 
 pub use build::{build, AnalysisError, AnalysisSettings, MethodChoice};

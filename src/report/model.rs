@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::stats::describe::Summary;
-use crate::stats::{Method, ScoreKind};
+use crate::stats::{EffectMeasure, Method, ScoreKind};
+
+pub use super::preset::Preset;
 
 /// JSON schema version. Bump only on a breaking change of the JSON shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -124,6 +126,23 @@ pub struct ReportOptions {
     pub min_effect: Option<f64>,
     /// Multiple-testing correction across the p-value columns.
     pub correction: CorrectionInfo,
+    /// What `auto` and the verdicts mean: `default` (two gates per column)
+    /// or `evidently` (Evidently's method, threshold and verdict).
+    pub preset: Preset,
+    /// With `--calibrate N`: effect thresholds calibrated on the reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibrate: Option<CalibrationInfo>,
+}
+
+/// How the effect thresholds were calibrated on the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationInfo {
+    /// The reference was split into this many equal chunks; each chunk was
+    /// scored against the rest of the reference.
+    pub chunks: usize,
+    /// The threshold is this quantile of the chunk scores (never below the
+    /// effect floor).
+    pub quantile: f64,
 }
 
 /// How p-value thresholds were adjusted for testing many columns at once.
@@ -249,14 +268,21 @@ pub struct ColumnReport {
     /// amounts to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjusted_threshold: Option<f64>,
-    /// Effect size on a common scale whatever the method: normalised
-    /// Wasserstein (numerical) or Jensen-Shannon distance (categorical).
+    /// Effect size on a common scale whatever the method. Preset `default`:
+    /// the effect gate's measure, trimmed Wasserstein in robust SDs
+    /// (numerical) or total variation distance (categorical, boolean, few
+    /// values). Preset `evidently`: normalised Wasserstein (numerical) or
+    /// Jensen-Shannon distance (categorical).
     pub effect_size: Option<f64>,
     /// `null` when not tested.
     pub drift_detected: Option<bool>,
     /// The p-value was below the threshold but `--min-effect` overruled it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub small_effect: bool,
+    /// Preset `default`: the two gates behind `drift_detected` (drift when
+    /// both passed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gates: Option<Gates>,
     /// Missing share (null, and NaN for floats) per side.
     pub missing: Sides<Option<f64>>,
     pub stats: Sides<Option<ColumnStats>>,
@@ -299,6 +325,62 @@ pub struct Exactness {
     /// An interval holding the exact score.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score_range: Option<[f64; 2]>,
+}
+
+/// The two gates of the default decision. A column drifted when every gate
+/// present passed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gates {
+    /// The two-sample test; `null` when a distance method was chosen, which
+    /// then is the effect gate.
+    pub test: Option<TestGate>,
+    /// The effect size against its threshold; `null` when it could not be
+    /// computed.
+    pub effect: Option<EffectGate>,
+}
+
+impl Gates {
+    pub fn passed(&self) -> bool {
+        self.test.as_ref().is_none_or(|t| t.passed) && self.effect.as_ref().is_none_or(|e| e.passed)
+    }
+}
+
+/// Gate 1: is the change real (not sampling noise)?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestGate {
+    pub method: Method,
+    pub p_value: f64,
+    /// After the correction across columns (Benjamini-Hochberg by default);
+    /// `null` without one.
+    pub p_value_adjusted: Option<f64>,
+    /// Significant when the (adjusted) p-value is below this.
+    pub alpha: f64,
+    pub passed: bool,
+}
+
+/// Gate 2: is the change big enough to matter?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EffectGate {
+    /// `trimmed_wasserstein` (robust SDs), `tvd` (share of rows), or the
+    /// name of the distance method chosen instead of a test.
+    pub measure: String,
+    pub value: f64,
+    /// The preset's floor or `--min-effect`.
+    pub floor: f64,
+    /// What `value` is compared with (`value >= threshold`): the floor, or
+    /// the calibrated threshold when that is higher.
+    pub threshold: f64,
+    /// With `--calibrate`: the high quantile of the reference's
+    /// leave-one-chunk-out scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibrated: Option<f64>,
+    pub passed: bool,
+}
+
+impl EffectGate {
+    pub fn of_measure(measure: EffectMeasure) -> String {
+        measure.name().to_string()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

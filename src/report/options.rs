@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::build::{AnalysisSettings, MethodChoice};
 use super::model::Correction;
+use super::preset::Preset;
 use crate::stats::{Binning, Method};
 
 /// Options as one source gave them; `None` (or empty) means "not given".
@@ -49,6 +50,9 @@ pub struct AnalysisOptions {
     pub out_of_range: Option<f64>,
     pub positive_label: Option<String>,
     pub prediction_threshold: Option<f64>,
+    #[serde(serialize_with = "display")]
+    pub preset: Option<Preset>,
+    pub calibrate: Option<usize>,
 }
 
 /// An option whose value does not fit: `key` is its name in the policy's
@@ -141,6 +145,8 @@ impl AnalysisOptions {
             out_of_range: self.out_of_range.or(lower.out_of_range),
             positive_label: self.positive_label.or(lower.positive_label),
             prediction_threshold: self.prediction_threshold.or(lower.prediction_threshold),
+            preset: self.preset.or(lower.preset),
+            calibrate: self.calibrate.or(lower.calibrate),
         }
     }
 
@@ -149,8 +155,29 @@ impl AnalysisOptions {
     /// `name` says an option as its source knows it (`--mmd-sample`,
     /// `report.mmd_sample`), for messages that mention another option.
     pub fn resolve(self, name: fn(&str) -> String) -> Result<AnalysisSettings, OptionError> {
-        let d = AnalysisSettings::default();
+        let preset = self.preset.unwrap_or_default();
+        let d = match preset {
+            Preset::Default => AnalysisSettings::default(),
+            Preset::Evidently => AnalysisSettings::evidently(),
+        };
         let fail = |key, message: String| Err(OptionError { key, message });
+        if let Some(n) = self.calibrate {
+            if n < 2 {
+                return fail(
+                    "calibrate",
+                    "needs at least 2 chunks (each is scored against the rest)".to_string(),
+                );
+            }
+            if preset == Preset::Evidently {
+                return fail(
+                    "calibrate",
+                    format!(
+                        "calibrates the effect gate of preset `default`; `{}` is `evidently`",
+                        name("preset")
+                    ),
+                );
+            }
+        }
         if let Some(both) = self.categorical.iter().find(|c| self.numerical.contains(c)) {
             return fail(
                 "categorical",
@@ -214,6 +241,8 @@ impl AnalysisOptions {
             prediction_method: self.prediction_method.unwrap_or(d.prediction_method),
             positive_label: self.positive_label,
             prediction_threshold: self.prediction_threshold.unwrap_or(d.prediction_threshold),
+            preset,
+            calibrate: self.calibrate,
         })
     }
 }

@@ -7,7 +7,6 @@
 //! rows costs the same as one on a hundred. As in `categorical.rs`, a
 //! category with a zero count on both sides is ignored.
 
-use rayon::prelude::*;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::rng::Rng;
@@ -144,6 +143,18 @@ pub fn tvd(
     permutations: usize,
     seed: u64,
 ) -> Result<TvdResult, StatsError> {
+    tvd_sequential(counts, permutations, None, seed)
+}
+
+/// [`tvd`] with Besag & Clifford's sequential stop after `stop_after`
+/// permutations at least as extreme (see `sequential::p_value`); `None`
+/// runs all `permutations`, exactly as [`tvd`].
+pub fn tvd_sequential(
+    counts: &CategoryCounts,
+    permutations: usize,
+    stop_after: Option<usize>,
+    seed: u64,
+) -> Result<TvdResult, StatsError> {
     let table = Table::new(counts)?;
     if permutations == 0 {
         return Err(StatsError::Undefined(
@@ -152,14 +163,37 @@ pub fn tvd(
     }
     let distance = table.tvd_of(|cell| cell);
     let threshold = distance - PERMUTATION_TIE;
-    let as_extreme = (0..permutations)
-        .into_par_iter()
-        .filter(|&i| table.permuted_total_variation(&mut Rng::stream(seed, i as u64)) >= threshold)
-        .count();
+    let p = super::sequential::p_value(permutations, stop_after, 64, |range| {
+        range
+            .map(|i| table.permuted_total_variation(&mut Rng::stream(seed, i as u64)) >= threshold)
+            .collect()
+    });
     Ok(TvdResult {
         distance,
-        p_value: (1 + as_extreme) as f64 / (1 + permutations) as f64,
+        p_value: p.p_value,
     })
+}
+
+/// Splits category counts at random: `draws` rows drawn without replacement
+/// from the rows `counts` describes, as counts per category (the rest is
+/// `counts - drawn`). Seeded by `rng`; O(categories).
+pub fn random_split(counts: &[u64], draws: u64, rng: &mut Rng) -> Vec<u64> {
+    let mut population: u64 = counts.iter().sum();
+    let mut left = draws.min(population);
+    counts
+        .iter()
+        .map(|&successes| {
+            let drawn = Hypergeometric {
+                population,
+                successes,
+                draws: left,
+            }
+            .sample(rng);
+            population -= successes;
+            left -= drawn;
+            drawn
+        })
+        .collect()
 }
 
 /// The total variation distance `0.5 * sum |p_i - q_i|` between the share

@@ -37,6 +37,18 @@ pub struct KsResult {
 ///
 /// [`StatsError::Empty`] naming the side that has no values.
 pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsResult, StatsError> {
+    ks_2samp_bounded(reference, current, None)
+}
+
+/// [`ks_2samp`], but the exact p-value of unequal sizes (O(n * m) time) is
+/// only computed while `n * m <= max_exact_work`; beyond, the asymptotic
+/// `kstwo` p-value is used, as scipy's `method='asymp'`. Equal sizes stay
+/// exact up to 10 000 (O(n)). `None`: scipy's `method='auto'` exactly.
+pub fn ks_2samp_bounded(
+    reference: &[f64],
+    current: &[f64],
+    max_exact_work: Option<u64>,
+) -> Result<KsResult, StatsError> {
     if reference.is_empty() {
         return Err(StatsError::Empty(Side::Reference));
     }
@@ -55,7 +67,8 @@ pub fn ks_2samp(reference: &[f64], current: &[f64]) -> Result<KsResult, StatsErr
     let d = ecdf_distance(reference, current);
     let (n1, n2) = (reference.len() as u64, current.len() as u64);
     let mut statistic = d;
-    if reference.len().max(current.len()) <= MAX_EXACT_N {
+    let affordable = n1 == n2 || max_exact_work.is_none_or(|work| n1 * n2 <= work);
+    if reference.len().max(current.len()) <= MAX_EXACT_N && affordable {
         match kolmogorov::exact_two_sample(n1, n2, d) {
             ExactOutcome::Computed { statistic, p_value } => {
                 return Ok(KsResult {
@@ -236,6 +249,23 @@ mod tests {
             assert_p_value_close(got.p_value, case.p_value, &what);
             assert_eq!(got.exact, case.method == "exact", "{what}: path");
         }
+    }
+
+    #[test]
+    fn bounded_work_switches_unequal_sizes_to_the_asymptotic_p_value() {
+        let a: Vec<f64> = (0..3000).map(|i| i as f64 / 3000.0).collect();
+        let b: Vec<f64> = (0..2900).map(|i| i as f64 / 2900.0 + 0.03).collect();
+        let exact = ks_2samp(&a, &b).unwrap();
+        assert!(exact.exact);
+        assert_eq!(ks_2samp_bounded(&a, &b, Some(10_000_000)).unwrap(), exact);
+        let asymp = ks_2samp_bounded(&a, &b, Some(1_000_000)).unwrap();
+        assert!(!asymp.exact);
+        assert!(
+            (asymp.p_value / exact.p_value - 1.0).abs() < 0.05,
+            "{asymp:?} vs {exact:?}"
+        );
+        // Equal sizes stay exact: that path is O(n).
+        assert!(ks_2samp_bounded(&a, &a, Some(0)).unwrap().exact);
     }
 
     #[test]

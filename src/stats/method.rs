@@ -8,8 +8,8 @@ use std::str::FromStr;
 use super::mmd::MmdOptions;
 use super::test_result::TestResult;
 use super::{
-    anderson, binning, categorical, contingency, cramer, distance, energy, epps, ks, mmd, ranks,
-    ttest, CategoryCounts, Sample, Shares, StatsError,
+    anderson, binning, categorical, contingency, cramer, distance, energy, epps, homogeneity, ks,
+    mmd, ranks, robust, ttest, CategoryCounts, Sample, Shares, StatsError,
 };
 
 /// What a score is: a p-value (small means drift) or a distance (large means
@@ -26,6 +26,7 @@ pub enum ScoreKind {
 pub enum Method {
     Ks,
     ChiSquare,
+    Chi2,
     Z,
     Wasserstein,
     JensenShannon,
@@ -96,6 +97,13 @@ pub struct MethodOptions {
     pub permutations: Option<usize>,
     /// `empirical_mmd` subsamples each side to at most this many values.
     pub mmd_sample: usize,
+    /// Besag & Clifford's sequential stop for the permutation tests (see
+    /// `sequential::p_value`); `None` runs every permutation.
+    pub stop_after: Option<usize>,
+    /// `ks` computes its exact p-value for unequal sizes only up to this
+    /// `n * m` (asymptotic beyond); `None` for scipy's `auto` (exact up to
+    /// 10 000 per side, which can take seconds).
+    pub ks_exact_work: Option<u64>,
 }
 
 impl Default for MethodOptions {
@@ -105,6 +113,8 @@ impl Default for MethodOptions {
             seed: 0,
             permutations: None,
             mmd_sample: MmdOptions::default().max_per_side,
+            stop_after: None,
+            ks_exact_work: None,
         }
     }
 }
@@ -152,9 +162,10 @@ impl fmt::Display for Binning {
 }
 
 impl Method {
-    pub const ALL: [Method; 21] = [
+    pub const ALL: [Method; 22] = [
         Method::Ks,
         Method::ChiSquare,
+        Method::Chi2,
         Method::Z,
         Method::Wasserstein,
         Method::JensenShannon,
@@ -180,6 +191,7 @@ impl Method {
         match self {
             Method::Ks => "ks",
             Method::ChiSquare => "chisquare",
+            Method::Chi2 => "chi2",
             Method::Z => "z",
             Method::Wasserstein => "wasserstein",
             Method::JensenShannon => "jensenshannon",
@@ -207,7 +219,8 @@ impl Method {
     fn aliases(self) -> &'static [&'static str] {
         match self {
             Method::Ks => &["kolmogorovsmirnov", "kstest", "ks2samp"],
-            Method::ChiSquare => &["chi2", "chisq", "chisquaretest", "chi2test"],
+            Method::ChiSquare => &["chisq", "chisquaretest", "chisquaregof"],
+            Method::Chi2 => &["chisquare2samp", "chi2contingency", "chi2test"],
             Method::Z => &["ztest", "proportionsztest"],
             Method::Wasserstein => &["wassersteindistance", "wassersteinnorm", "emd"],
             Method::JensenShannon => &["js", "jensenshannondistance", "jsdistance"],
@@ -249,6 +262,7 @@ impl Method {
         match self {
             Method::Ks
             | Method::ChiSquare
+            | Method::Chi2
             | Method::Z
             | Method::MannWhitney
             | Method::TTest
@@ -263,6 +277,7 @@ impl Method {
         !matches!(
             self,
             Method::ChiSquare
+                | Method::Chi2
                 | Method::Z
                 | Method::FisherExact
                 | Method::GTest
@@ -276,6 +291,7 @@ impl Method {
         matches!(
             self,
             Method::ChiSquare
+                | Method::Chi2
                 | Method::Z
                 | Method::JensenShannon
                 | Method::Psi
@@ -326,6 +342,24 @@ impl Method {
             (false, true) if distinct > 5 => Method::Wasserstein,
             (false, _) => Method::JensenShannon,
         }
+    }
+
+    /// The default preset's choice, the same at every size: KS for
+    /// numerical columns with more than 5 distinct values, the chi-square
+    /// test of homogeneity (`chi2`) on the category (or distinct value)
+    /// counts otherwise, booleans included. Both are true two-sample tests.
+    pub fn auto_two_sample(numerical: bool, distinct: usize) -> Method {
+        if numerical && distinct > 5 {
+            Method::Ks
+        } else {
+            Method::Chi2
+        }
+    }
+
+    /// Whether the method runs on category counts (numerical columns with
+    /// few distinct values become one category per value).
+    pub fn on_counts(self) -> bool {
+        !self.accepts_numerical()
     }
 }
 
@@ -408,9 +442,8 @@ fn numerical_score(
 ) -> Result<Score, StatsError> {
     let test = |r: TestResult| Score::with(r.p_value, r.statistic);
     Ok(match method {
-        Method::Ks => {
-            ks::ks_2samp(reference, current).map(|r| Score::with(r.p_value, r.statistic))?
-        }
+        Method::Ks => ks::ks_2samp_bounded(reference, current, opts.ks_exact_work)
+            .map(|r| Score::with(r.p_value, r.statistic))?,
         Method::Wasserstein => Score::of(distance::wasserstein_norm(reference, current)?),
         Method::Hellinger => Score::of(distance::hellinger_numerical(reference, current)?),
         Method::Anderson => anderson::anderson_ksamp(reference, current)
@@ -431,6 +464,7 @@ fn numerical_score(
                     max_per_side: opts.mmd_sample,
                     permutations: opts.permutations.unwrap_or(defaults.permutations),
                     seed: opts.seed,
+                    stop_after: opts.stop_after,
                 },
             )?;
             Score::with(r.p_value, r.statistic)
@@ -452,6 +486,10 @@ fn categorical_score(
 ) -> Result<Score, StatsError> {
     Ok(match method {
         Method::ChiSquare => Score::of(categorical::chisquare(counts)?),
+        Method::Chi2 => {
+            let r = homogeneity::chi2_homogeneity(counts)?;
+            Score::with(r.p_value, r.statistic)
+        }
         Method::Z => Score::of(categorical::z_test(counts)?),
         Method::FisherExact => Score::of(contingency::fisher_exact(counts)?),
         Method::GTest => Score::of(contingency::g_test(counts)?),
@@ -459,7 +497,7 @@ fn categorical_score(
             let permutations = opts
                 .permutations
                 .unwrap_or(contingency::DEFAULT_PERMUTATIONS);
-            let r = contingency::tvd(counts, permutations, opts.seed)?;
+            let r = contingency::tvd_sequential(counts, permutations, opts.stop_after, opts.seed)?;
             Score::with(r.p_value, r.distance)
         }
         Method::Linf => Score::of(contingency::linf(counts)?),
@@ -516,6 +554,56 @@ pub fn effect_size(sample: Sample<'_>) -> Result<f64, StatsError> {
             non_empty(counts.reference_total(), counts.current_total())?;
             Ok(distance::jensen_shannon(&binning::category_shares(counts)))
         }
+    }
+}
+
+/// The effect measure of the default decision's second gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectMeasure {
+    /// `robust::trimmed_wasserstein_norm`: the 1%-99% trimmed Wasserstein
+    /// distance in robust standard deviations (IQR / 1.349).
+    TrimmedWasserstein,
+    /// Total variation distance of the category shares: the share of rows
+    /// that would have to change category.
+    Tvd,
+}
+
+impl EffectMeasure {
+    pub fn name(self) -> &'static str {
+        match self {
+            EffectMeasure::TrimmedWasserstein => "trimmed_wasserstein",
+            EffectMeasure::Tvd => "tvd",
+        }
+    }
+
+    /// The measure for a column tested on its values (`trimmed_wasserstein`)
+    /// or on its category / distinct-value counts (`tvd`).
+    pub fn for_test(numerical: bool, method: Method) -> EffectMeasure {
+        if numerical && !method.on_counts() {
+            EffectMeasure::TrimmedWasserstein
+        } else {
+            EffectMeasure::Tvd
+        }
+    }
+}
+
+/// The default decision's effect size: outlier-robust, on the scale a
+/// data scientist reads (robust SDs of shift, or the share of rows that
+/// changed category).
+pub fn robust_effect(measure: EffectMeasure, sample: Sample<'_>) -> Result<f64, StatsError> {
+    match (measure, sample) {
+        (EffectMeasure::TrimmedWasserstein, Sample::Numerical { reference, current }) => {
+            robust::trimmed_wasserstein_norm(reference, current)
+        }
+        (EffectMeasure::Tvd, Sample::Numerical { reference, current }) => {
+            non_empty(reference.len() as u64, current.len() as u64)?;
+            contingency::total_variation(&binning::distinct_counts(reference, current))
+        }
+        (EffectMeasure::Tvd, Sample::Categorical(counts)) => contingency::total_variation(counts),
+        (EffectMeasure::TrimmedWasserstein, Sample::Categorical(_)) => Err(StatsError::Undefined(
+            "`trimmed_wasserstein` needs numerical values".to_string(),
+        )),
     }
 }
 

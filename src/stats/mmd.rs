@@ -25,8 +25,6 @@
 //! permutations per pass over the matrix so it is read from memory
 //! `B / BATCH` times; batches run in parallel (rayon).
 
-use rayon::prelude::*;
-
 use super::binning::non_empty;
 use super::rng::Rng;
 use super::StatsError;
@@ -49,6 +47,9 @@ pub struct MmdOptions {
     pub permutations: usize,
     /// Seed of the subsampling and of the permutations.
     pub seed: u64,
+    /// Besag & Clifford's sequential stop (see `sequential::p_value`);
+    /// `None` runs every permutation.
+    pub stop_after: Option<usize>,
 }
 
 impl Default for MmdOptions {
@@ -57,6 +58,7 @@ impl Default for MmdOptions {
             max_per_side: 2000,
             permutations: 200,
             seed: 0,
+            stop_after: None,
         }
     }
 }
@@ -116,17 +118,12 @@ pub fn mmd_test(
     observed_mask[observed_group].fill(1.0);
     let statistic = kernel.statistics(&[observed_mask], group)[0];
 
-    let batches: Vec<std::ops::Range<usize>> = (0..opts.permutations)
-        .step_by(BATCH)
-        .map(|start| start..(start + BATCH).min(opts.permutations))
-        .collect();
-    let at_least: usize = batches
-        .into_par_iter()
-        .map(|batch| kernel.exceedances(batch, group, statistic, opts.seed))
-        .sum();
+    let p = super::sequential::p_value(opts.permutations, opts.stop_after, BATCH, |batch| {
+        kernel.exceedances(batch, group, statistic, opts.seed)
+    });
     Ok(MmdResult {
         statistic,
-        p_value: (1 + at_least) as f64 / (1 + opts.permutations) as f64,
+        p_value: p.p_value,
         sampled: x_sampled || y_sampled,
     })
 }
@@ -261,7 +258,7 @@ impl Kernel {
             .collect()
     }
 
-    /// How many of the permutations in `batch` give MMD^2 >= `observed`.
+    /// Whether each permutation in `batch` gives MMD^2 >= `observed`.
     /// Permutation b draws its group with `Rng::stream(seed, b)`, so the
     /// count does not depend on how batches are scheduled.
     fn exceedances(
@@ -270,7 +267,7 @@ impl Kernel {
         group: usize,
         observed: f64,
         seed: u64,
-    ) -> usize {
+    ) -> Vec<bool> {
         let masks: Vec<Vec<f64>> = batch
             .map(|b| {
                 let mut mask = vec![0.0; self.m];
@@ -282,8 +279,8 @@ impl Kernel {
             .collect();
         self.statistics(&masks, group)
             .into_iter()
-            .filter(|&s| s >= observed)
-            .count()
+            .map(|s| s >= observed)
+            .collect()
     }
 }
 
@@ -319,6 +316,7 @@ mod tests {
             max_per_side: 2000,
             permutations: PERMUTATIONS,
             seed,
+            stop_after: None,
         }
     }
 
@@ -391,7 +389,7 @@ mod tests {
         let pooled: Vec<f64> = x.iter().chain(y).copied().collect();
         let kernel = Kernel::new(&pooled, median_pairwise_distance(&sorted));
         let serial: usize = (0..300)
-            .map(|b| kernel.exceedances(b..b + 1, x.len(), first.statistic, 11))
+            .map(|b| kernel.exceedances(b..b + 1, x.len(), first.statistic, 11)[0] as usize)
             .sum();
         assert_eq!(first.p_value, (1 + serial) as f64 / 301.0);
     }
@@ -407,6 +405,7 @@ mod tests {
             max_per_side: 300,
             permutations: 100,
             seed: 3,
+            stop_after: None,
         };
         let same = mmd_test(&grid(5000, 0.0), &grid(4000, 0.0), opts).unwrap();
         assert!(same.sampled && same.p_value > 0.01, "{same:?}");

@@ -16,6 +16,7 @@ pub mod distance;
 pub mod energy;
 pub mod epps;
 pub mod error;
+pub mod homogeneity;
 pub mod kolmogorov;
 pub mod ks;
 pub mod method;
@@ -23,12 +24,17 @@ pub mod mmd;
 pub mod performance;
 pub mod ranks;
 pub mod rng;
+pub mod robust;
+pub mod sequential;
 pub mod sum;
 pub mod test_result;
 pub mod ttest;
 
 pub use error::{Side, StatsError};
-pub use method::{compute, effect_size, Binning, Method, MethodOptions, Score, ScoreKind};
+pub use method::{
+    compute, effect_size, robust_effect, Binning, EffectMeasure, Method, MethodOptions, Score,
+    ScoreKind,
+};
 
 /// Counts per category for both sides, aligned: index `i` is the same
 /// category on both sides. Built over the union of categories seen on either

@@ -532,7 +532,7 @@ fn gitlab_pipeline_by_trigger_token_and_by_access_token() {
     );
     assert_eq!(
         String::from_utf8_lossy(&trigger.body),
-        "token=glptt-TRIGGERsecret&ref=main&variables%5BREASON%5D=drift&variables%5BSHARE%5D=0.6"
+        "token=glptt-TRIGGERsecret&ref=main&variables%5BREASON%5D=drift&variables%5BSHARE%5D=0.7"
     );
     let out = outcome(&s, 0, "retrain");
     assert_eq!(out["status"], "succeeded");
@@ -1479,7 +1479,7 @@ fn mlflow_log_records_the_report_as_a_run() {
             .as_f64()
             .unwrap()
     };
-    assert_eq!(metric("dataset.drift_share"), 0.6);
+    assert_eq!(metric("dataset.drift_share"), 0.7);
     assert_eq!(metric("dataset.drift_detected"), 1.0);
     assert_eq!(metric("column.income.drift_detected"), 1.0);
     // The same numbers as the report itself.
@@ -1557,7 +1557,7 @@ fn mlflow_log_records_the_report_as_a_run() {
         .iter()
         .find(|m| m["key"] == "dataset.drift_share")
         .unwrap_or_else(|| panic!("no metrics after approval: {got}"));
-    assert_eq!(share["value"], 0.6);
+    assert_eq!(share["value"], 0.7);
     assert_eq!(
         logged.len(),
         run["data"]["metrics"].as_array().unwrap().len()

@@ -93,6 +93,12 @@ fn report_flag_errors() {
         ("report_bins_one_quantile", &["--bins", "quantile:1"]),
         ("report_permutations_zero", &["--permutations", "0"]),
         ("report_mmd_sample_one", &["--mmd-sample", "1"]),
+        ("report_unknown_preset", &["--preset", "nannyml"]),
+        ("report_calibrate_one_chunk", &["--calibrate", "1"]),
+        (
+            "report_calibrate_with_evidently",
+            &["--calibrate", "5", "--preset", "evidently"],
+        ),
         ("report_min_effect_negative", &["--min-effect=-1"]),
         ("report_min_effect_nan", &["--min-effect", "NaN"]),
         (

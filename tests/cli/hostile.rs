@@ -131,8 +131,8 @@ fn under_github_actions_only_the_annotations_are_commands() {
         commands,
         [
             "::warning title=driftmend%3A dataset drift::Dataset drift detected: 2 of 3 columns drifted (66.7%25 >= 50.0%25)",
-            "::warning title=driftmend%3A drift in x\\n%3A%3Aerror%3A%3Apwned::ks 6.1e-13 <= 0.05",
-            "::warning title=driftmend%3A drift in city::chisquare 0 < 0.05",
+            "::warning title=driftmend%3A drift in x\\n%3A%3Aerror%3A%3Apwned::ks 6.1e-13 (adjusted 1.83e-12) <= 0.05, and effect trimmed_wasserstein 1.8291 >= 0.05",
+            "::warning title=driftmend%3A drift in city::chi2 6.61e-4 (adjusted 9.91e-4) < 0.05, and effect tvd 0.25 >= 0.015",
             "::warning title=driftmend%3A out of range::column `x\\n::error::pwned`: 66.7%25 of current values lie outside the reference range 0..59",
             "::warning title=driftmend%3A new categories::column `city`: 1 new category in 25.0%25 of current rows (\"evil\\n::notice::cat\")",
         ],

@@ -301,7 +301,7 @@ rules:
     );
     let action = &s.audit_of("action", 1)[0];
     assert_eq!(action["rule"], "drift");
-    assert_eq!(action["evidence"]["dataset.drift_share"], 0.6);
+    assert_eq!(action["evidence"]["dataset.drift_share"], 0.7); // 7 of 10: the default also flags the 5 pp fraud-rate change
     assert_eq!(action["outcome"]["detail"]["exit_code"], 0);
     assert_eq!(action["request"]["argv"][0], "./retrain.sh");
 
@@ -316,7 +316,7 @@ rules:
     let notified = s.calls("notify");
     assert_eq!(notified.len(), 1);
     assert!(
-        notified[0].starts_with("covariate_drift: 6 of 10 columns drifted"),
+        notified[0].starts_with("covariate_drift: 7 of 10 columns drifted"),
         "{notified:?}"
     );
     assert_eq!(

@@ -116,6 +116,27 @@ actions:
     }
 
     #[test]
+    fn report_preset_and_calibrate_load() {
+        use crate::report::model::Preset;
+        let text = format!("{HEAD}report: {{preset: default, calibrate: 8}}\n{TAIL}");
+        let policy = load("p.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}"));
+        assert_eq!(policy.report.preset, Some(Preset::Default));
+        assert_eq!(policy.report.calibrate, Some(8));
+        let text = format!("{HEAD}report: {{preset: evidently}}\n{TAIL}");
+        let policy = load("p.yaml", &text).unwrap_or_else(|e| panic!("{e:#?}"));
+        assert_eq!(policy.report.preset, Some(Preset::Evidently));
+        // Calibration belongs to the default's effect gate.
+        let text = format!("{HEAD}report: {{preset: evidently, calibrate: 8}}\n{TAIL}");
+        let errors = errors(&text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].path, "report.calibrate");
+        assert_eq!(
+            errors[0].message,
+            "calibrates the effect gate of preset `default`; `report.preset` is `evidently`"
+        );
+    }
+
+    #[test]
     fn the_issue_example_loads_with_defaults_filled_in() {
         let policy = load("p.yaml", EXAMPLE).unwrap_or_else(|e| panic!("{e:#?}"));
         assert_eq!(policy.version, 1);
@@ -354,6 +375,18 @@ actions:
                     "report.drift_share",
                     "expected a number, found a string `0.5`",
                 )],
+            ),
+            (
+                "unknown preset",
+                format!("{HEAD}report: {{preset: evidentli, calibrate: 1}}\n{TAIL}"),
+                vec![
+                    (
+                        "4:18",
+                        "report.preset",
+                        "unknown preset `evidentli`; expected one of: default, evidently (did you mean `evidently`?)",
+                    ),
+                    ("4:40", "report.calibrate", "must be at least 2, found 1"),
+                ],
             ),
             (
                 "bad duration",

@@ -12,7 +12,7 @@ use super::tree::Node;
 use crate::policy::model::{
     ActionSpec, CircuitBreaker, DataSpec, Guardrails, Mode, Policy, RateLimit, Rule, POLICY_VERSION,
 };
-use crate::report::model::Correction;
+use crate::report::model::{Correction, Preset};
 use crate::report::options::{AnalysisOptions, MethodFor};
 use crate::stats::Binning;
 
@@ -66,6 +66,8 @@ const REPORT_KEYS: &[&str] = &[
     "out_of_range",
     "positive_label",
     "prediction_threshold",
+    "preset",
+    "calibrate",
 ];
 
 pub(super) const GUARDRAIL_KEYS: &[&str] = &[
@@ -334,6 +336,14 @@ fn read_report(c: &mut Checker, field: &Field) -> AnalysisOptions {
             .and_then(|n| usize::try_from(n).ok())
     };
     spec.permutations = size(c, "permutations", 1);
+    spec.calibrate = size(c, "calibrate", 2);
+    spec.preset = r
+        .get("preset")
+        .and_then(|f| c.choice(f.value, &f.path, "preset", &["default", "evidently"]))
+        .map(|name| match name {
+            "evidently" => Preset::Evidently,
+            _ => Preset::Default,
+        });
     spec.mmd_sample = size(c, "mmd_sample", 2);
     // What spans keys (a column both categorical and numerical) is checked
     // where every source's options are: at the key it names.

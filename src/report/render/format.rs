@@ -215,6 +215,7 @@ pub fn method_meaning(m: Method) -> &'static str {
     match m {
         Method::Ks => "p-value of the two-sample Kolmogorov-Smirnov test: how likely a gap this large between the two distributions is by chance; drift when at or under the threshold",
         Method::ChiSquare => "p-value of the chi-square test of current category counts against reference shares; drift when under the threshold",
+        Method::Chi2 => "p-value of the chi-square test of homogeneity of the two samples' category counts (2 x k table); drift when under the threshold",
         Method::Z => "p-value of the two-proportion z-test (two categories); drift when under the threshold",
         Method::Wasserstein => "how far values moved (Wasserstein distance) in units of the reference's standard deviation: 0.1 is a tenth of a std; drift when at or over the threshold",
         Method::JensenShannon => "Jensen-Shannon distance of the two distributions: 0 identical, 1 no overlap; drift when at or over the threshold",
@@ -281,11 +282,68 @@ pub fn threshold_cell(c: &ColumnReport) -> String {
     }
 }
 
+/// The effect cell: with the two gates, the effect against its threshold
+/// (`0.1235 >= 0.05`, `0.0100 < 0.015`, a `*` marking a calibrated one);
+/// else the column's common-scale effect size.
+pub fn effect_cell(c: &ColumnReport) -> String {
+    match c.gates.as_ref().and_then(|g| g.effect.as_ref()) {
+        Some(e) => format!(
+            "{} {} {}{}",
+            fmt_score(e.value),
+            if e.passed { ">=" } else { "<" },
+            fmt_bar(e.threshold),
+            if e.calibrated.is_some_and(|q| q > e.floor) {
+                "*"
+            } else {
+                ""
+            }
+        ),
+        None => c
+            .effect_size
+            .map(fmt_score)
+            .unwrap_or_else(|| "-".to_string()),
+    }
+}
+
+/// A threshold without trailing zeros: `0.05`, `0.015`, `0.1234`.
+pub fn fmt_bar(x: f64) -> String {
+    let s = fmt_score(x);
+    if s.contains('e') {
+        return s;
+    }
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Under a table of two-gate verdicts: what DRIFT means, in one line.
+pub fn gates_legend(report: &Report) -> Option<String> {
+    if !report.options.preset.two_gates() {
+        return None;
+    }
+    let adjusted = match report.options.correction.method {
+        crate::report::model::Correction::None => "p-value",
+        crate::report::model::Correction::Bonferroni => "Bonferroni-adjusted p-value",
+        crate::report::model::Correction::Bh => "BH-adjusted p-value",
+    };
+    let calibrated = if report.options.calibrate.is_some() {
+        " (* calibrated on the reference)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "DRIFT = two-sample test significant ({adjusted} < threshold) and effect >= its threshold{calibrated}"
+    ))
+}
+
 /// The verdict word of a column.
 pub fn verdict(c: &ColumnReport) -> &'static str {
+    let small = c.small_effect
+        || c.gates.as_ref().is_some_and(|g| {
+            g.test.as_ref().is_some_and(|t| t.passed)
+                && g.effect.as_ref().is_some_and(|e| !e.passed)
+        });
     match c.drift_detected {
         Some(true) => "DRIFT",
-        Some(false) if c.small_effect => "ok (small effect)",
+        Some(false) if small => "ok (small effect)",
         Some(false) => "ok",
         None if has_error(c) => "error",
         None => "not tested",

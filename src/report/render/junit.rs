@@ -54,7 +54,12 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
 pub(crate) fn drift_reason(c: &ColumnReport) -> Option<String> {
     let (method, score, threshold) = (c.method?, c.score?, c.threshold?);
     // A `--min-effect` overrule keeps the test's own verdict in the comparison.
-    let tested_drift = c.drift_detected? || c.small_effect;
+    let test_passed = c
+        .gates
+        .as_ref()
+        .and_then(|g| g.test.as_ref())
+        .is_some_and(|t| t.passed);
+    let tested_drift = c.drift_detected? || c.small_effect || test_passed;
     let op = comparison(method, tested_drift);
     let name = method.name();
     let mut reason = match c.p_value_adjusted {
@@ -69,6 +74,23 @@ pub(crate) fn drift_reason(c: &ColumnReport) -> Option<String> {
     if c.small_effect {
         let effect = c.effect_size.map(compact).unwrap_or_else(|| "-".into());
         reason.push_str(&format!(", but effect size {effect} is below --min-effect"));
+    }
+    let effect_gate = c
+        .gates
+        .as_ref()
+        .and_then(|g| g.test.as_ref().and(g.effect.as_ref()));
+    if let Some(e) = effect_gate {
+        let (joint, op) = if e.passed {
+            (", and", ">=")
+        } else {
+            (", but", "<")
+        };
+        reason.push_str(&format!(
+            "{joint} effect {} {} {op} {}",
+            e.measure,
+            compact(e.value),
+            compact(e.threshold)
+        ));
     }
     Some(reason)
 }

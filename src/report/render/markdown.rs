@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use super::format::{
-    display_order, fmt_count, fmt_score, headline, missing_pair, performance_rows,
-    performance_title, threshold_cell, verdict, Status,
+    display_order, effect_cell, fmt_count, fmt_score, gates_legend, headline, missing_pair,
+    performance_rows, performance_title, threshold_cell, verdict, Status,
 };
 use super::{visible, RenderOptions};
 use crate::report::model::{Report, Role, Severity};
@@ -56,11 +56,14 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
             c.method.map(|m| m.name()).unwrap_or("-"),
             c.score.map(fmt_score).unwrap_or_else(|| "-".into()),
             threshold_cell(c),
-            c.effect_size.map(fmt_score).unwrap_or_else(|| "-".into()),
+            effect_cell(c),
             missing_pair(c).replace("->", "→"),
         )?;
     }
     super::over_time::write_markdown(report, w)?;
+    if let Some(legend) = gates_legend(report) {
+        writeln!(w, "\n{}", legend.replace(">=", "≥"))?;
+    }
     if let Some(p) = &report.performance {
         writeln!(w, "\n### {}\n", escape(&performance_title(p)))?;
         let rows = performance_rows(p);

@@ -31,6 +31,7 @@ pub fn column(name: &str, kind: ColumnKind, method: Method, score: f64) -> Colum
         effect_size: Some(score),
         drift_detected: Some(false),
         small_effect: false,
+        gates: None,
         missing: Sides {
             reference: Some(0.0),
             current: Some(0.0),
@@ -216,6 +217,8 @@ pub fn drifted() -> Report {
                 method: Default::default(),
                 tests: 0,
             },
+            preset: Default::default(),
+            calibrate: None,
         },
         dataset_drift: DatasetDrift {
             detected: true,

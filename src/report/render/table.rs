@@ -17,8 +17,8 @@ use comfy_table::{
 };
 
 use super::format::{
-    display_order, fmt_count, fmt_score, fmt_share, headline, paint, performance_rows,
-    performance_title, Paint, Status,
+    display_order, effect_cell, fmt_count, fmt_score, fmt_share, gates_legend, headline, paint,
+    performance_rows, performance_title, Paint, Status,
 };
 use super::{visible, RenderOptions};
 use crate::report::model::{ColumnKind, ColumnReport, Report, Role, Severity};
@@ -122,12 +122,12 @@ fn render_body(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::
     if !columns.is_empty() {
         let layout = layout(report, &columns, opts.width);
         writeln!(w, "{}", layout.table(&columns, on, opts.width))?;
-        if columns.iter().any(|c| c.small_effect) && layout.has(Field::Verdict) {
+        if columns.iter().any(|c| small_effect(c)) && layout.has(Field::Verdict) {
             writeln!(
                 w,
                 "{}",
                 paint(
-                    "ok*: the test flagged drift but the effect size is below --min-effect",
+                    "ok*: the test flagged drift but the effect size is below its floor",
                     Paint::Dim,
                     on
                 )
@@ -143,6 +143,9 @@ fn render_body(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::
                     on
                 )
             )?;
+        }
+        if let Some(legend) = gates_legend(report) {
+            writeln!(w, "{}", paint(&legend, Paint::Dim, on))?;
         }
     }
     super::over_time::write_terminal(report, w, on)?;
@@ -294,7 +297,7 @@ impl Field {
                     _ => dash(),
                 }
             }
-            Field::Effect => c.effect_size.map(fmt_score).unwrap_or_else(dash),
+            Field::Effect => effect_cell(c),
             Field::Verdict => verdict_word(c).to_string(),
             Field::Missing => {
                 let side = |m: Option<f64>| m.map(fmt_share).unwrap_or_else(dash);
@@ -333,11 +336,21 @@ fn verdict_word(c: &ColumnReport) -> &'static str {
     let error = super::format::has_error(c);
     match c.drift_detected {
         Some(true) => "DRIFT",
-        Some(false) if c.small_effect => "ok*",
+        Some(false) if small_effect(c) => "ok*",
         Some(false) => "ok",
         None if error => "ERROR",
         None => "untested",
     }
+}
+
+/// The test flagged a change too small to matter (`--min-effect`, or the
+/// effect gate of the default decision).
+fn small_effect(c: &ColumnReport) -> bool {
+    c.small_effect
+        || c.gates.as_ref().is_some_and(|g| {
+            g.test.as_ref().is_some_and(|t| t.passed)
+                && g.effect.as_ref().is_some_and(|e| !e.passed)
+        })
 }
 
 /// Whether a column's score was computed from a profile, not exactly.
@@ -364,7 +377,8 @@ fn short_kind(kind: ColumnKind) -> &'static str {
 /// A method's shortest name that `--num-method`/`--cat-method` accept.
 pub(crate) fn short_method(m: Method) -> &'static str {
     match m {
-        Method::ChiSquare => "chi2",
+        Method::ChiSquare => "chisquare",
+        Method::Chi2 => "chi2",
         Method::JensenShannon => "js",
         Method::KlDiv => "kl",
         Method::Anderson => "ad",
@@ -445,6 +459,9 @@ impl Layout {
 /// terminal): every field.
 fn layout(report: &Report, columns: &[&ColumnReport], width: Option<u16>) -> Layout {
     let effect_informative = report.options.min_effect.is_some()
+        || columns
+            .iter()
+            .any(|c| c.gates.as_ref().is_some_and(|g| g.effect.is_some()))
         || columns.iter().any(|c| match (c.effect_size, c.score) {
             (Some(e), Some(s)) => (e - s).abs() > 1e-12,
             (Some(_), None) => true,
@@ -690,9 +707,14 @@ mod tests {
             let header = out.lines().find(|l| l.contains("Column")).unwrap();
             header.to_string()
         };
-        // The score without its threshold when the merged cell is too wide.
-        assert_eq!(header(42), "│ Column             ┆ Score  ┆ Drift    │");
-        assert_eq!(header(41), "│ Column             ┆ Drift    │");
+        // The score without its threshold when the merged cell is too wide;
+        // one column narrower, the name and the verdict alone.
+        let narrowest = (41..80)
+            .find(|&w| header(w).contains("Score"))
+            .expect("the score fits at some width");
+        assert!(header(narrowest).starts_with("│ Column             ┆ Score"));
+        assert!(header(narrowest).ends_with("┆ Drift    │"));
+        assert_eq!(header(narrowest - 1), "│ Column             ┆ Drift    │");
     }
 
     #[test]

@@ -168,6 +168,8 @@ fn report_options(o: &mut ReportOptions, f: &mut dyn FnMut(&mut String)) {
         seed: _,
         min_effect: _,
         correction: _,
+        preset: _,
+        calibrate: _,
     } = o;
     f(bins);
     target.iter_mut().chain(prediction).for_each(&mut *f);
@@ -211,6 +213,7 @@ fn column(c: &mut ColumnReport, f: &mut dyn FnMut(&mut String)) {
         effect_size: _,
         drift_detected: _,
         small_effect: _,
+        gates: _,
         missing: _,
         stats,
         categories,

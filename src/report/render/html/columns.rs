@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::fmt::{self, Display, Write as _};
 
 use super::super::format::{
-    column_severity, display_order, fmt_count, fmt_score, fmt_share, has_error, method_meaning,
-    missing_pair, threshold_cell, verdict,
+    column_severity, display_order, effect_cell, fmt_bar, fmt_count, fmt_score, fmt_share,
+    has_error, method_meaning, missing_pair, threshold_cell, verdict,
 };
 use super::charts::{categories_svg, fmt_num, histogram_svg, C};
 use super::escape;
@@ -56,8 +56,13 @@ pub(super) fn write_column_table(
             opt_score(c.score),
             Dv(threshold),
             escape(&threshold_cell(c)),
-            Dv(c.effect_size),
-            opt_score(c.effect_size),
+            Dv(c
+                .gates
+                .as_ref()
+                .and_then(|g| g.effect.as_ref())
+                .map(|e| e.value)
+                .or(c.effect_size)),
+            escape(&effect_cell(c)),
             Dv(c.missing.current),
             escape(&missing_pair(c).replace("->", "→")),
         )?;
@@ -323,6 +328,45 @@ fn write_facts(c: &ColumnReport, o: &mut String) -> fmt::Result {
     }
     if c.small_effect {
         o.push_str("<dt>note</dt><dd>p-value under the threshold, but the effect is below <code>--min-effect</code></dd>");
+    }
+    if let Some(g) = &c.gates {
+        let mark = |passed: bool| if passed { "passed" } else { "not passed" };
+        if let Some(t) = &g.test {
+            let adjusted = t
+                .p_value_adjusted
+                .map(|q| format!(", adjusted {}", fmt_score(q)))
+                .unwrap_or_default();
+            write!(
+                o,
+                "<dt>gate 1: test</dt><dd>{} p-value {}{adjusted} {} {}: {}</dd>",
+                t.method.name(),
+                fmt_score(t.p_value),
+                if t.passed { "&lt;" } else { "&ge;" },
+                fmt_bar(t.alpha),
+                mark(t.passed)
+            )?;
+        }
+        if let Some(e) = &g.effect {
+            let calibrated = e
+                .calibrated
+                .map(|q| {
+                    format!(
+                        " (floor {}, reference calibration {})",
+                        fmt_bar(e.floor),
+                        fmt_score(q)
+                    )
+                })
+                .unwrap_or_default();
+            write!(
+                o,
+                "<dt>gate 2: effect</dt><dd>{} {} {} {}{calibrated}: {}</dd>",
+                escape(&e.measure),
+                fmt_score(e.value),
+                if e.passed { "&ge;" } else { "&lt;" },
+                fmt_bar(e.threshold),
+                mark(e.passed)
+            )?;
+        }
     }
     fn dtype(d: &Option<String>) -> Cow<'_, str> {
         d.as_deref().map(escape).unwrap_or(Cow::Borrowed("absent"))

@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
-use super::format::{fmt_score, fmt_share, headline};
+use super::format::{fmt_bar, fmt_score, fmt_share, headline};
 use super::{visible, RenderOptions};
 use crate::report::model::{Correction, Report};
 use columns::{write_column_table, write_details};
@@ -155,12 +155,24 @@ fn write_footer(r: &Report, o: &mut String) -> fmt::Result {
     write!(
         o,
         "<footer><h2>Options</h2><dl class=\"facts\"><dt>dataset drift when</dt><dd>at least {} of feature columns drift</dd>\
-         <dt>bins</dt><dd>{}</dd><dt>correction</dt><dd>{correction}</dd><dt>min effect</dt><dd>{}</dd><dt>seed</dt><dd>{}</dd>",
+         <dt>preset</dt><dd>{}</dd><dt>bins</dt><dd>{}</dd><dt>correction</dt><dd>{correction}</dd><dt>min effect</dt><dd>{}</dd><dt>seed</dt><dd>{}</dd>",
         escape(&fmt_share(opt.drift_share)),
+        opt.preset.name(),
         escape(&opt.bins),
         opt.min_effect.map(fmt_score).unwrap_or_else(|| "none".into()),
         opt.seed,
     )?;
+    if let Some(c) = &opt.calibrate {
+        write!(
+            o,
+            "<dt>calibration</dt><dd>effect thresholds at the {} quantile of {} reference chunks, each against the rest</dd>",
+            fmt_bar(c.quantile),
+            c.chunks
+        )?;
+    }
+    if let Some(legend) = super::format::gates_legend(r) {
+        write!(o, "<dt>drift when</dt><dd>{}</dd>", escape(&legend))?;
+    }
     for (label, v) in [("target", &opt.target), ("prediction", &opt.prediction)] {
         if let Some(v) = v {
             write!(o, "<dt>{label}</dt><dd><code>{}</code></dd>", escape(v))?;
@@ -348,6 +360,7 @@ mod tests {
             effect_size: Some(if drift { 0.31 } else { 0.02 }),
             drift_detected: Some(drift),
             small_effect: false,
+            gates: None,
             missing: Sides {
                 reference: Some(0.01),
                 current: Some(0.02),
@@ -402,6 +415,8 @@ mod tests {
                     method: Correction::None,
                     tests: 0,
                 },
+                preset: Default::default(),
+                calibrate: None,
             },
             dataset_drift: DatasetDrift {
                 detected: drifted * 2 >= columns.len(),
