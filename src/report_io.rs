@@ -21,9 +21,14 @@ pub fn compute(settings: &ReportSettings, printer: &Printer) -> Result<Report> {
         .flatten()
         .cloned()
         .collect();
+    let keep = if settings.analysis.multivariate {
+        data::KeepRows::All
+    } else {
+        data::KeepRows::Named(&roles)
+    };
     let (reference, current) = rayon::join(
-        || data::load(&settings.reference, &settings.csv, &roles),
-        || data::load(&settings.current, &settings.csv, &roles),
+        || data::load(&settings.reference, &settings.csv, keep),
+        || data::load(&settings.current, &settings.csv, keep),
     );
     let reference = reference.with_context(|| {
         format!(

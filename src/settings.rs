@@ -631,6 +631,9 @@ fn analysis_options(args: &ReportArgs) -> Result<AnalysisOptions, SettingsError>
         out_of_range: Some(args.out_of_range),
         positive_label: args.positive_label.clone(),
         prediction_threshold: Some(args.prediction_threshold),
+        calibration: args.calibration,
+        multivariate: args.multivariate.then_some(true),
+        pca_variance: args.pca_variance,
     })
 }
 
@@ -648,6 +651,7 @@ fn flag_of(key: &str) -> &'static str {
         "missing_increase" => "--missing-increase",
         "out_of_range" => "--out-of-range",
         "prediction_threshold" => "--prediction-threshold",
+        "pca_variance" => "--pca-variance",
         _ => "--report option",
     }
 }

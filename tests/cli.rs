@@ -13,6 +13,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_driftmend");
 mod harness;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/estimated.rs"]
+mod estimated;
 #[path = "cli/explain.rs"]
 mod explain;
 #[path = "cli/help.rs"]

@@ -88,6 +88,6 @@ fn reference_columns(policy: &Policy, base_dir: &Path) -> Option<Vec<String>> {
         delimiter: policy.data.delimiter as u8,
         null_values: policy.data.null_values.clone(),
     };
-    let dataset = data::load(&path, &csv, &[]).ok()?;
+    let dataset = data::load(&path, &csv, data::KeepRows::Named(&[])).ok()?;
     Some(dataset.columns.into_iter().map(|c| c.name).collect())
 }

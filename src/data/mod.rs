@@ -9,7 +9,7 @@ mod read;
 mod source;
 
 pub use column::{number_label, Dataset, Family, RawColumn, RowValues, Values};
-pub use read::{load, CsvOptions};
+pub use read::{load, CsvOptions, KeepRows};
 pub use source::{expand, DataFile, Expanded, FileFormat};
 
 /// Why a dataset could not be loaded. Every variant names the path.

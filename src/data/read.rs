@@ -28,10 +28,19 @@ impl Default for CsvOptions {
     }
 }
 
+/// Which columns a dataset also keeps row by row, besides the per-column
+/// summaries every column gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepRows<'a> {
+    /// These columns, where present (target and prediction).
+    Named(&'a [String]),
+    /// Every column (multivariate drift needs whole rows).
+    All,
+}
+
 /// Loads every file `spec` names as one dataset and reduces it to plain
-/// columns. The columns named in `keep_rows` (present or not) are also kept
-/// row by row.
-pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Dataset, DataError> {
+/// columns. The columns `keep_rows` names are also kept row by row.
+pub fn load(spec: &str, csv: &CsvOptions, keep_rows: KeepRows<'_>) -> Result<Dataset, DataError> {
     let Expanded {
         files,
         mut warnings,
@@ -62,8 +71,16 @@ pub fn load(spec: &str, csv: &CsvOptions, keep_rows: &[String]) -> Result<Datase
             .collect::<PolarsResult<Vec<_>>>()
             .map_err(read_err)?
     };
+    let names: Vec<String> = match keep_rows {
+        KeepRows::Named(names) => names.to_vec(),
+        KeepRows::All => df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect(),
+    };
     let mut rows_of = std::collections::BTreeMap::new();
-    for name in keep_rows {
+    for name in &names {
         if let Ok(column) = df.column(name) {
             rows_of.insert(name.clone(), row_values(column).map_err(read_err)?);
         }

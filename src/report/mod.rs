@@ -3,7 +3,9 @@
 
 pub mod build;
 pub mod distribution;
+mod estimated;
 pub mod model;
+mod multivariate;
 pub mod options;
 mod performance;
 pub mod render;

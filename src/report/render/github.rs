@@ -119,6 +119,7 @@ fn finding_title(f: &Finding) -> String {
         FindingCode::TextColumn | FindingCode::NotTested => "not tested",
         FindingCode::MixedTypes => "mixed types",
         FindingCode::Performance => "performance",
+        FindingCode::Estimation => "estimation",
     };
     format!("driftmend: {topic}")
 }

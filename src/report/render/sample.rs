@@ -242,7 +242,9 @@ pub fn drifted() -> Report {
                 .collect(),
             target_drift: None,
             prediction_drift: None,
+            estimated: None,
         }),
+        multivariate: None,
         history: None,
         findings,
     }

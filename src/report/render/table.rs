@@ -6,8 +6,9 @@ use std::io::{self, Write};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::format::{
-    display_order, fmt_count, fmt_score, headline, missing_pair, paint, performance_rows,
-    performance_title, threshold_cell, verdict, Paint,
+    display_order, estimated_rows, estimated_title, fmt_count, fmt_score, headline, missing_pair,
+    multivariate_line, paint, performance_rows, performance_title, threshold_cell, verdict, Paint,
+    ESTIMATED_HEADER,
 };
 use super::{visible, RenderOptions};
 use crate::report::model::{Report, Role, Severity};
@@ -113,6 +114,37 @@ pub fn render(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::R
             }
             writeln!(w, "{perf}")?;
         }
+        if let Some(e) = &p.estimated {
+            writeln!(w, "\n{}", paint(&estimated_title(e), Paint::Bold, on))?;
+            let mut est = new_table(on, opts.width);
+            est.set_header(header(&ESTIMATED_HEADER));
+            for [name, rest @ ..] in estimated_rows(e) {
+                let alert = rest[4] == "ALERT";
+                let mut row = vec![Cell::new(name)];
+                row.extend(
+                    rest[..4]
+                        .iter()
+                        .map(|v| Cell::new(v).set_alignment(CellAlignment::Right)),
+                );
+                let verdict = Cell::new(&rest[4]);
+                row.push(if alert {
+                    verdict.fg(Color::Red)
+                } else {
+                    verdict.fg(Color::Green)
+                });
+                est.add_row(row);
+            }
+            writeln!(w, "{est}")?;
+        }
+    }
+    if let Some(m) = &report.multivariate {
+        let line = multivariate_line(m);
+        let colour = if m.drift_detected {
+            Paint::Red
+        } else {
+            Paint::Green
+        };
+        writeln!(w, "\n{}", paint(&line, colour, on))?;
     }
 
     if !report.findings.is_empty() {

@@ -19,6 +19,7 @@
 mod charts;
 mod columns;
 mod csp;
+mod estimated;
 mod findings;
 mod history;
 mod performance;
@@ -34,6 +35,7 @@ use super::{visible, RenderOptions};
 use crate::report::model::{Correction, Report};
 use columns::{write_column_table, write_details};
 use csp::csp_hash;
+use estimated::write_multivariate;
 use findings::write_findings;
 use history::write_history;
 use performance::write_performance;
@@ -99,6 +101,9 @@ fn write_page(r: &Report, o: &mut String) -> fmt::Result {
     if r.performance.is_some() {
         o.push_str("<a href=\"#performance\">Performance</a>");
     }
+    if r.multivariate.is_some() {
+        o.push_str("<a href=\"#multivariate\">Multivariate</a>");
+    }
     o.push_str("<a href=\"#details\">Details</a><a href=\"#findings\">Findings</a>");
     o.push_str(
         "</nav><button id=\"theme\" type=\"button\" hidden>Dark theme</button></header>\n<main>\n",
@@ -112,6 +117,9 @@ fn write_page(r: &Report, o: &mut String) -> fmt::Result {
     write_column_table(r, &ids, o)?;
     if let Some(p) = &r.performance {
         write_performance(p, o)?;
+    }
+    if let Some(m) = &r.multivariate {
+        write_multivariate(m, o)?;
     }
     write_details(r, &ids, o)?;
     write_findings(&r.findings, &ids, o)?;
@@ -408,6 +416,7 @@ mod tests {
             },
             columns,
             performance: None,
+            multivariate: None,
             history: None,
             findings,
         }
@@ -576,6 +585,7 @@ mod tests {
                 .collect(),
             target_drift: None,
             prediction_drift: None,
+            estimated: None,
         });
         let page = html(&r);
         assert!(page.contains("id=\"performance\""));
@@ -640,8 +650,18 @@ mod tests {
     fn fixtures_page() {
         let csv = crate::data::CsvOptions::default();
         let roles = vec!["is_fraud".to_string(), "fraud_score".to_string()];
-        let reference = crate::data::load("fixtures/reference.parquet", &csv, &roles).unwrap();
-        let current = crate::data::load("fixtures/current_drifted.parquet", &csv, &roles).unwrap();
+        let reference = crate::data::load(
+            "fixtures/reference.parquet",
+            &csv,
+            crate::data::KeepRows::Named(&roles),
+        )
+        .unwrap();
+        let current = crate::data::load(
+            "fixtures/current_drifted.parquet",
+            &csv,
+            crate::data::KeepRows::Named(&roles),
+        )
+        .unwrap();
         let settings = crate::report::AnalysisSettings {
             exclude: vec!["id".into()],
             target: Some("is_fraud".into()),
