@@ -34,9 +34,13 @@ pub fn parquet(data: &[u8]) -> Outcome {
 fn load_data(data: &[u8], name: &str) -> Outcome {
     let path = write_temp(name, data);
     let keep_rows = ["id".to_string()];
-    data::load(path_str(&path), &CsvOptions::default(), &keep_rows)
-        .map(drop)
-        .map_err(|e| e.to_string())
+    data::load(
+        path_str(&path),
+        &CsvOptions::default(),
+        data::KeepRows::Named(&keep_rows),
+    )
+    .map(drop)
+    .map_err(|e| e.to_string())
 }
 
 /// Loads `data` as a policy file (`policy::load`); invalid UTF-8 is refused
