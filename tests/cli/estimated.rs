@@ -243,3 +243,38 @@ fn pca_variance_must_be_a_share() {
         "error: invalid value for `--pca-variance`: `1` must be between 0 and 1 (exclusive)\n"
     );
 }
+
+/// The shipped label-free policy on its own data: the estimated ROC AUC
+/// alert fires the rollback rule, the diagnosis is performance degradation
+/// marked "estimated", and multivariate drift starts its two-run count.
+#[test]
+fn the_label_free_policy_rolls_back_on_an_estimated_drop() {
+    let ctx = TestContext::new();
+    let policy = include_str!("../../policies/rollback-on-estimated-performance.yaml")
+        .replace("../fixtures/", &format!("{}/", super::harness::FIXTURES));
+    ctx.write("policy.yaml", policy);
+    let o = ctx
+        .command(&[
+            "run",
+            "--policy",
+            "policy.yaml",
+            "--dry-run",
+            "--now",
+            "2026-12-08T00:00:00Z",
+        ])
+        .run()
+        .output;
+    // 1: a rule fired and was handled (queued for approval).
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for line in [
+        "\nperformance_degradation: 2 of 5 columns drifted (40%)",
+        "performance: roc_auc -0.095 (estimated), accuracy -0.073 (estimated)",
+        "\n  estimated-performance-drop FIRED (1/1 consecutive runs)\n",
+        "performance.estimated.roc_auc.alert = true, performance.estimated.accuracy.alert = false\n",
+        "\n  multivariate-drift       holds (1/2 consecutive runs; not yet)\n",
+        "--estimated-auc 0.6994746337190417\n",
+    ] {
+        assert!(out.contains(line), "{line:?} in:\n{out}");
+    }
+}
