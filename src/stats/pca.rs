@@ -285,25 +285,30 @@ pub fn errors(fit: &Reconstruction, columns: &[Feature<'_>]) -> Result<Vec<f64>,
         ));
     }
     let k = fit.components();
-    let mut z = vec![0.0; d];
-    let mut proj = vec![0.0; k];
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        for j in 0..d {
-            z[j] = (encode(&fit.encoders[j], &columns[j], i) - fit.mean[j]) / fit.scale[j]
-                - fit.center[j];
-        }
-        for (c, p) in proj.iter_mut().enumerate() {
-            *p = (0..d).map(|j| fit.components[c * d + j] * z[j]).sum();
-        }
-        let mut sq = 0.0;
-        for j in 0..d {
-            let back: f64 = (0..k).map(|c| proj[c] * fit.components[c * d + j]).sum();
-            let r = z[j] - back;
-            sq += r * r;
-        }
-        out.push(sq.sqrt());
-    }
+    // Rows are independent: the result does not depend on the thread count.
+    use rayon::prelude::*;
+    let out = (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0.0; d], vec![0.0; k]),
+            |(z, proj), i| {
+                for j in 0..d {
+                    z[j] = (encode(&fit.encoders[j], &columns[j], i) - fit.mean[j]) / fit.scale[j]
+                        - fit.center[j];
+                }
+                for (c, p) in proj.iter_mut().enumerate() {
+                    *p = (0..d).map(|j| fit.components[c * d + j] * z[j]).sum();
+                }
+                let mut sq = 0.0;
+                for j in 0..d {
+                    let back: f64 = (0..k).map(|c| proj[c] * fit.components[c * d + j]).sum();
+                    let r = z[j] - back;
+                    sq += r * r;
+                }
+                sq.sqrt()
+            },
+        )
+        .collect();
     Ok(out)
 }
 
