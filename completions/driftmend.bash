@@ -964,7 +964,7 @@ _driftmend() {
             return 0
             ;;
         driftmend__subcmd__report)
-            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --storage-option --columns --exclude --categorical --numerical --target --prediction --preset --calibrate --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --missing-increase --out-of-range --chunk-by --period --chunk-size --chunks --incomplete --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
+            opts="-r -c -f -o -q -h -V --reference --current --delimiter --null-values --storage-option --columns --exclude --categorical --numerical --target --prediction --preset --calibrate --num-method --cat-method --target-method --prediction-method --method --threshold --bins --min-effect --correction --seed --permutations --mmd-sample --drift-share --positive-label --prediction-threshold --calibration --multivariate --pca-variance --missing-increase --out-of-range --chunk-by --period --chunk-size --chunks --incomplete --format --output --output-json --output-html --output-markdown --output-junit --github --prometheus-textfile --pushgateway --model --quiet --color --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1087,6 +1087,14 @@ _driftmend() {
                     return 0
                     ;;
                 --prediction-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --calibration)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --pca-variance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

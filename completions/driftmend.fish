@@ -142,6 +142,10 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l mmd-sampl
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l drift-share -d 'Dataset drift when at least this share of feature columns drifted' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l positive-label -d 'Classification: the positive class [default: the larger label, e.g. 1 of 0/1]' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l prediction-threshold -d 'Classification with score predictions: score >= X is the positive class' -r
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l calibration -d 'Estimated performance (CBPE): calibrate scores on the reference [default: auto]' -r -f -a "auto\t'Calibrate when it lowers the expected calibration error on held-out reference rows (NannyML\'s check, on driftmend\'s seeded RNG)'
+always\t'Always fit isotonic calibration on the reference (exact NannyML parity)'
+never\t'Use the scores as probabilities'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l pca-variance -d 'Multivariate drift: keep principal components up to this share of variance [default: 0.65]' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l missing-increase -d 'Warn when a column\'s missing share grows by at least this much' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l out-of-range -d 'Warn when at least this share of current values is outside the reference range' -r
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l chunk-by -d 'Split the current data by this date/datetime column (sorted by it) and compare each chunk with the reference too' -r
@@ -174,6 +178,7 @@ complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l fail-on -
 drift\t'Dataset drift detected'
 quality\t'Any error-severity quality finding (schema break, emptied column)'
 any\t'Either of the above'"
+complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l multivariate -d 'Multivariate drift: PCA reconstruction error of all feature columns together'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -l github -d 'GitHub Actions: append the Markdown summary to $GITHUB_STEP_SUMMARY and emit ::warning/::error annotations [default: on when GITHUB_ACTIONS=true]'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s q -l quiet -d 'No progress and no notes on stderr (errors still show)'
 complete -c driftmend -n "__fish_driftmend_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'

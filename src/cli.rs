@@ -617,6 +617,18 @@ pub struct ReportArgs {
     )]
     pub prediction_threshold: f64,
 
+    /// Estimated performance (CBPE): calibrate scores on the reference [default: auto]
+    #[arg(long, value_enum, value_name = "WHEN", help_heading = "Performance")]
+    pub calibration: Option<crate::stats::cbpe::Calibration>,
+
+    /// Multivariate drift: PCA reconstruction error of all feature columns together
+    #[arg(long, help_heading = "Drift")]
+    pub multivariate: bool,
+
+    /// Multivariate drift: keep principal components up to this share of variance [default: 0.65]
+    #[arg(long, value_name = "SHARE", help_heading = "Drift")]
+    pub pca_variance: Option<f64>,
+
     /// Warn when a column's missing share grows by at least this much
     #[arg(
         long,

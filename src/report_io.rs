@@ -131,9 +131,15 @@ pub fn selection(analysis: &AnalysisSettings) -> data::Selection {
         Some(columns) => data::Selection::only(columns.iter().cloned()),
         None => data::Selection::all(),
     };
-    chosen
+    let selection = chosen
         .excluding(analysis.exclude.iter().cloned())
-        .keeping_rows_of(roles)
+        .keeping_rows_of(roles);
+    // Multivariate drift needs the features' whole rows.
+    if analysis.multivariate {
+        selection.keeping_all_rows()
+    } else {
+        selection
+    }
 }
 
 /// Loads both sides at once; an error says which side and where it came

@@ -899,6 +899,9 @@ fn analysis_options(args: &ReportArgs) -> Result<AnalysisOptions, SettingsError>
         prediction_threshold: Some(args.prediction_threshold),
         preset: args.preset,
         calibrate: args.calibrate,
+        calibration: args.calibration,
+        multivariate: args.multivariate.then_some(true),
+        pca_variance: args.pca_variance,
     })
 }
 
@@ -918,6 +921,7 @@ fn flag_of(key: &str) -> &'static str {
         "missing_increase" => "--missing-increase",
         "out_of_range" => "--out-of-range",
         "prediction_threshold" => "--prediction-threshold",
+        "pca_variance" => "--pca-variance",
         _ => "--report option",
     }
 }

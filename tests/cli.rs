@@ -15,6 +15,8 @@ mod harness;
 mod backtest;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/estimated.rs"]
+mod estimated;
 #[path = "cli/explain.rs"]
 mod explain;
 #[path = "cli/help.rs"]

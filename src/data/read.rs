@@ -208,7 +208,18 @@ pub(super) fn reduce(
     // place at the end.
     columns.extend(read);
     let mut rows_of = std::collections::BTreeMap::new();
-    for name in selection.rows_of() {
+    let all: Vec<String>;
+    let kept: &[String] = if selection.keeps_all_rows() {
+        all = df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        &all
+    } else {
+        selection.rows_of()
+    };
+    for name in kept {
         if let Ok(column) = df.column(name) {
             rows_of.insert(name.clone(), row_values(column).map_err(read_err)?);
         }

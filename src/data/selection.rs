@@ -17,6 +17,9 @@ pub struct Selection {
     /// Read (whatever `only` and `exclude` say) and kept row by row: the
     /// target and prediction, whose rows must stay paired.
     rows_of: Vec<String>,
+    /// Every column read is also kept row by row (multivariate drift
+    /// needs whole rows).
+    all_rows: bool,
 }
 
 impl Selection {
@@ -46,6 +49,17 @@ impl Selection {
     ) -> Selection {
         self.rows_of.extend(names.into_iter().map(Into::into));
         self
+    }
+
+    /// Keeps every column read row by row as well.
+    pub fn keeping_all_rows(mut self) -> Selection {
+        self.all_rows = true;
+        self
+    }
+
+    /// Whether every column read is kept row by row.
+    pub fn keeps_all_rows(&self) -> bool {
+        self.all_rows
     }
 
     /// Whether a column of this name is read.

@@ -24,7 +24,8 @@ pub enum Incident {
     SchemaBreak,
     /// Other quality errors (a feature arrived empty).
     DataQuality,
-    /// Labelled performance dropped against the reference.
+    /// Performance dropped against the reference: measured with current
+    /// labels, or, without them, estimated (CBPE).
     PerformanceDegradation,
     /// Dataset drift over the feature columns.
     CovariateDrift,
@@ -148,7 +149,9 @@ pub fn diagnose(report: &Report) -> Diagnosis {
 }
 
 /// `accuracy -0.12`-style notes for metrics that got worse beyond the
-/// tolerances.
+/// tolerances. Without current labels, estimated metrics count, marked
+/// `(estimated)`: an estimate below its lower threshold, or
+/// `PERFORMANCE_DROP` under the reference value.
 fn degraded_metrics(report: &Report) -> Vec<String> {
     let Some(p) = &report.performance else {
         return Vec::new();
@@ -157,6 +160,27 @@ fn degraded_metrics(report: &Report) -> Vec<String> {
         Some(m) => m,
         None => return Vec::new(),
     };
+    if let (None, Some(estimated)) = (&p.current, &p.estimated) {
+        let reference_values = reference.values();
+        return estimated
+            .metrics
+            .iter()
+            .filter_map(|m| {
+                let value = m.value?;
+                let below = m.lower_threshold.is_some_and(|l| value < l);
+                let delta = reference_values
+                    .iter()
+                    .find(|(n, _)| *n == m.metric)
+                    .and_then(|(_, r)| *r)
+                    .map(|r| value - r);
+                let dropped = delta.is_some_and(|d| -d >= PERFORMANCE_DROP);
+                (below || dropped).then(|| match delta {
+                    Some(d) => format!("{} {d:+.3} (estimated)", m.metric),
+                    None => format!("{} {value:.3} below its threshold (estimated)", m.metric),
+                })
+            })
+            .collect();
+    }
     let higher_is_better = ["accuracy", "f1", "macro_f1", "roc_auc", "r2"];
     let lower_is_better = ["log_loss", "mae", "rmse", "mape"];
     let reference_value = |name: &str| -> Option<f64> {
@@ -279,6 +303,7 @@ mod tests {
                 column("score", Role::Prediction, false, Some(0.05)),
             ],
             performance: None,
+            multivariate: None,
             history: None,
             chunking: None,
             chunks: None,
@@ -309,6 +334,7 @@ mod tests {
             delta: delta.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             target_drift: None,
             prediction_drift: None,
+            estimated: None,
         }
     }
 
@@ -568,5 +594,74 @@ mod tests {
         // `b` is gone from the current data: the model cannot be fed.
         let d = build(same(), dataset(vec![("a", shifted)]));
         assert_eq!(d.incident, Incident::SchemaBreak);
+    }
+
+    /// A classifier without current labels whose estimated accuracy is
+    /// `accuracy` (reference: 0.9, lower threshold 0.85).
+    fn estimated_only(accuracy: f64) -> Performance {
+        use crate::report::model::{EstimatedMetric, EstimatedPerformance};
+        let reference = crate::stats::performance::classification(
+            &["1", "1", "0", "0", "1", "0", "1", "0", "1", "0"].map(String::from),
+            crate::stats::performance::Prediction::Labels(
+                &["1", "1", "0", "0", "1", "0", "1", "0", "1", "1"].map(String::from),
+            ),
+            None,
+            0.5,
+        )
+        .unwrap();
+        assert_eq!(reference.accuracy, 0.9);
+        Performance {
+            task: Some(Task::Classification),
+            target: Some("y".into()),
+            prediction: Some("score".into()),
+            reference: Some(Metrics::Classification(reference)),
+            current: None,
+            delta: Default::default(),
+            target_drift: None,
+            prediction_drift: None,
+            estimated: Some(EstimatedPerformance {
+                method: "cbpe",
+                calibration: Default::default(),
+                calibrated: true,
+                positive_label: "1".into(),
+                threshold: 0.5,
+                reference_rows: 10,
+                current_rows: 10,
+                reference_chunks: Vec::new(),
+                metrics: vec![EstimatedMetric {
+                    metric: "accuracy".into(),
+                    value: Some(accuracy),
+                    sampling_error: Some(0.01),
+                    lower_confidence_bound: None,
+                    upper_confidence_bound: None,
+                    lower_threshold: Some(0.85),
+                    upper_threshold: Some(0.95),
+                    alert: !(0.85..=0.95).contains(&accuracy),
+                    realized: None,
+                    reference_chunks: Vec::new(),
+                }],
+            }),
+        }
+    }
+
+    #[test]
+    fn an_estimated_drop_is_performance_degradation_without_labels() {
+        let mut r = healthy();
+        r.performance = Some(estimated_only(0.88));
+        assert_eq!(diagnose(&r).incident, Incident::Healthy);
+        r.performance = Some(estimated_only(0.84));
+        let d = diagnose(&r);
+        assert_eq!(d.incident, Incident::PerformanceDegradation);
+        assert!(
+            d.summary
+                .ends_with("; performance: accuracy -0.060 (estimated)"),
+            "{}",
+            d.summary
+        );
+        // With current labels the realized delta decides, not the estimate.
+        let mut p = estimated_only(0.84);
+        p.current = p.reference.clone();
+        r.performance = Some(p);
+        assert_eq!(diagnose(&r).incident, Incident::Healthy);
     }
 }

@@ -88,6 +88,9 @@ fn report(policy: &Policy) -> Value {
     r.missing_increase.get_or_insert(d.quality.missing_increase);
     r.out_of_range.get_or_insert(d.quality.out_of_range);
     r.prediction_threshold.get_or_insert(d.prediction_threshold);
+    r.calibration.get_or_insert(d.calibration);
+    r.multivariate.get_or_insert(d.multivariate);
+    r.pca_variance.get_or_insert(d.pca_variance);
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
 
@@ -142,6 +145,9 @@ fn rank(path: &str, key: &str) -> usize {
             "out_of_range",
             "positive_label",
             "prediction_threshold",
+            "calibration",
+            "multivariate",
+            "pca_variance",
         ],
         "guardrails" => &[
             "mode",

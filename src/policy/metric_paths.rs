@@ -5,7 +5,10 @@
 
 use super::diagnosis::Diagnosis;
 use super::expr::{Type, Value};
-use crate::report::model::{ColumnReport, ColumnStats, Metrics, Report, RoleDrift, METRIC_NAMES};
+use crate::report::model::{
+    ColumnReport, ColumnStats, EstimatedPerformance, Metrics, Report, RoleDrift, METRIC_NAMES,
+};
+use crate::stats::cbpe::ESTIMATED_METRICS;
 
 const DATASET: &[&str] = &[
     "drift_share",
@@ -44,6 +47,15 @@ const PERFORMANCE: &[&str] = &[
     "delta",
     "target_drift",
     "prediction_drift",
+    "estimated",
+];
+/// `performance.estimated.<metric>` is the estimate; these follow it.
+const ESTIMATED_FIELDS: &[&str] = &["alert", "realized", "lower_threshold", "upper_threshold"];
+const MULTIVARIATE: &[&str] = &[
+    "error",
+    "drift_detected",
+    "lower_threshold",
+    "upper_threshold",
 ];
 const ROLE_DRIFT: &[&str] = &["score", "drift_detected", "threshold"];
 const INCIDENT: &[&str] = &["type"];
@@ -55,6 +67,7 @@ const ROOTS: &[&str] = &[
     "rows",
     "duplicates",
     "performance",
+    "multivariate",
     "incident",
 ];
 
@@ -96,6 +109,7 @@ pub fn check(path: &[String], columns: Option<&[String]>) -> Result<(), String> 
         Some("rows") => one_of(1, ROWS, "field").and(end(2)),
         Some("duplicates") => one_of(1, DUPLICATES, "field").and(end(2)),
         Some("incident") => one_of(1, INCIDENT, "field").and(end(2)),
+        Some("multivariate") => one_of(1, MULTIVARIATE, "field").and(end(2)),
         Some("column") => {
             let name = seg(1).ok_or_else(|| {
                 "`column` needs a column name, e.g. `column.income.score`".to_string()
@@ -124,6 +138,14 @@ pub fn check(path: &[String], columns: Option<&[String]>) -> Result<(), String> 
                 Some("target_drift" | "prediction_drift") => {
                     one_of(2, ROLE_DRIFT, "field").and(end(3))
                 }
+                Some("estimated") => {
+                    one_of(2, ESTIMATED_METRICS, "estimated metric")?;
+                    if path.len() > 3 {
+                        one_of(3, ESTIMATED_FIELDS, "field").and(end(4))
+                    } else {
+                        Ok(())
+                    }
+                }
                 _ => one_of(2, METRIC_NAMES, "metric").and(end(3)),
             }
         }
@@ -146,6 +168,8 @@ pub fn value_type(path: &[String]) -> Option<Type> {
             _ => Type::Number,
         },
         "performance" if s(2) == "drift_detected" => Type::Bool,
+        "performance" if path.get(3).is_some_and(|f| f == "alert") => Type::Bool,
+        "multivariate" if s(1) == "drift_detected" => Type::Bool,
         _ => Type::Number,
     })
 }
@@ -189,6 +213,15 @@ pub fn lookup(report: &Report, diagnosis: &Diagnosis, path: &[String]) -> Value 
             _ => num(report.current.duplicated_rows),
         },
         "incident" => Value::Text(diagnosis.incident.name().to_string()),
+        "multivariate" => match &report.multivariate {
+            None => Value::Null,
+            Some(m) => match s(1) {
+                "error" => num(m.error),
+                "drift_detected" => Value::Bool(m.drift_detected),
+                "lower_threshold" => opt(m.lower_threshold),
+                _ => opt(m.upper_threshold),
+            },
+        },
         "column" => match report.columns.iter().find(|c| c.name == path[1]) {
             Some(c) => column_value(c, &path[2..]),
             None => Value::Null,
@@ -199,6 +232,7 @@ pub fn lookup(report: &Report, diagnosis: &Diagnosis, path: &[String]) -> Value 
                 "target_drift" => role_value(p.target_drift.as_ref(), s(2)),
                 "prediction_drift" => role_value(p.prediction_drift.as_ref(), s(2)),
                 "delta" => opt(p.delta.get(s(2)).copied()),
+                "estimated" => estimated_value(p.estimated.as_ref(), &path[2..]),
                 side => {
                     let m = if side == "reference" {
                         &p.reference
@@ -271,6 +305,20 @@ fn metric(m: &Metrics, name: &str) -> Option<f64> {
         .and_then(|(_, v)| v)
 }
 
+fn estimated_value(e: Option<&EstimatedPerformance>, rest: &[String]) -> Value {
+    let Some(m) = e.and_then(|e| e.metrics.iter().find(|m| m.metric == rest[0])) else {
+        return Value::Null;
+    };
+    let opt = |x: Option<f64>| x.map(Value::Number).unwrap_or(Value::Null);
+    match rest.get(1).map(String::as_str) {
+        None => opt(m.value),
+        Some("alert") => Value::Bool(m.alert),
+        Some("realized") => opt(m.realized),
+        Some("lower_threshold") => opt(m.lower_threshold),
+        Some(_) => opt(m.upper_threshold),
+    }
+}
+
 fn role_value(r: Option<&RoleDrift>, field: &str) -> Value {
     let Some(r) = r else { return Value::Null };
     let opt = |x: Option<f64>| x.map(Value::Number).unwrap_or(Value::Null);
@@ -318,6 +366,10 @@ mod tests {
             "performance.prediction_drift.drift_detected",
             "incident.type",
             "schema.missing_in_current",
+            "performance.estimated.accuracy",
+            "performance.estimated.roc_auc.alert",
+            "multivariate.error",
+            "multivariate.drift_detected",
         ] {
             assert_eq!(check(&p(ok), Some(&cols)), Ok(()), "{ok}");
         }
@@ -347,6 +399,15 @@ mod tests {
         assert!(check(&p("datasets.x"), None)
             .unwrap_err()
             .contains("unknown metric `datasets`"));
+        assert!(check(&p("performance.estimated.log_loss"), None)
+            .unwrap_err()
+            .starts_with("unknown estimated metric `log_loss`"));
+        assert!(check(&p("performance.estimated.f1.alert.x"), None)
+            .unwrap_err()
+            .contains("goes on after"));
+        assert!(check(&p("multivariate"), None)
+            .unwrap_err()
+            .contains("incomplete"));
         // Without a column list any name is accepted.
         assert_eq!(check(&p("column.whatever.score"), None), Ok(()));
     }
@@ -405,10 +466,19 @@ mod tests {
         for &field in PERFORMANCE {
             let leaves = match field {
                 "target_drift" | "prediction_drift" => ROLE_DRIFT,
+                "estimated" => ESTIMATED_METRICS,
                 _ => METRIC_NAMES,
             };
             paths.extend(leaves.iter().map(|l| vec!["performance", field, l]));
         }
+        for &m in ESTIMATED_METRICS {
+            paths.extend(
+                ESTIMATED_FIELDS
+                    .iter()
+                    .map(|f| vec!["performance", "estimated", m, f]),
+            );
+        }
+        paths.extend(MULTIVARIATE.iter().map(|f| vec!["multivariate", f]));
         paths
             .into_iter()
             .map(|p| p.into_iter().map(str::to_string).collect())

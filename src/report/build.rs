@@ -75,6 +75,13 @@ pub struct AnalysisSettings {
     /// Preset `default`: calibrate each effect threshold on this many
     /// reference chunks (`--calibrate N`).
     pub calibrate: Option<usize>,
+    /// Estimated performance (CBPE): whether to calibrate the scores.
+    pub calibration: crate::stats::cbpe::Calibration,
+    /// Multivariate drift by PCA data reconstruction (keeps every feature
+    /// row by row, so it is opt-in).
+    pub multivariate: bool,
+    /// Share of variance the kept principal components explain.
+    pub pca_variance: f64,
 }
 
 impl Default for AnalysisSettings {
@@ -100,6 +107,9 @@ impl Default for AnalysisSettings {
             prediction_method: MethodChoice::Auto,
             positive_label: None,
             prediction_threshold: crate::stats::performance::DEFAULT_THRESHOLD,
+            calibration: crate::stats::cbpe::Calibration::Auto,
+            multivariate: false,
+            pca_variance: crate::stats::pca::DEFAULT_VARIANCE,
             preset: Preset::Default,
             calibrate: None,
         }
@@ -158,8 +168,14 @@ pub fn build(
         return Err(AnalysisError::NoColumns);
     }
 
+    // Labels arrive late: a target absent from the current data is not a
+    // schema break (performance is then estimated, not measured).
+    let labels_pending = |n: &String| {
+        s.target.as_ref() == Some(n) && reference.column(n).is_some() && current.column(n).is_none()
+    };
     let types: Vec<ColumnTypes<'_>> = names
         .iter()
+        .filter(|n| !labels_pending(n))
         .map(|n| ColumnTypes {
             name: n,
             reference: reference.column(n).map(|c| (c.dtype.as_str(), c.family)),
@@ -167,6 +183,7 @@ pub fn build(
         })
         .collect();
     let (schema, mut findings) = quality::schema(&types);
+    let pending_target = names.iter().find(|n| labels_pending(n)).cloned();
 
     // The permutation tests size their budget for a correction across every
     // feature column that may get a p-value.
@@ -207,9 +224,30 @@ pub fn build(
             }
         }
     }
-    let (performance, perf_findings) =
+    let (mut performance, perf_findings) =
         super::performance::performance(reference, current, &columns, s);
     findings.extend(perf_findings);
+    if let Some(target) = pending_target {
+        findings.push(quality::finding(
+            Severity::Warning,
+            FindingCode::Performance,
+            Some(&target),
+            format!("target `{target}` is not in the current data (labels not available yet); performance is not measured on it"),
+        ));
+    }
+    if let Some(p) = performance.as_mut() {
+        let (estimated, estimated_findings) = super::estimated::estimated(reference, current, p, s);
+        p.estimated = estimated;
+        findings.extend(estimated_findings);
+    }
+    let multivariate = if s.multivariate {
+        let (m, multivariate_findings) =
+            super::multivariate::multivariate(reference, current, &columns, s);
+        findings.extend(multivariate_findings);
+        m
+    } else {
+        None
+    };
 
     let dup = |d: &Dataset| d.duplicated_rows as f64 / d.rows as f64;
     let (ref_dup, cur_dup) = (dup(reference), dup(current));
@@ -294,6 +332,7 @@ pub fn build(
         quality,
         columns,
         performance,
+        multivariate,
         history: None,
         findings,
         chunking: None,

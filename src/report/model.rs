@@ -29,6 +29,11 @@ pub struct Report {
     /// `--target` and/or `--prediction` name a column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub performance: Option<Performance>,
+    /// Multivariate drift by PCA data reconstruction; present with
+    /// `--multivariate` (or `multivariate: true` in a policy). Not read
+    /// back from a cached backtest report.
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
+    pub multivariate: Option<Multivariate>,
     /// Recent runs of a policy (`driftmend run`), oldest first, for the
     /// drift-over-time chart; absent for a plain `report`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -482,6 +487,9 @@ pub enum FindingCode {
     /// Values read as 64-bit floats that the conversion rounded (decimals,
     /// CSV integers beyond the 64-bit range).
     PrecisionLoss,
+    /// Estimated performance or multivariate drift could not be computed, or
+    /// rests on few reference chunks.
+    Estimation,
 }
 
 /// Model performance on each side, and target/prediction drift.
@@ -498,6 +506,109 @@ pub struct Performance {
     pub delta: std::collections::BTreeMap<String, f64>,
     pub target_drift: Option<RoleDrift>,
     pub prediction_drift: Option<RoleDrift>,
+    /// Performance estimated without current labels (CBPE), for a binary
+    /// classifier with scores and a labelled reference. Not read back from
+    /// a cached backtest report.
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
+    pub estimated: Option<EstimatedPerformance>,
+}
+
+/// Confidence-based performance estimation (NannyML's CBPE) of the current
+/// batch, with the reference chunks that set its thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimatedPerformance {
+    /// Always `cbpe`.
+    pub method: &'static str,
+    /// What was asked: `auto`, `always` or `never`.
+    pub calibration: crate::stats::cbpe::Calibration,
+    /// Whether the scores were calibrated (isotonic regression fitted on the
+    /// reference).
+    pub calibrated: bool,
+    pub positive_label: String,
+    /// score >= threshold is predicted positive.
+    pub threshold: f64,
+    /// Reference rows with a label and a score (the fit).
+    pub reference_rows: usize,
+    /// Current rows with a score (the estimate).
+    pub current_rows: usize,
+    /// Row ranges of the reference chunks (`start` inclusive, `end`
+    /// exclusive, over the labelled reference rows).
+    pub reference_chunks: Vec<ChunkSpan>,
+    /// One entry per metric: roc_auc, accuracy, precision, recall, f1,
+    /// specificity.
+    pub metrics: Vec<EstimatedMetric>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One estimated metric on the current batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstimatedMetric {
+    pub metric: String,
+    /// The estimate; `null` where undefined.
+    pub value: Option<f64>,
+    pub sampling_error: Option<f64>,
+    /// value -/+ 3 sampling errors, clipped to [0, 1].
+    pub lower_confidence_bound: Option<f64>,
+    pub upper_confidence_bound: Option<f64>,
+    /// mean -/+ 3 std of the realized metric over reference chunks.
+    pub lower_threshold: Option<f64>,
+    pub upper_threshold: Option<f64>,
+    /// The estimate is outside the thresholds.
+    pub alert: bool,
+    /// The metric from current labels, when the current batch has them.
+    pub realized: Option<f64>,
+    /// Estimate and realized value on each reference chunk (for the chart).
+    pub reference_chunks: Vec<ChunkValue>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChunkValue {
+    pub estimated: Option<f64>,
+    pub realized: Option<f64>,
+}
+
+/// Multivariate drift: how badly the reference's principal components
+/// reconstruct the current rows (NannyML's data reconstruction).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Multivariate {
+    /// Always `pca_reconstruction`.
+    pub method: &'static str,
+    /// Feature columns used, in order; `categorical` lists those encoded by
+    /// frequency.
+    pub features: Vec<String>,
+    pub categorical: Vec<String>,
+    /// Share of variance the kept components were asked to explain, and
+    /// what they explain.
+    pub variance: f64,
+    pub explained_variance: f64,
+    pub components: usize,
+    pub reference_rows: usize,
+    pub current_rows: usize,
+    /// Mean reconstruction error of the current rows.
+    pub error: f64,
+    pub sampling_error: Option<f64>,
+    /// error -/+ 3 sampling errors (lower clipped at 0).
+    pub lower_confidence_bound: Option<f64>,
+    pub upper_confidence_bound: Option<f64>,
+    /// mean -/+ 3 std of the reference chunks' errors; the lower one is
+    /// `null` when it would not be above 0.
+    pub lower_threshold: Option<f64>,
+    pub upper_threshold: Option<f64>,
+    /// The error is outside the thresholds.
+    pub drift_detected: bool,
+    pub reference_chunks: Vec<ChunkError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChunkError {
+    pub start: usize,
+    pub end: usize,
+    pub error: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::build::{AnalysisSettings, MethodChoice};
 use super::model::Correction;
 use super::preset::Preset;
+use crate::stats::cbpe::Calibration;
 use crate::stats::{Binning, Method};
 
 /// Options as one source gave them; `None` (or empty) means "not given".
@@ -53,6 +54,12 @@ pub struct AnalysisOptions {
     #[serde(serialize_with = "display")]
     pub preset: Option<Preset>,
     pub calibrate: Option<usize>,
+    /// Estimated performance (CBPE): whether to calibrate the scores.
+    pub calibration: Option<Calibration>,
+    /// Multivariate drift by PCA data reconstruction.
+    pub multivariate: Option<bool>,
+    /// Share of variance the kept principal components explain.
+    pub pca_variance: Option<f64>,
 }
 
 /// An option whose value does not fit: `key` is its name in the policy's
@@ -147,6 +154,9 @@ impl AnalysisOptions {
             prediction_threshold: self.prediction_threshold.or(lower.prediction_threshold),
             preset: self.preset.or(lower.preset),
             calibrate: self.calibrate.or(lower.calibrate),
+            calibration: self.calibration.or(lower.calibration),
+            multivariate: self.multivariate.or(lower.multivariate),
+            pca_variance: self.pca_variance.or(lower.pca_variance),
         }
     }
 
@@ -212,6 +222,12 @@ impl AnalysisOptions {
                 return fail(key, format!("`{x}` must be between 0 and 1"));
             }
         }
+        if let Some(x) = self.pca_variance.filter(|x| !(*x > 0.0 && *x < 1.0)) {
+            return fail(
+                "pca_variance",
+                format!("`{x}` must be between 0 and 1 (exclusive)"),
+            );
+        }
         let mut method_options = d.method_options;
         method_options.bins = self.bins.unwrap_or(method_options.bins);
         method_options.seed = self.seed.unwrap_or(method_options.seed);
@@ -243,6 +259,9 @@ impl AnalysisOptions {
             prediction_threshold: self.prediction_threshold.unwrap_or(d.prediction_threshold),
             preset,
             calibrate: self.calibrate,
+            calibration: self.calibration.unwrap_or(d.calibration),
+            multivariate: self.multivariate.unwrap_or(d.multivariate),
+            pca_variance: self.pca_variance.unwrap_or(d.pca_variance),
         })
     }
 }

@@ -93,6 +93,7 @@ pub fn performance(
         delta,
         target_drift: role_drift(target),
         prediction_drift: role_drift(column(&s.prediction)),
+        estimated: None,
     };
     (Some(perf), findings)
 }
@@ -168,7 +169,7 @@ fn pairs<'a, A: Clone, B: Clone>(
 
 /// Scores are probabilities: all in [0, 1] and not all whole numbers (a
 /// column of 0/1 is predicted labels).
-fn are_scores(values: &[Option<f64>]) -> bool {
+pub(super) fn are_scores(values: &[Option<f64>]) -> bool {
     let mut any = false;
     let mut fractional = false;
     for v in values.iter().flatten() {

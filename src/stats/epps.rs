@@ -192,50 +192,16 @@ fn pooled_order_statistic(a: &[f64], b: &[f64], k: usize) -> f64 {
 }
 
 /// Eigenvalues and eigenvectors (as columns) of a small symmetric matrix by
-/// cyclic Jacobi rotations, which are accurate to rounding relative to the
-/// largest eigenvalue, as numpy's SVD-based `pinv` is.
-fn symmetric_eigen(mut a: [[f64; DIM]; DIM]) -> ([f64; DIM], [[f64; DIM]; DIM]) {
-    let mut v = [[0.0; DIM]; DIM];
-    for (i, row) in v.iter_mut().enumerate() {
-        row[i] = 1.0;
-    }
-    for _sweep in 0..64 {
-        let off: f64 = (0..DIM)
-            .flat_map(|i| (i + 1..DIM).map(move |j| (i, j)))
-            .map(|(i, j)| a[i][j] * a[i][j])
-            .sum();
-        let scale: f64 = (0..DIM).map(|i| a[i][i] * a[i][i]).sum();
-        if off <= 1e-36 * scale || off == 0.0 {
-            break;
-        }
-        for p in 0..DIM {
-            for q in p + 1..DIM {
-                if a[p][q] == 0.0 {
-                    continue;
-                }
-                // The rotation that zeroes a[p][q] (Golub and Van Loan 8.5.2).
-                let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                // A <- J' A J, columns then rows.
-                for row in a.iter_mut() {
-                    let (akp, akq) = (row[p], row[q]);
-                    row[p] = c * akp - s * akq;
-                    row[q] = s * akp + c * akq;
-                }
-                let (row_p, row_q) = (a[p], a[q]);
-                a[p] = std::array::from_fn(|k| c * row_p[k] - s * row_q[k]);
-                a[q] = std::array::from_fn(|k| s * row_p[k] + c * row_q[k]);
-                for row in v.iter_mut() {
-                    let (vkp, vkq) = (row[p], row[q]);
-                    row[p] = c * vkp - s * vkq;
-                    row[q] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    (std::array::from_fn(|i| a[i][i]), v)
+/// cyclic Jacobi rotations (`eigen::symmetric_eigen`), which are accurate to
+/// rounding relative to the largest eigenvalue, as numpy's SVD-based `pinv`
+/// is.
+fn symmetric_eigen(a: [[f64; DIM]; DIM]) -> ([f64; DIM], [[f64; DIM]; DIM]) {
+    let flat: Vec<f64> = a.iter().flatten().copied().collect();
+    let (values, vectors) = super::eigen::symmetric_eigen(flat, DIM);
+    (
+        std::array::from_fn(|i| values[i]),
+        std::array::from_fn(|i| std::array::from_fn(|j| vectors[i * DIM + j])),
+    )
 }
 
 /// The chi-square survival function `scipy.special.chdtrc(df, x)` for the

@@ -593,7 +593,7 @@ fn ratio(numerator: f64, denominator: u64) -> f64 {
 /// the Mann-Whitney statistic P(score+ > score-) + P(score+ = score-) / 2.
 /// Counted exactly in integers over one sort of each class's scores, so it
 /// equals sklearn's trapezoids over `roc_curve` up to their rounding.
-fn roc_auc(scores: &[f64], is_positive: impl Fn(usize) -> bool) -> f64 {
+pub(crate) fn roc_auc(scores: &[f64], is_positive: impl Fn(usize) -> bool) -> f64 {
     let (mut positives, mut negatives) = (Vec::new(), Vec::new());
     for (row, &score) in scores.iter().enumerate() {
         let side = if is_positive(row) {

@@ -1441,6 +1441,15 @@ fn shipped_policies_and_the_issue_example_validate() {
         );
     }
 
+    // The label-free variant runs on the CBPE fixture (7 columns).
+    let file = format!("{dir}/rollback-on-estimated-performance.yaml");
+    let o = s.driftmend(&["policy", "validate", &file]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("`{file}` is valid: policy `model-rollback-without-labels`, 2 rules, 2 actions, mode auto; column names checked against the reference (7 columns)\n")
+    );
+
     fs::write(s.path().join("example.yaml"), issue_example()).unwrap();
     let o = s.driftmend(&["policy", "validate", "example.yaml"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

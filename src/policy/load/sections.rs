@@ -14,6 +14,7 @@ use crate::policy::model::{
 };
 use crate::report::model::{Correction, Preset};
 use crate::report::options::{AnalysisOptions, MethodFor};
+use crate::stats::cbpe::Calibration;
 use crate::stats::Binning;
 
 const DEFAULT_STATE_DIR: &str = ".driftmend";
@@ -68,6 +69,9 @@ const REPORT_KEYS: &[&str] = &[
     "prediction_threshold",
     "preset",
     "calibrate",
+    "calibration",
+    "multivariate",
+    "pca_variance",
 ];
 
 pub(super) const GUARDRAIL_KEYS: &[&str] = &[
@@ -307,6 +311,27 @@ fn read_report(c: &mut Checker, field: &Field) -> AnalysisOptions {
     spec.missing_increase = share(c, "missing_increase");
     spec.out_of_range = share(c, "out_of_range");
     spec.prediction_threshold = share(c, "prediction_threshold");
+    spec.pca_variance = r
+        .get("pca_variance")
+        .and_then(|f| c.number(f.value, &f.path, 0.0, 1.0));
+    spec.multivariate = r
+        .get("multivariate")
+        .and_then(|f| c.boolean(f.value, &f.path));
+    spec.calibration = r
+        .get("calibration")
+        .and_then(|f| {
+            c.choice(
+                f.value,
+                &f.path,
+                "calibration",
+                &["auto", "always", "never"],
+            )
+        })
+        .map(|name| match name {
+            "always" => Calibration::Always,
+            "never" => Calibration::Never,
+            _ => Calibration::Auto,
+        });
     spec.min_effect = r
         .get("min_effect")
         .and_then(|f| c.non_negative(f.value, &f.path));

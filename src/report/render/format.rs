@@ -1,7 +1,8 @@
 //! Number and verdict formatting shared by the text renderers.
 
 use crate::report::model::{
-    ColumnReport, FindingCode, Metrics, Performance, Report, Severity, Task, METRIC_NAMES,
+    ColumnReport, EstimatedPerformance, FindingCode, Metrics, Multivariate, Performance, Report,
+    Severity, Task, METRIC_NAMES,
 };
 use crate::stats::{Method, ScoreKind};
 
@@ -403,6 +404,72 @@ pub fn performance_title(p: &Performance) -> String {
         parts.push(format!("prediction `{pr}`"));
     }
     format!("Performance ({})", parts.join(", "))
+}
+
+/// Column headers of the estimated-performance table.
+pub const ESTIMATED_HEADER: [&str; 6] = [
+    "Metric",
+    "Estimated",
+    "Band (3 SE)",
+    "Thresholds",
+    "Realized",
+    "Alert",
+];
+
+/// Rows of the estimated-performance table, one per metric.
+pub fn estimated_rows(e: &EstimatedPerformance) -> Vec<[String; 6]> {
+    let v = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into());
+    e.metrics
+        .iter()
+        .map(|m| {
+            [
+                m.metric.clone(),
+                v(m.value),
+                range(m.lower_confidence_bound, m.upper_confidence_bound),
+                range(m.lower_threshold, m.upper_threshold),
+                v(m.realized),
+                if m.alert { "ALERT" } else { "ok" }.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// `0.6123 .. 0.7001`, `-` for a missing end.
+pub fn range(lo: Option<f64>, hi: Option<f64>) -> String {
+    let v = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into());
+    format!("{} .. {}", v(lo), v(hi))
+}
+
+/// `Estimated performance (CBPE, calibrated; positive `1`, 1,000 current rows)`.
+pub fn estimated_title(e: &EstimatedPerformance) -> String {
+    format!(
+        "Estimated performance (CBPE, {}; positive `{}`, {} current rows, {} reference chunks)",
+        if e.calibrated {
+            "isotonic calibration"
+        } else {
+            "scores used as probabilities"
+        },
+        e.positive_label,
+        fmt_count(e.current_rows),
+        e.reference_chunks.len()
+    )
+}
+
+/// The multivariate verdict in one line.
+pub fn multivariate_line(m: &Multivariate) -> String {
+    format!(
+        "{}: reconstruction error {:.4} (thresholds {}); {} features, {} components explain {}",
+        if m.drift_detected {
+            "Multivariate drift detected"
+        } else {
+            "No multivariate drift"
+        },
+        m.error,
+        range(m.lower_threshold, m.upper_threshold),
+        m.features.len(),
+        m.components,
+        fmt_share(m.explained_variance)
+    )
 }
 
 /// Thousands separators for row counts.

@@ -121,6 +121,7 @@ fn finding_title(f: &Finding) -> String {
         FindingCode::Performance => "performance",
         FindingCode::UnsupportedType => "unsupported type",
         FindingCode::PrecisionLoss => "precision loss",
+        FindingCode::Estimation => "estimation",
     };
     format!("driftmend: {topic}")
 }

@@ -4,8 +4,9 @@
 use std::io::{self, Write};
 
 use super::format::{
-    display_order, effect_cell, fmt_count, fmt_score, gates_legend, headline, missing_pair,
-    performance_rows, performance_title, threshold_cell, verdict, Status,
+    display_order, effect_cell, estimated_rows, estimated_title, fmt_count, fmt_score,
+    gates_legend, headline, missing_pair, multivariate_line, performance_rows, performance_title,
+    threshold_cell, verdict, Status, ESTIMATED_HEADER,
 };
 use super::{visible, RenderOptions};
 use crate::report::model::{Report, Role, Severity};
@@ -76,6 +77,31 @@ pub fn render(report: &Report, w: &mut dyn Write, _opts: &RenderOptions) -> io::
                 writeln!(w, "| {name} | {r} | {c} | {d} |")?;
             }
         }
+        if let Some(e) = &p.estimated {
+            writeln!(w, "\n### {}\n", escape(&estimated_title(e)))?;
+            writeln!(w, "| {} |", ESTIMATED_HEADER.join(" | "))?;
+            writeln!(w, "|---|---:|---:|---:|---:|:---:|")?;
+            for [name, value, band, thresholds, realized, alert] in estimated_rows(e) {
+                let alert = if alert == "ALERT" {
+                    "**ALERT**".to_string()
+                } else {
+                    alert
+                };
+                writeln!(
+                    w,
+                    "| {name} | {value} | {band} | {thresholds} | {realized} | {alert} |"
+                )?;
+            }
+        }
+    }
+    if let Some(m) = &report.multivariate {
+        let icon = if m.drift_detected {
+            ":red_circle:"
+        } else {
+            ":green_circle:"
+        };
+        writeln!(w, "\n### Multivariate drift\n")?;
+        writeln!(w, "{icon} {}", escape(&multivariate_line(m)))?;
     }
     if !report.findings.is_empty() {
         writeln!(w, "\n### Findings\n")?;

@@ -160,6 +160,57 @@ pub fn render(
             }
         }
         families.push(perf);
+        if let Some(e) = &p.estimated {
+            let mut value = Family::new(
+                "driftmend_performance_estimated",
+                "Performance of the current batch estimated without labels (CBPE).",
+            );
+            let mut alert = Family::new(
+                "driftmend_performance_estimated_alert",
+                "1 when the estimated metric is outside its reference thresholds.",
+            );
+            let mut threshold = Family::new(
+                "driftmend_performance_estimated_threshold",
+                "Lower and upper alert thresholds of an estimated metric (reference chunks, mean +- 3 std).",
+            );
+            for m in &e.metrics {
+                let metric = ("metric", m.metric.as_str());
+                if let Some(v) = m.value {
+                    value.add(&[metric], v);
+                    alert.add(&[metric], bool_value(m.alert));
+                }
+                for (bound, t) in [("lower", m.lower_threshold), ("upper", m.upper_threshold)] {
+                    if let Some(t) = t {
+                        threshold.add(&[metric, ("bound", bound)], t);
+                    }
+                }
+            }
+            families.extend([value, alert, threshold]);
+        }
+    }
+    if let Some(m) = &report.multivariate {
+        let mut threshold = Family::new(
+            "driftmend_multivariate_threshold",
+            "Lower and upper thresholds of the reconstruction error (reference chunks, mean +- 3 std).",
+        );
+        for (bound, t) in [("lower", m.lower_threshold), ("upper", m.upper_threshold)] {
+            if let Some(t) = t {
+                threshold.add(&[("bound", bound)], t);
+            }
+        }
+        families.extend([
+            Family::new(
+                "driftmend_multivariate_error",
+                "Mean PCA reconstruction error of the current rows (multivariate drift).",
+            )
+            .with(&[], m.error),
+            Family::new(
+                "driftmend_multivariate_drift_detected",
+                "1 when the reconstruction error is outside its thresholds.",
+            )
+            .with(&[], bool_value(m.drift_detected)),
+            threshold,
+        ]);
     }
     if let Some(latest) = report.chunks.as_ref().and_then(|c| c.last()) {
         families.extend(latest_chunk(latest, bool_value));

@@ -17,8 +17,9 @@ use comfy_table::{
 };
 
 use super::format::{
-    display_order, effect_cell, fmt_count, fmt_score, fmt_share, gates_legend, headline, paint,
-    performance_rows, performance_title, Paint, Status,
+    display_order, effect_cell, estimated_rows, estimated_title, fmt_count, fmt_score, fmt_share,
+    gates_legend, headline, multivariate_line, paint, performance_rows, performance_title, Paint,
+    Status, ESTIMATED_HEADER,
 };
 use super::{visible, RenderOptions};
 use crate::report::model::{ColumnKind, ColumnReport, Report, Role, Severity};
@@ -165,6 +166,37 @@ fn render_body(report: &Report, w: &mut dyn Write, opts: &RenderOptions) -> io::
             }
             writeln!(w, "{perf}")?;
         }
+        if let Some(e) = &p.estimated {
+            writeln!(w, "\n{}", paint(&estimated_title(e), Paint::Bold, on))?;
+            let mut est = new_table(on, opts.width);
+            est.set_header(header(&ESTIMATED_HEADER));
+            for [name, rest @ ..] in estimated_rows(e) {
+                let alert = rest[4] == "ALERT";
+                let mut row = vec![Cell::new(name)];
+                row.extend(
+                    rest[..4]
+                        .iter()
+                        .map(|v| Cell::new(v).set_alignment(CellAlignment::Right)),
+                );
+                let verdict = Cell::new(&rest[4]);
+                row.push(if alert {
+                    verdict.fg(Color::Red)
+                } else {
+                    verdict.fg(Color::Green)
+                });
+                est.add_row(row);
+            }
+            writeln!(w, "{est}")?;
+        }
+    }
+    if let Some(m) = &report.multivariate {
+        let line = multivariate_line(m);
+        let colour = if m.drift_detected {
+            Paint::Red
+        } else {
+            Paint::Green
+        };
+        writeln!(w, "\n{}", paint(&line, colour, on))?;
     }
 
     if !report.findings.is_empty() {

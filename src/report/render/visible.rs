@@ -92,11 +92,18 @@ fn each_text(r: &mut Report, f: &mut dyn FnMut(&mut String)) {
         quality: _,
         columns,
         performance,
+        multivariate,
         history,
         findings,
         chunking,
         chunks,
     } = r;
+    if let Some(m) = multivariate {
+        m.features
+            .iter_mut()
+            .chain(&mut m.categorical)
+            .for_each(&mut *f);
+    }
     f(driftmend_version);
     f(generated_at);
     dataset_info(reference, f);
@@ -291,7 +298,11 @@ fn performance_texts(p: &mut Performance, f: &mut dyn FnMut(&mut String)) {
         delta,
         target_drift,
         prediction_drift,
+        estimated,
     } = p;
+    if let Some(e) = estimated {
+        f(&mut e.positive_label);
+    }
     target.iter_mut().chain(prediction).for_each(&mut *f);
     for m in reference.iter_mut().chain(current) {
         match m {

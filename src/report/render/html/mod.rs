@@ -20,6 +20,7 @@ mod charts;
 mod chunks;
 mod columns;
 mod csp;
+mod estimated;
 mod findings;
 mod history;
 mod performance;
@@ -35,6 +36,7 @@ use super::{visible, RenderOptions};
 use crate::report::model::{Correction, Report};
 use columns::{write_column_table, write_details};
 use csp::csp_hash;
+use estimated::write_multivariate;
 use findings::write_findings;
 use history::write_history;
 use performance::write_performance;
@@ -103,6 +105,9 @@ fn write_page(r: &Report, o: &mut String) -> fmt::Result {
     if r.performance.is_some() {
         o.push_str("<a href=\"#performance\">Performance</a>");
     }
+    if r.multivariate.is_some() {
+        o.push_str("<a href=\"#multivariate\">Multivariate</a>");
+    }
     o.push_str("<a href=\"#details\">Details</a><a href=\"#findings\">Findings</a>");
     o.push_str(
         "</nav><button id=\"theme\" type=\"button\" hidden>Dark theme</button></header>\n<main>\n",
@@ -119,6 +124,9 @@ fn write_page(r: &Report, o: &mut String) -> fmt::Result {
     write_column_table(r, &ids, o)?;
     if let Some(p) = &r.performance {
         write_performance(p, o)?;
+    }
+    if let Some(m) = &r.multivariate {
+        write_multivariate(m, o)?;
     }
     write_details(r, &ids, o)?;
     write_findings(&r.findings, &ids, o)?;
@@ -432,6 +440,7 @@ mod tests {
             },
             columns,
             performance: None,
+            multivariate: None,
             history: None,
             chunking: None,
             chunks: None,
@@ -620,6 +629,7 @@ mod tests {
                 .collect(),
             target_drift: None,
             prediction_drift: None,
+            estimated: None,
         });
         let page = html(&r);
         assert!(page.contains("id=\"performance\""));

@@ -90,6 +90,9 @@ pub(super) fn write_performance(p: &Performance, o: &mut String) -> fmt::Result 
     if let Some(t) = &p.prediction_drift {
         role_drift("Prediction drift", t, o)?;
     }
+    if let Some(e) = &p.estimated {
+        super::estimated::write_estimated(e, o)?;
+    }
     o.push_str("</section>\n");
     Ok(())
 }
