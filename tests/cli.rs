@@ -1250,7 +1250,8 @@ fn metrics_pushed_to_a_real_pushgateway_can_be_read_back() {
     };
     let share = line("driftmend_dataset_drift_share{", "");
     assert!(share.contains("job=\"driftmend\""), "{share}");
-    assert!(share.ends_with(" 0.6"), "{share}");
+    // 7 of 10 columns: the default two gates also flag `is_fraud`.
+    assert!(share.ends_with(" 0.7"), "{share}");
     let income = line("driftmend_column_drift_detected{", "column=\"income\"");
     assert!(income.ends_with(" 1"), "{income}");
     // The Pushgateway's own bookkeeping: a successful push, no failure.
