@@ -86,6 +86,27 @@ pub(super) fn escaped_header_fields(bytes: &[u8], delimiter: u8) -> Vec<(usize, 
     out
 }
 
+/// A CSV read as one column whose header (the one column's name) holds
+/// another common delimiter: say which `--delimiter` to pass.
+pub(super) fn delimiter_hint(header: &str, delimiter: u8, path: &str) -> Option<String> {
+    let (found, count) = [b';', b'\t', b'|']
+        .into_iter()
+        .filter(|d| *d != delimiter)
+        .map(|d| (d, header.bytes().filter(|b| *b == d).count()))
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)?;
+    let (shown, flag) = match found {
+        b'\t' => ("a tab".to_string(), "--delimiter '\\t'".to_string()),
+        other => {
+            let c = other as char;
+            (format!("`{c}`"), format!("--delimiter '{c}'"))
+        }
+    };
+    Some(format!(
+        "`{path}` was read as a single column, but its header has {count} × {shown}; if that is the delimiter, pass `{flag}`"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

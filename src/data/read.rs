@@ -7,7 +7,7 @@ use polars::prelude::*;
 use polars::io::utils::compression::SupportedCompression;
 
 use super::column::{Family, RawColumn, Rounded, Values};
-use super::csv_text::{drop_blank_lines, escaped_header_fields};
+use super::csv_text::{delimiter_hint, drop_blank_lines, escaped_header_fields};
 use super::extract::{duplicated_rows, extract_column, row_values};
 use super::object_store::{Files, StorageOptions};
 use super::rounding::integer_text_survives;
@@ -342,27 +342,6 @@ fn read_file(
         }
         FileFormat::Csv => guarded(format, || read_csv(bytes, csv, selection)).map_err(read_err),
     }
-}
-
-/// A CSV read as one column whose header (the one column's name) holds
-/// another common delimiter: say which `--delimiter` to pass.
-fn delimiter_hint(header: &str, delimiter: u8, path: &str) -> Option<String> {
-    let (found, count) = [b';', b'\t', b'|']
-        .into_iter()
-        .filter(|d| *d != delimiter)
-        .map(|d| (d, header.bytes().filter(|b| *b == d).count()))
-        .max_by_key(|(_, n)| *n)
-        .filter(|(_, n)| *n > 0)?;
-    let (shown, flag) = match found {
-        b'\t' => ("a tab".to_string(), "--delimiter '\\t'".to_string()),
-        other => {
-            let c = other as char;
-            (format!("`{c}`"), format!("--delimiter '{c}'"))
-        }
-    };
-    Some(format!(
-        "`{path}` was read as a single column, but its header has {count} × {shown}; if that is the delimiter, pass `{flag}`"
-    ))
 }
 
 /// Parses CSV bytes (plain or compressed): blank lines skipped, a quoted

@@ -5,6 +5,7 @@ pub mod build;
 pub mod calibrate;
 pub mod chunk;
 pub mod chunked;
+mod decision;
 pub mod distribution;
 mod estimated;
 pub mod model;

@@ -9,15 +9,19 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::cli::{
-    ColorChoice, FailOn, ListFormat, MergeArgs, ProfileArgs, ReportArgs, RunArgs, StateArgs,
-};
+use crate::cli::{ColorChoice, FailOn, ListFormat, ReportArgs, RunArgs, StateArgs};
 use crate::data::{CsvOptions, StorageOptions};
 use crate::policy::Policy;
 use crate::report::options::{parse_method, AnalysisOptions, MethodFor};
 use crate::report::render::ReportFormat;
 use crate::report::AnalysisSettings;
 use crate::stats::Method;
+
+mod backtest;
+mod profile;
+
+pub use backtest::BacktestSettings;
+pub use profile::{MergeSettings, ProfileSettings};
 
 /// A flag value that makes no sense. Exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -279,103 +283,6 @@ impl PolicyInput {
     }
 }
 
-/// Everything `driftmend backtest` needs, resolved.
-#[derive(Debug, Clone)]
-pub struct BacktestSettings {
-    pub policy: PolicyInput,
-    pub against: Option<PolicyInput>,
-    pub history: String,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub time_from: Option<String>,
-    pub fail: Vec<crate::backtest::replay::FailSpec>,
-    pub reference: Option<String>,
-    /// `None` with `--no-cache`.
-    pub cache_dir: Option<PathBuf>,
-    pub format: crate::cli::BacktestFormat,
-    pub quiet: bool,
-    pub progress: bool,
-}
-
-impl BacktestSettings {
-    pub fn resolve(args: crate::cli::BacktestArgs) -> anyhow::Result<BacktestSettings> {
-        use crate::backtest::history::parse_time;
-        let policy = PolicyInput::load(&args.policy)?;
-        let against = args.against.as_deref().map(PolicyInput::load).transpose()?;
-        let time = |text: &Option<String>, flag: &'static str, end_of_day: bool| {
-            text.as_deref()
-                .map(|t| {
-                    parse_time(t, end_of_day).ok_or_else(|| {
-                        invalid(
-                            flag,
-                            format!("`{t}` is not a date (YYYY-MM-DD) or an RFC 3339 time"),
-                        )
-                    })
-                })
-                .transpose()
-        };
-        let from = time(&args.from, "--from", false)?;
-        let to = time(&args.to, "--to", true)?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                return Err(invalid("--to", "it is before `--from`").into());
-            }
-        }
-        let mut fail = Vec::new();
-        for item in args.fail.iter().filter(|i| !i.is_empty()) {
-            let (action, at) = match item.split_once('@') {
-                Some((action, at)) => {
-                    let t = parse_time(at, false).ok_or_else(|| {
-                        invalid(
-                            "--fail",
-                            format!("`{at}` in `{item}` is not a date or an RFC 3339 time"),
-                        )
-                    })?;
-                    (action, Some(t))
-                }
-                None => (item.as_str(), None),
-            };
-            let known = |p: &PolicyInput| p.policy.actions.contains_key(action);
-            if !known(&policy) && !against.as_ref().is_some_and(known) {
-                let names: Vec<&str> = policy.policy.actions.keys().map(|k| k.as_str()).collect();
-                return Err(invalid(
-                    "--fail",
-                    format!(
-                        "no action `{action}` in the policy; its actions: {}",
-                        names.join(", ")
-                    ),
-                )
-                .into());
-            }
-            fail.push(crate::backtest::replay::FailSpec {
-                action: action.to_string(),
-                at,
-            });
-        }
-        let cache_dir = if args.no_cache {
-            None
-        } else {
-            Some(args.cache_dir.clone().unwrap_or_else(|| {
-                state_dir(&policy.policy, &policy.base_dir).join("backtest-cache")
-            }))
-        };
-        Ok(BacktestSettings {
-            policy,
-            against,
-            history: args.history,
-            from,
-            to,
-            time_from: args.time_from,
-            fail,
-            reference: args.reference,
-            cache_dir,
-            format: args.format,
-            quiet: args.quiet,
-            progress: !args.quiet && std::io::stderr().is_terminal(),
-        })
-    }
-}
-
 /// What `promote` needs: the plan (model, candidate, aliases, checks) and
 /// how to reach MLflow.
 #[derive(Debug, Clone)]
@@ -552,68 +459,6 @@ impl OutputSettings {
             pushgateway: None,
             model: None,
             progress: false,
-        }
-    }
-}
-
-/// `driftmend profile`, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProfileSettings {
-    pub data: String,
-    pub output: PathBuf,
-    pub csv: CsvOptions,
-    pub storage: StorageOptions,
-    pub columns: Option<Vec<String>>,
-    pub exclude: Vec<String>,
-    pub quiet: bool,
-    pub memory: crate::cli::MemoryMode,
-    /// Rows per streamed read (`DRIFTMEND_BATCH_ROWS`, for tests); `None`:
-    /// one row group.
-    pub batch_rows: Option<usize>,
-}
-
-impl ProfileSettings {
-    pub fn resolve(args: ProfileArgs) -> Result<ProfileSettings, SettingsError> {
-        Ok(ProfileSettings {
-            csv: CsvOptions {
-                delimiter: delimiter(&args.delimiter)?,
-                null_values: args.null_values,
-            },
-            storage: StorageOptions::parse(&args.storage_option)
-                .map_err(|e| invalid("--storage-option", e.to_string()))?,
-            data: args.data,
-            output: args.output,
-            columns: args.columns,
-            exclude: args.exclude,
-            quiet: args.quiet,
-            memory: args.memory,
-            batch_rows: match std::env::var("DRIFTMEND_BATCH_ROWS") {
-                Ok(v) => Some(v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
-                    invalid(
-                        "DRIFTMEND_BATCH_ROWS",
-                        format!("`{v}` is not a positive whole number"),
-                    )
-                })?),
-                Err(_) => None,
-            },
-        })
-    }
-}
-
-/// `driftmend merge`, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MergeSettings {
-    pub profiles: Vec<PathBuf>,
-    pub output: PathBuf,
-    pub quiet: bool,
-}
-
-impl MergeSettings {
-    pub fn resolve(args: MergeArgs) -> MergeSettings {
-        MergeSettings {
-            profiles: args.profiles,
-            output: args.output,
-            quiet: args.quiet,
         }
     }
 }
