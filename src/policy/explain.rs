@@ -104,68 +104,17 @@ pub fn to_pretty(doc: &Value) -> String {
 
 /// Where `key` goes among the keys of the object at `path`.
 fn rank(path: &str, key: &str) -> usize {
+    use super::load::sections::{
+        ACTION_KEYS, DATA_KEYS, GUARDRAIL_KEYS, REPORT_KEYS, ROOT_KEYS, RULE_KEYS,
+    };
+    // The loader's lists: a key is shown where the file format has it.
     let order: &[&str] = match path {
-        "" => &[
-            "version",
-            "name",
-            "data",
-            "report",
-            "state_dir",
-            "guardrails",
-            "rules",
-            "every_run",
-            "actions",
-        ],
-        "data" => &["reference", "current", "delimiter", "null_values"],
-        // As `policy/load/sections.rs` lists them (and `--help` the flags).
-        "report" => &[
-            "columns",
-            "exclude",
-            "categorical",
-            "numerical",
-            "target",
-            "prediction",
-            "preset",
-            "num_method",
-            "cat_method",
-            "target_method",
-            "prediction_method",
-            "methods",
-            "threshold",
-            "thresholds",
-            "bins",
-            "drift_share",
-            "min_effect",
-            "correction",
-            "calibrate",
-            "seed",
-            "permutations",
-            "mmd_sample",
-            "missing_increase",
-            "out_of_range",
-            "positive_label",
-            "prediction_threshold",
-            "calibration",
-            "multivariate",
-            "pca_variance",
-        ],
-        "guardrails" => &[
-            "mode",
-            "cooldown",
-            "max_actions",
-            "circuit_breaker",
-            "quality_gate",
-            "approval_expiry",
-            "escalate",
-        ],
-        "rules[]" => &["name", "when", "for", "actions", "escalate"],
-        "actions.*" => &[
-            "type",
-            "purpose",
-            "require_approval",
-            "max_rollback_depth",
-            "timeout",
-        ],
+        "" => ROOT_KEYS,
+        "data" => DATA_KEYS,
+        "report" => REPORT_KEYS,
+        "guardrails" => GUARDRAIL_KEYS,
+        "rules[]" => RULE_KEYS,
+        "actions.*" => ACTION_KEYS,
         _ => &[],
     };
     order.iter().position(|k| *k == key).unwrap_or(order.len())

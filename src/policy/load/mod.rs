@@ -21,7 +21,7 @@ mod actions;
 mod checker;
 mod error;
 mod paths;
-mod sections;
+pub(crate) mod sections;
 mod tree;
 
 pub use error::PolicyError;

@@ -21,7 +21,7 @@ const DEFAULT_STATE_DIR: &str = ".driftmend";
 
 const DEFAULT_APPROVAL_EXPIRY: Duration = Duration::from_secs(24 * 3600);
 
-const ROOT_KEYS: &[&str] = &[
+pub(crate) const ROOT_KEYS: &[&str] = &[
     "version",
     "name",
     "data",
@@ -33,7 +33,7 @@ const ROOT_KEYS: &[&str] = &[
     "actions",
 ];
 
-const DATA_KEYS: &[&str] = &[
+pub(crate) const DATA_KEYS: &[&str] = &[
     "reference",
     "current",
     "delimiter",
@@ -42,13 +42,15 @@ const DATA_KEYS: &[&str] = &[
     "reference_profile",
 ];
 
-const REPORT_KEYS: &[&str] = &[
+/// In the order `policy explain` prints them.
+pub(crate) const REPORT_KEYS: &[&str] = &[
     "columns",
     "exclude",
     "categorical",
     "numerical",
     "target",
     "prediction",
+    "preset",
     "num_method",
     "cat_method",
     "target_method",
@@ -60,6 +62,7 @@ const REPORT_KEYS: &[&str] = &[
     "drift_share",
     "min_effect",
     "correction",
+    "calibrate",
     "seed",
     "permutations",
     "mmd_sample",
@@ -67,14 +70,12 @@ const REPORT_KEYS: &[&str] = &[
     "out_of_range",
     "positive_label",
     "prediction_threshold",
-    "preset",
-    "calibrate",
     "calibration",
     "multivariate",
     "pca_variance",
 ];
 
-pub(super) const GUARDRAIL_KEYS: &[&str] = &[
+pub(crate) const GUARDRAIL_KEYS: &[&str] = &[
     "mode",
     "cooldown",
     "max_actions",
@@ -84,10 +85,10 @@ pub(super) const GUARDRAIL_KEYS: &[&str] = &[
     "escalate",
 ];
 
-const RULE_KEYS: &[&str] = &["name", "when", "for", "actions", "escalate"];
+pub(crate) const RULE_KEYS: &[&str] = &["name", "when", "for", "actions", "escalate"];
 
 /// Keys every action type reads.
-pub(super) const ACTION_KEYS: &[&str] = &[
+pub(crate) const ACTION_KEYS: &[&str] = &[
     "type",
     "purpose",
     "require_approval",
